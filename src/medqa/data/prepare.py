@@ -1,0 +1,171 @@
+"""`medqa data prepare`: read -> clean -> group -> split -> audit -> write splits and reports."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from medqa.config import config_to_dict, save_config
+from medqa.data.audit import audit_splits
+from medqa.data.clean import CleanConfig, clean_rows
+from medqa.data.group import GroupConfig, TextSketches, assign_groups
+from medqa.data.near_dup import Sketches
+from medqa.data.read import detect_columns, read_table
+from medqa.data.report import render_html, render_plots, split_summary
+from medqa.data.split import SPLITS, SplitConfig, grouped_split
+from medqa.errors import MedqaError
+from medqa.fileio import atomic_output_dir, atomic_write_json, atomic_write_text, check_output_dir, write_jsonl
+from medqa.resources import bundled_medquad
+
+# Fields every output row starts with; original columns of the same name are kept as `source_<name>`.
+OWN_FIELDS = ("id", "question", "answer", "group", "split")
+
+
+@dataclass
+class DataConfig:
+    """Settings of the data stage. `input` None means the bundled MedQuAD."""
+
+    input: str | None = None
+    question_col: str | None = None  # auto-detected when None
+    answer_col: str | None = None  # auto-detected when None
+    encoding: str | None = None  # detected when None (UTF-8, UTF-16, cp1252/latin-1, ...)
+    on_bad_rows: Literal["error", "skip"] = "error"  # a malformed row stops the run, or is dropped and counted
+    mix_columns: list[str] = field(default_factory=lambda: ["source", "qtype"])  # categories plotted per split
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    group: GroupConfig = field(default_factory=GroupConfig)
+    split: SplitConfig = field(default_factory=SplitConfig)
+
+
+@dataclass
+class PreparedData:
+    """The three splits (lists of row dicts) and the report describing how they were made."""
+
+    splits: dict[str, list[dict[str, Any]]]
+    report: dict[str, Any]
+
+
+def build_dataset(config: DataConfig, console: Console | None = None) -> PreparedData:
+    """Run the whole data stage in memory (what `data stats` prints and `data prepare` writes)."""
+    console = console or Console(stderr=True)
+    started = time.perf_counter()
+    path = Path(config.input) if config.input else bundled_medquad()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(), console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("reading", total=None, rate="")
+        table = read_table(path, encoding=config.encoding, on_bad_rows=config.on_bad_rows)
+        question_col, answer_col = detect_columns(table.columns, config.question_col, config.answer_col, str(path))
+        progress.update(task, description="cleaning", total=len(table.rows), completed=len(table.rows))
+        cleaned = clean_rows(table.rows, table.lines, question_col, answer_col, config.clean)
+        if not cleaned.rows:
+            raise MedqaError(f"{path}: no rows left after cleaning (dropped: {dict(cleaned.dropped)})")
+        questions = [r[question_col] for r in cleaned.rows]
+        answers = [r[answer_col] for r in cleaned.rows]
+        keys = {c: [str(r.get(c) or "") for r in cleaned.rows] for c in config.group.key_columns if c in table.columns}
+        sketch_start = time.perf_counter()
+
+        def advance(n: int) -> None:
+            done = progress.tasks[task].completed + n
+            rate = done / max(time.perf_counter() - sketch_start, 1e-9)
+            progress.update(task, completed=done, rate=f"{rate:,.0f} texts/s")
+
+        progress.update(task, description="grouping", total=2 * len(questions), completed=0)
+        grouping = assign_groups(questions, answers, keys, config.group, progress=advance)
+        progress.update(task, description="splitting and auditing", total=None)
+        assignment = grouped_split(grouping.group_ids, config.split)
+        splits: dict[str, list[dict[str, Any]]] = {name: [] for name in SPLITS}
+        members: dict[str, list[int]] = {name: [] for name in SPLITS}
+        for index, (row, group, name) in enumerate(zip(cleaned.rows, grouping.group_ids, assignment, strict=True)):
+            splits[name].append(_output_row(row, question_col, answer_col, group, name))
+            members[name].append(index)
+        audit = audit_splits(splits, config.group, _split_sketches(grouping.sketches, members))
+    report = _report(config, path, table, question_col, answer_col, cleaned, grouping, splits, audit)
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    return PreparedData(splits, report)
+
+
+def prepare(config: DataConfig, out: Path, overwrite: bool = False, console: Console | None = None) -> PreparedData:
+    """Build the dataset and write it to `out` atomically (all files appear together, or none)."""
+    check_output_dir(out, overwrite)  # fail before the work, not after
+    result = build_dataset(config, console)
+    with atomic_output_dir(out, overwrite) as tmp:
+        for name, rows in result.splits.items():
+            write_jsonl(tmp / f"{name}.jsonl", rows)
+        atomic_write_json(tmp / "data_report.json", result.report)
+        plots = render_plots(result.splits, [c for c in config.mix_columns if c in result.report["input"]["columns"]])
+        atomic_write_text(tmp / "data_report.html", render_html(result.report, plots))
+        save_config(config, tmp / "config.yaml")
+    return result
+
+
+def _output_row(row: dict[str, Any], question_col: str, answer_col: str, group: str, split: str) -> dict[str, Any]:
+    question, answer = row[question_col], row[answer_col]
+    digest = hashlib.sha1(f"{question}\x1f{answer}".encode()).hexdigest()[:16]
+    output: dict[str, Any] = {"id": digest, "question": question, "answer": answer, "group": group, "split": split}
+    for key, value in row.items():
+        if key in (question_col, answer_col):
+            continue
+        output[f"source_{key}" if key in OWN_FIELDS else key] = value
+    return output
+
+
+def _split_sketches(sketches: TextSketches | None, members: dict[str, list[int]]) -> dict[str, TextSketches] | None:
+    """Slice the sketches made for grouping into per-split ones, so the audit does not redo them."""
+    if sketches is None:
+        return None
+
+    def take(s: Sketches, rows: list[int]) -> Sketches:
+        return Sketches([s.shingles[i] for i in rows], [s.signatures[i] for i in rows])
+
+    return {name: TextSketches(take(sketches.questions, rows), take(sketches.answers, rows))
+            for name, rows in members.items()}
+
+
+def _report(config: DataConfig, path: Path, table: Any, question_col: str, answer_col: str, cleaned: Any,
+            grouping: Any, splits: dict[str, list[dict[str, Any]]], audit: dict[str, Any]) -> dict[str, Any]:
+    sizes = Counter(grouping.group_ids)
+    kept = sum(len(rows) for rows in splits.values())
+    dropped = dict(cleaned.dropped.most_common())
+    if table.malformed:
+        dropped["malformed_row"] = len(table.malformed)
+    mix_columns = [c for c in config.mix_columns if c in table.columns]
+    distinct_questions = Counter(" ".join(r["question"].casefold().split()) for rows in splits.values() for r in rows)
+    return {
+        "input": {
+            "path": str(path),
+            "format": table.format,
+            "encoding": table.encoding,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "columns": table.columns,
+            "question_col": question_col,
+            "answer_col": answer_col,
+        },
+        "rows_read": len(table.rows) + len(table.malformed),
+        "rows_kept": kept,
+        "dropped": dropped,
+        "changed": dict(cleaned.changed.most_common()),
+        "duplicates": {
+            "exact_pairs_removed": cleaned.dropped.get("exact_duplicate", 0),
+            "repeated_questions": sum(1 for n in distinct_questions.values() if n > 1),
+        },
+        "groups": {
+            "count": len(sizes),
+            "largest": max(sizes.values()),
+            "largest_share": round(max(sizes.values()) / kept, 4),
+            "median_size": int(sorted(sizes.values())[len(sizes) // 2]),
+            "singletons": sum(1 for n in sizes.values() if n == 1),
+            "links": dict(grouping.links.most_common()),
+        },
+        "splits": {name: split_summary(rows, kept, mix_columns) for name, rows in splits.items()},
+        "audit": audit,
+        "warnings": table.warnings + table.malformed[:20],
+        "config": config_to_dict(config),
+    }

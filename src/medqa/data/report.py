@@ -1,0 +1,124 @@
+"""The data report: statistics as JSON, an HTML page with plots, and a terminal summary."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from medqa.data.audit import CHECKS
+
+
+def length_stats(texts: Sequence[str]) -> dict[str, float]:
+    """Word-count statistics of a list of texts."""
+    if not texts:
+        return {"mean": 0.0, "median": 0, "p95": 0, "min": 0, "max": 0}
+    counts = np.array([len(t.split()) for t in texts])
+    return {
+        "mean": round(float(counts.mean()), 2),
+        "median": int(np.median(counts)),
+        "p95": int(np.percentile(counts, 95)),
+        "min": int(counts.min()),
+        "max": int(counts.max()),
+    }
+
+
+def split_summary(rows: Sequence[dict[str, Any]], total: int, mix_columns: Sequence[str]) -> dict[str, Any]:
+    """Size, groups, lengths and category mix of one split."""
+    summary: dict[str, Any] = {
+        "rows": len(rows),
+        "share": round(len(rows) / total, 4) if total else 0.0,
+        "groups": len({r["group"] for r in rows}),
+        "question_words": length_stats([r["question"] for r in rows]),
+        "answer_words": length_stats([r["answer"] for r in rows]),
+    }
+    for column in mix_columns:
+        summary[f"{column}_mix"] = dict(Counter(str(r.get(column) or "(none)") for r in rows).most_common())
+    return summary
+
+
+def render_plots(splits: dict[str, Sequence[dict[str, Any]]], mix_columns: Sequence[str]) -> dict[str, str]:
+    """PNG plots (base64) of lengths per split and of each category column's mix per split."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plots: dict[str, str] = {}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    for ax, field in zip(axes, ("question", "answer"), strict=True):
+        for name, rows in splits.items():
+            counts = [len(r[field].split()) for r in rows]
+            if counts:
+                upper = np.percentile(counts, 99)
+                ax.hist(counts, bins=50, range=(0, max(upper, 1)), histtype="step", density=True, label=name)
+        ax.set_title(f"{field} length (words, up to p99)")
+        ax.set_xlabel("words")
+        ax.legend()
+    plots["lengths"] = _png(fig)
+    for column in mix_columns:
+        categories = Counter(str(r.get(column) or "(none)") for rows in splits.values() for r in rows)
+        top = [c for c, _ in categories.most_common(16)]
+        fig, ax = plt.subplots(figsize=(11, 0.35 * len(top) + 1.2))
+        positions = np.arange(len(top))
+        height = 0.8 / max(len(splits), 1)
+        for k, (name, rows) in enumerate(splits.items()):
+            mix = Counter(str(r.get(column) or "(none)") for r in rows)
+            shares = [mix[c] / max(len(rows), 1) for c in top]
+            ax.barh(positions + k * height, shares, height=height, label=name)
+        ax.set_yticks(positions + height * (len(splits) - 1) / 2, top)
+        ax.invert_yaxis()
+        ax.set_xlabel("share of the split's rows")
+        ax.set_title(f"{column} mix per split")
+        ax.legend()
+        plots[f"{column}_mix"] = _png(fig)
+    return plots
+
+
+def render_html(report: dict[str, Any], plots: dict[str, str]) -> str:
+    """The HTML page (self-contained: plots embedded as base64 PNG, every text escaped)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("medqa", "templates"), autoescape=select_autoescape(["html"]))
+    return env.get_template("data_report.html").render(r=report, plots=plots, checks=CHECKS)
+
+
+def print_summary(report: dict[str, Any], console: Console) -> None:
+    """A short terminal summary of the report."""
+    overview = RichTable(title="Data", show_header=False)
+    overview.add_row("input", f"{report['input']['path']} ({report['input']['format']}, {report['input']['encoding']})")
+    overview.add_row("columns", f"question={report['input']['question_col']}  answer={report['input']['answer_col']}")
+    overview.add_row("rows read", f"{report['rows_read']:,}")
+    for reason, count in report["dropped"].items():
+        overview.add_row(f"  dropped: {reason}", f"{count:,}")
+    overview.add_row("rows kept", f"{report['rows_kept']:,}")
+    groups = report["groups"]
+    overview.add_row("groups", f"{groups['count']:,} (largest {groups['largest']:,} rows)")
+    console.print(overview)
+    splits = RichTable(title="Splits")
+    for column in ("split", "rows", "share", "groups", "answer words (median)"):
+        splits.add_column(column, justify="right")
+    for name, split in report["splits"].items():
+        splits.add_row(name, f"{split['rows']:,}", f"{100 * split['share']:.1f}%", f"{split['groups']:,}",
+                       str(split["answer_words"]["median"]))
+    console.print(splits)
+    leaks = report["audit"]["total_leaks"]
+    console.print("leakage audit: " + ("[green]0 leaks[/green]" if leaks == 0 else f"[red]{leaks} leaking rows[/red]"))
+    for warning in report.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+
+
+def _png(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")

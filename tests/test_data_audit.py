@@ -1,0 +1,64 @@
+import json
+from pathlib import Path
+
+from medqa.data.audit import audit_splits
+
+
+def _rows(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"question": q, "answer": a} for q, a in pairs]
+
+
+ASTHMA = (
+    "Asthma is treated with two kinds of medicines: long-term control medicines such as inhaled corticosteroids, "
+    "taken every day to prevent symptoms, and quick-relief inhalers that open the airways during an attack. "
+    "A written action plan made with a doctor says which medicine to take and when to get emergency care. "
+    "Avoiding triggers such as smoke, dust mites, pollen and cold air reduces attacks, and a yearly flu shot "
+    "is recommended. Children and adults with asthma should have regular checkups to adjust the treatment."
+)
+TRAIN = _rows([
+    ("What is gout?", "Gout is a form of arthritis caused by uric acid crystals building up in a joint."),
+    ("How is asthma treated?", ASTHMA),
+    ("What causes acne?", "Acne happens when hair follicles become plugged with oil and dead skin cells."),
+])
+
+
+def test_audit_finds_planted_leaks() -> None:
+    test = _rows([
+        ("what is GOUT ?", "Something else entirely about purines and diet and joints."),  # exact question
+        ("Who gets migraines?", "Acne happens when hair follicles become plugged with oil and dead skin cells."),
+        ("How is asthma treated ?!", "Different words."),  # exact after punctuation removal
+        ("What are the symptoms of Charcot-Marie-Tooth disease type 2J?", "Weak feet."),
+        ("What is a kidney stone?", ASTHMA.replace("every day", "each day")),  # near-duplicate answer
+        ("How common is psoriasis?", "About two percent of people have psoriasis."),  # clean
+    ])
+    train = TRAIN + _rows([("What are the symptoms of Charcot-Marie-Tooth disease type 2J ?", "Foot drop.")])
+    audit = audit_splits({"train": train, "test": test})
+    result = audit["pairs"]["train~test"]
+    assert result["exact_question"]["rows"] == 3
+    assert result["exact_answer"]["rows"] == 1
+    assert result["near_duplicate_question"]["rows"] >= 3
+    assert result["near_duplicate_answer"]["rows"] == 2
+    assert audit["total_leaks"] > 0
+    example = result["exact_answer"]["examples"][0]
+    assert example["test"].startswith("Acne happens")
+
+
+def test_clean_splits_have_zero_leaks() -> None:
+    test = _rows([("How common is psoriasis?", "About two percent of people have psoriasis.")])
+    audit = audit_splits({"train": TRAIN, "validation": [], "test": test})
+    assert audit["total_leaks"] == 0
+    assert list(audit["pairs"]) == ["train~test"]
+
+
+def test_audit_cli_exit_code(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
+    train = tmp_path / "train.jsonl"
+    train.write_text("".join(json.dumps(r) + "\n" for r in TRAIN))
+    leaky = tmp_path / "test.csv"
+    leaky.write_text("Question,Answer\nWhat is gout?,Different.\n")
+    result = run_cli("data", "audit", str(train), str(leaky), "--json")
+    assert result.code == 1
+    assert json.loads(result.out)["pairs"][f"{train}~{leaky}"]["exact_question"]["rows"] == 1
+    clean = tmp_path / "clean.csv"
+    clean.write_text("Question,Answer\nHow common is psoriasis?,About two percent.\n")
+    result = run_cli("data", "audit", str(train), str(clean))
+    assert result.code == 0 and "no leakage found" in result.out
