@@ -15,22 +15,26 @@ ASTHMA = (
     "Avoiding triggers such as smoke, dust mites, pollen and cold air reduces attacks, and a yearly flu shot "
     "is recommended. Children and adults with asthma should have regular checkups to adjust the treatment."
 )
-TRAIN = _rows([
-    ("What is gout?", "Gout is a form of arthritis caused by uric acid crystals building up in a joint."),
-    ("How is asthma treated?", ASTHMA),
-    ("What causes acne?", "Acne happens when hair follicles become plugged with oil and dead skin cells."),
-])
+TRAIN = _rows(
+    [
+        ("What is gout?", "Gout is a form of arthritis caused by uric acid crystals building up in a joint."),
+        ("How is asthma treated?", ASTHMA),
+        ("What causes acne?", "Acne happens when hair follicles become plugged with oil and dead skin cells."),
+    ]
+)
 
 
 def test_audit_finds_planted_leaks() -> None:
-    test = _rows([
-        ("what is GOUT ?", "Something else entirely about purines and diet and joints."),  # exact question
-        ("Who gets migraines?", "Acne happens when hair follicles become plugged with oil and dead skin cells."),
-        ("How is asthma treated ?!", "Different words."),  # exact after punctuation removal
-        ("What are the symptoms of Charcot-Marie-Tooth disease type 2J?", "Weak feet."),
-        ("What is a kidney stone?", ASTHMA.replace("every day", "each day")),  # near-duplicate answer
-        ("How common is psoriasis?", "About two percent of people have psoriasis."),  # clean
-    ])
+    test = _rows(
+        [
+            ("what is GOUT ?", "Something else entirely about purines and diet and joints."),  # exact question
+            ("Who gets migraines?", "Acne happens when hair follicles become plugged with oil and dead skin cells."),
+            ("How is asthma treated ?!", "Different words."),  # exact after punctuation removal
+            ("What are the symptoms of Charcot-Marie-Tooth disease type 2J?", "Weak feet."),
+            ("What is a kidney stone?", ASTHMA.replace("every day", "each day")),  # near-duplicate answer
+            ("How common is psoriasis?", "About two percent of people have psoriasis."),  # clean
+        ]
+    )
     train = TRAIN + _rows([("What are the symptoms of Charcot-Marie-Tooth disease type 2J ?", "Foot drop.")])
     audit = audit_splits({"train": train, "test": test})
     result = audit["pairs"]["train~test"]

@@ -29,9 +29,17 @@ def test_prepare_writes_splits_and_reports(tmp_path: Path, run_cli) -> None:  # 
     result = run_cli("data", "prepare", str(data), "--out", str(out), "--seed", "3")
     assert result.code == 0, result.err
     assert sorted(p.name for p in out.iterdir()) == [
-        "config.yaml", "data_report.html", "data_report.json", "test.jsonl", "train.jsonl", "validation.jsonl"]
-    splits = {n: [json.loads(x) for x in (out / f"{n}.jsonl").read_text().splitlines()]
-              for n in ("train", "validation", "test")}
+        "config.yaml",
+        "data_report.html",
+        "data_report.json",
+        "test.jsonl",
+        "train.jsonl",
+        "validation.jsonl",
+    ]
+    splits = {
+        n: [json.loads(x) for x in (out / f"{n}.jsonl").read_text().splitlines()]
+        for n in ("train", "validation", "test")
+    }
     assert sum(map(len, splits.values())) == 40
     assert {"id", "question", "answer", "group", "focus", "url"} <= set(splits["train"][0])
     focus_sides = {}
@@ -135,8 +143,10 @@ def test_unreadable_file(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
 
 def test_skip_bad_rows_counts_them(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
     path = tmp_path / "qa.csv"
-    path.write_text("question,answer\nWhat is gout?,A form of arthritis.\nWhat is acne?,Skin,extra\n"
-                    "What is flu?,A viral infection.\n")
+    path.write_text(
+        "question,answer\nWhat is gout?,A form of arthritis.\nWhat is acne?,Skin,extra\n"
+        "What is flu?,A viral infection.\n"
+    )
     result = run_cli("data", "stats", str(path), "--json", "--set", "on_bad_rows=skip")
     report = json.loads(result.out)
     assert report["rows_read"] == 3 and report["rows_kept"] == 2 and report["dropped"] == {"malformed_row": 1}

@@ -28,8 +28,13 @@ def test_near_identical_questions_and_answers_are_linked_without_metadata() -> N
         "What causes gout?",
         "Why does gout happen?",
     ]
-    answers = ["Weakness of the feet.", "Foot weakness and numbness.", "With inhalers.", long_answer,
-               long_answer.replace("many years", "several years")]
+    answers = [
+        "Weakness of the feet.",
+        "Foot weakness and numbness.",
+        "With inhalers.",
+        long_answer,
+        long_answer.replace("many years", "several years"),
+    ]
     grouping = assign_groups(questions, answers, {}, GroupConfig())
     ids = grouping.group_ids
     assert ids[0] == ids[1]

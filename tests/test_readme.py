@@ -46,7 +46,9 @@ def test_main_job_command_runs(tmp_path: Path) -> None:
     workdir = tmp_path / "run"
     subprocess.run(
         ["make", "-s", "-o", ".venv/.installed", "run", f"BIN={bin_dir}", f"ARGS=--workdir {workdir}"],
-        cwd=ROOT, check=True, timeout=1800,
+        cwd=ROOT,
+        check=True,
+        timeout=1800,
     )
     report = json.loads((workdir / "data" / "data_report.json").read_text())
     assert report["audit"]["total_leaks"] == 0 and report["rows_kept"] > 16000

@@ -97,8 +97,11 @@ def print_audit(audit: dict[str, Any], console: Console) -> None:
         for check in CHECKS:
             for example in result[check]["examples"][:1]:
                 console.print(f"[yellow]{pair} {check}[/yellow]: {example}", highlight=False)
-    verdict = "[green]no leakage found[/green]" if audit["total_leaks"] == 0 else (
-        f"[red]{audit['total_leaks']} leaking held-out rows[/red]")
+    verdict = (
+        "[green]no leakage found[/green]"
+        if audit["total_leaks"] == 0
+        else (f"[red]{audit['total_leaks']} leaking held-out rows[/red]")
+    )
     console.print(verdict)
 
 

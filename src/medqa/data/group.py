@@ -71,8 +71,9 @@ class _UnionFind:
         return True
 
 
-def sketch_texts(questions: Sequence[str], answers: Sequence[str], num_perm: int,
-                 progress: Callable[[int], None] | None = None) -> TextSketches:
+def sketch_texts(
+    questions: Sequence[str], answers: Sequence[str], num_perm: int, progress: Callable[[int], None] | None = None
+) -> TextSketches:
     """Sketch questions by character shingles and answers by word shingles."""
     return TextSketches(
         questions=sketch(questions, char_shingles, num_perm, progress),

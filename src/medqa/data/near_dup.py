@@ -45,8 +45,12 @@ class Sketches:
     signatures: list[LeanMinHash]
 
 
-def sketch(texts: Sequence[str], shingler: Callable[[str], frozenset[bytes]], num_perm: int = 128,
-           progress: Callable[[int], None] | None = None) -> Sketches:
+def sketch(
+    texts: Sequence[str],
+    shingler: Callable[[str], frozenset[bytes]],
+    num_perm: int = 128,
+    progress: Callable[[int], None] | None = None,
+) -> Sketches:
     """Shingle and MinHash every text (seeded, so the same text always gets the same signature)."""
     shingles: list[frozenset[bytes]] = []
     signatures: list[LeanMinHash] = []
@@ -63,7 +67,8 @@ def sketch(texts: Sequence[str], shingler: Callable[[str], frozenset[bytes]], nu
 def jaccard(a: frozenset[bytes], b: frozenset[bytes]) -> float:
     if not a and not b:
         return 1.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def near_duplicate_pairs(

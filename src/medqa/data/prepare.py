@@ -57,8 +57,13 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
     started = time.perf_counter()
     path = Path(config.input) if config.input else bundled_medquad()
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(), console=console, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     ) as progress:
         task = progress.add_task("reading", total=None, rate="")
         table = read_table(path, encoding=config.encoding, on_bad_rows=config.on_bad_rows)
@@ -125,12 +130,23 @@ def _split_sketches(sketches: TextSketches | None, members: dict[str, list[int]]
     def take(s: Sketches, rows: list[int]) -> Sketches:
         return Sketches([s.shingles[i] for i in rows], [s.signatures[i] for i in rows])
 
-    return {name: TextSketches(take(sketches.questions, rows), take(sketches.answers, rows))
-            for name, rows in members.items()}
+    return {
+        name: TextSketches(take(sketches.questions, rows), take(sketches.answers, rows))
+        for name, rows in members.items()
+    }
 
 
-def _report(config: DataConfig, path: Path, table: Any, question_col: str, answer_col: str, cleaned: Any,
-            grouping: Any, splits: dict[str, list[dict[str, Any]]], audit: dict[str, Any]) -> dict[str, Any]:
+def _report(
+    config: DataConfig,
+    path: Path,
+    table: Any,
+    question_col: str,
+    answer_col: str,
+    cleaned: Any,
+    grouping: Any,
+    splits: dict[str, list[dict[str, Any]]],
+    audit: dict[str, Any],
+) -> dict[str, Any]:
     sizes = Counter(grouping.group_ids)
     kept = sum(len(rows) for rows in splits.values())
     dropped = dict(cleaned.dropped.most_common())

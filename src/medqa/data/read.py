@@ -59,9 +59,7 @@ def read_table(path: str | Path, encoding: str | None = None, on_bad_rows: BadRo
     return _read_delimited(path, text, used, fmt, on_bad_rows)
 
 
-def detect_columns(
-    columns: list[str], question_col: str | None, answer_col: str | None, where: str
-) -> tuple[str, str]:
+def detect_columns(columns: list[str], question_col: str | None, answer_col: str | None, where: str) -> tuple[str, str]:
     """Pick the question and answer columns: the ones given, else the obvious names."""
     question = _pick_column(columns, question_col, QUESTION_NAMES, "question", where)
     answer_names = tuple(n for n in ANSWER_NAMES if n != _squash(question))
@@ -85,14 +83,20 @@ def decode_text(raw: bytes, where: str, encoding: str | None = None) -> tuple[st
             raise MedqaError(
                 f"{where}: not valid {encoding}: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded"
             ) from exc
-    for bom, name in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-                      (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, name in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if raw.startswith(bom):
             try:
                 return raw.decode(name), name
             except UnicodeDecodeError as exc:
-                raise MedqaError(f"{where}: starts with a {name} byte-order mark but byte offset {exc.start} is "
-                                 f"not valid {name}") from exc
+                raise MedqaError(
+                    f"{where}: starts with a {name} byte-order mark but byte offset {exc.start} is not valid {name}"
+                ) from exc
     utf16 = _looks_like_utf16(raw)
     if utf16:
         try:

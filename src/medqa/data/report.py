@@ -56,8 +56,10 @@ def render_plots(splits: dict[str, Sequence[dict[str, Any]]], mix_columns: Seque
         for name, rows in splits.items():
             counts = [len(r[field].split()) for r in rows]
             if counts:
-                upper = np.percentile(counts, 99)
-                ax.hist(counts, bins=50, range=(0, max(upper, 1)), histtype="step", density=True, label=name)
+                upper = int(np.percentile(counts, 99)) + 1
+                # Short texts get one bin per word count; binning them coarser leaves empty gaps.
+                bins = np.arange(0, upper + 1) if upper <= 60 else np.linspace(0, upper, 51)
+                ax.hist(counts, bins=bins, histtype="step", density=True, label=name)
         ax.set_title(f"{field} length (words, up to p99)")
         ax.set_xlabel("words")
         ax.legend()
@@ -105,8 +107,13 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
     for column in ("split", "rows", "share", "groups", "answer words (median)"):
         splits.add_column(column, justify="right")
     for name, split in report["splits"].items():
-        splits.add_row(name, f"{split['rows']:,}", f"{100 * split['share']:.1f}%", f"{split['groups']:,}",
-                       str(split["answer_words"]["median"]))
+        splits.add_row(
+            name,
+            f"{split['rows']:,}",
+            f"{100 * split['share']:.1f}%",
+            f"{split['groups']:,}",
+            str(split["answer_words"]["median"]),
+        )
     console.print(splits)
     leaks = report["audit"]["total_leaks"]
     console.print("leakage audit: " + ("[green]0 leaks[/green]" if leaks == 0 else f"[red]{leaks} leaking rows[/red]"))
