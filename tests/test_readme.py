@@ -45,10 +45,16 @@ def test_main_job_command_runs(tmp_path: Path) -> None:
     bin_dir = Path(sys.executable).parent
     workdir = tmp_path / "run"
     subprocess.run(
-        ["make", "-s", "-o", ".venv/.installed", "run", f"BIN={bin_dir}", f"ARGS=--workdir {workdir}"],
+        # A few steps and questions instead of the 10-minute budget: the same command and code path.
+        ["make", "-s", "-o", ".venv/.installed", "run", f"BIN={bin_dir}",
+         f"ARGS=--workdir {workdir} --train-steps 3 --eval-limit 3 --set eval_max_new_tokens=16"],
         cwd=ROOT,
         check=True,
         timeout=1800,
     )
     report = json.loads((workdir / "data" / "data_report.json").read_text())
     assert report["audit"]["total_leaks"] == 0 and report["rows_kept"] > 16000
+    assert (workdir / "train" / "adapter" / "adapter_config.json").is_file()
+    summary = json.loads((workdir / "report" / "summary.json").read_text())
+    assert [s["name"] for s in summary["systems"]] == ["base", "fine-tuned"]
+    assert (workdir / "report" / "report.html").is_file()

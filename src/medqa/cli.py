@@ -171,16 +171,181 @@ def export_cmd(
     Console().print(f"[green]exported[/green] {result.out}{uploaded}")
 
 
+# ----------------------------------------------------------------------------------------- index
+index_app = typer.Typer(
+    help="Build and query the hybrid (BM25 + MiniLM) index of the trusted corpus.", no_args_is_help=True
+)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("build")
+def index_build(
+    data: Annotated[
+        str | None,
+        typer.Option(help="Prepared data folder (indexes train.jsonl only) or CSV/JSONL file (default: MedQuAD)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Index folder to create.")] = Path("runs/index"),
+    all_splits: Annotated[
+        bool, typer.Option("--all-splits", help="Also index validation/test.jsonl (their questions see their answers).")
+    ] = False,
+    max_words: Annotated[int | None, typer.Option(help="Longest passage in words (default 120).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the index folder if it exists.")] = False,
+    config: RecipeOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Chunk, embed and BM25-index the corpus into a folder (memory-mapped when loaded)."""
+    from medqa.config import load_config
+    from medqa.retrieval import IndexConfig, build_index
+
+    flags = _overrides(set_, data=data, all_splits=all_splits or None, max_words=max_words)
+    cfg = load_config(IndexConfig, config, flags)
+    result = build_index(cfg, out, overwrite=overwrite)
+    Console().print(
+        f"[green]indexed[/green] {result.rows} rows as {result.passages} passages in {result.seconds:.0f} s "
+        f"(embedding {result.embed_seconds:.0f} s) -> {out}"
+    )
+
+
+@index_app.command("query")
+def index_query(
+    index: Annotated[Path, typer.Argument(help="An index folder made by `medqa index build`.")],
+    text: Annotated[str, typer.Argument(help="The question.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages to show.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the passages as JSON lines.")] = False,
+) -> None:
+    """Print the top passages of an index for a question."""
+    import dataclasses
+    import json
+
+    from medqa.retrieval import query_index
+
+    for rank, hit in enumerate(query_index(index, text, k), start=1):
+        if as_json:
+            print(json.dumps(dataclasses.asdict(hit), ensure_ascii=False))
+        else:
+            line = f"[bold]{rank}. {hit.title}[/bold] ({hit.score:.4f}) {hit.url}\n   {hit.text[:300]}"
+            Console().print(line, highlight=False)
+
+
+# ----------------------------------------------------------------------------------------- assistant
+@app.command("ask")
+def ask_command(
+    question: Annotated[str | None, typer.Argument(help="The question (or use --file).")] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="Answer every line of this file (one JSON object each with --json).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Run/exported folder or base model (default: latest run).")] = None,
+    index: Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the structured answer as JSON.")] = False,
+    config: RecipeOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Ask the grounded assistant: triage, retrieval, a cited answer and the disclaimer."""
+    import json
+
+    from medqa.assistant import AssistantConfig, load_assistant
+    from medqa.config import load_config
+
+    if (question is None) == (file is None):
+        raise MedqaError("give either a QUESTION or --file QUESTIONS.txt")
+    questions = [question] if question is not None else _question_lines(file)
+    assistant = load_assistant(model, index, load_config(AssistantConfig, config, _overrides(set_)), console)
+    out = Console()
+    for text in questions:
+        answer = assistant.answer(text)
+        if as_json:
+            print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
+            continue
+        style = "bold red" if answer.triage == "emergency" else "bold"
+        out.print(f"[{style}]{answer.answer}[/{style}]", highlight=False)
+        for citation in answer.citations:
+            out.print(f"  [{citation.number}] {citation.title} - {citation.url}", highlight=False)
+        out.print(f"[dim]{answer.disclaimer}[/dim]\n", highlight=False)
+
+
+def _question_lines(path: Path | None) -> list[str]:
+    if path is None or not path.is_file():
+        raise MedqaError(f"{path}: no such file")
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    except UnicodeDecodeError as exc:
+        raise MedqaError(f"{path}: not UTF-8 text (byte offset {exc.start})") from exc
+    questions = [line for line in lines if line]
+    if not questions:
+        raise MedqaError(f"{path}: holds no questions (one per line)")
+    return questions
+
+
+# ----------------------------------------------------------------------------------------- evaluate
+@app.command("eval")
+def eval_command(
+    model: Annotated[
+        str | None, typer.Option(help="Base model (smollm2-135m, folder, hub id) or a run folder.")
+    ] = None,
+    data: Annotated[str | None, typer.Option(help="Prepared data folder, a Q&A file, or 'kqa'.")] = None,
+    split: Annotated[str | None, typer.Option(help="Split of a prepared folder (default test).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate a seeded random sample of N questions.")] = None,
+    max_new_tokens: Annotated[int | None, typer.Option(help="Longest generated answer in tokens.")] = None,
+    decoding: Annotated[str | None, typer.Option(help="greedy (default), beam or sample.")] = None,
+    name: Annotated[str | None, typer.Option(help="System name in reports.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default RUN/eval/NAME).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it exists.")] = False,
+    config: RecipeOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Generate answers for held-out questions and score them (ROUGE, BLEU, BERTScore, perplexity, ...)."""
+    from medqa.config import load_config
+    from medqa.evaluate.run import EvalConfig, evaluate, print_metrics
+
+    flags = _overrides(set_, model=model, data=data, split=split, limit=limit, max_new_tokens=max_new_tokens,
+                       decoding=decoding, name=name)
+    result = evaluate(load_config(EvalConfig, config, flags), out, overwrite=overwrite)
+    print_metrics(result.metrics, Console())
+    Console().print(f"[green]wrote[/green] {result.out}/metrics.json and predictions.jsonl")
+
+
+@app.command("report")
+def report_command(
+    eval_dirs: Annotated[
+        list[Path], typer.Argument(help="Eval folders (from `medqa eval`); the first is the baseline.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("runs/report"),
+    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it exists.")] = False,
+) -> None:
+    """Compare systems side by side: metric table with intervals, paired bootstrap, plots, examples."""
+    from medqa.evaluate.report import build_report
+
+    build_report(eval_dirs, out, overwrite=overwrite)
+    Console().print(f"[green]wrote[/green] {out}/report.html and report.md")
+
+
+@app.command("sweep")
+def sweep_command(
+    grid: Annotated[Path, typer.Option(help="Grid file: training keys and the values to try (YAML).")],
+) -> None:
+    """Train and evaluate every point of a hyperparameter grid; finished points are kept (resumable)."""
+    from medqa.sweep import read_spec, run_sweep
+
+    spec = read_spec(grid)
+    result = run_sweep(spec)
+    Console().print(f"[green]wrote[/green] {spec.out}/sweep.json, sweep.md and plots; best: {result['best']}")
+
+
 # ----------------------------------------------------------------------------------------- main job
 @app.command("run")
 def run(
     workdir: Annotated[Path | None, typer.Option(help="Folder for this run (default: runs/run-<time>).")] = None,
     data: Annotated[str | None, typer.Option(help="Dataset file (default: bundled MedQuAD).")] = None,
+    train_steps: Annotated[int | None, typer.Option(help="Training steps (default 150, about 10 minutes).")] = None,
+    eval_limit: Annotated[int | None, typer.Option(help="Test questions evaluated per system (default 40).")] = None,
+    set_: SetOption = None,
 ) -> None:
-    """The main job on the embedded defaults: prepare the data (later stages join as they land)."""
-    from medqa.pipeline import run_pipeline
+    """The main job on the embedded defaults: prepare -> train -> evaluate base and fine-tuned -> report."""
+    from medqa.config import load_config
+    from medqa.pipeline import PipelineConfig, run_pipeline
 
-    run_pipeline(workdir=workdir, data=data)
+    flags = _overrides(set_, data=data, train_steps=train_steps, eval_limit=eval_limit)
+    run_pipeline(load_config(PipelineConfig, None, flags), workdir)
 
 
 def main() -> None:

@@ -1,15 +1,38 @@
-"""The main job on the embedded defaults: every stage in order, into one run folder."""
+"""The main job on the embedded defaults: every stage in order, into one run folder.
+
+data (bundled MedQuAD) -> train (bundled SmolLM2, LoRA, a CPU budget) -> evaluate base and
+fine-tuned on a sample of the test split -> report
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
-from medqa.config import load_config
-from medqa.data import DataConfig, prepare
-from medqa.data.report import print_summary
+from medqa.config import check, load_config, raise_problems
+from medqa.errors import MedqaError
+
+
+@dataclass
+class PipelineConfig:
+    """Settings of `medqa run` (each stage keeps its own defaults for everything else)."""
+
+    data: str | None = None  # dataset file; None: the bundled MedQuAD
+    model: str = "smollm2-135m"
+    train_steps: int = 150  # about 10 minutes on 2 CPU cores with the bundled model
+    train_minutes: float = 12.0  # stops training (and saves) on slower machines
+    eval_limit: int = 40  # test questions per system (a seeded sample)
+    eval_max_new_tokens: int = 128
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        check(problems, self.train_steps >= 1, "train_steps must be >= 1")
+        check(problems, self.train_minutes > 0, "train_minutes must be > 0")
+        check(problems, self.eval_limit >= 1, "eval_limit must be >= 1")
+        raise_problems(problems, "run settings")
 
 
 def new_run_dir(root: Path = Path("runs")) -> Path:
@@ -23,14 +46,67 @@ def new_run_dir(root: Path = Path("runs")) -> Path:
     return candidate
 
 
-def run_pipeline(workdir: Path | None = None, data: str | None = None, console: Console | None = None) -> Path:
-    """Prepare the data (bundled MedQuAD unless `data` is given) into `workdir/data`; return `workdir`."""
+def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: Console | None = None) -> Path:
+    """Run every stage into `workdir` (default: a new runs/run-<time>); return it."""
+    from medqa.data import DataConfig, prepare
+    from medqa.data.report import print_summary
+    from medqa.evaluate.report import build_report
+    from medqa.evaluate.run import EvalConfig, evaluate, print_metrics
+    from medqa.train import TrainConfig, train
+
     console = console or Console()
     workdir = workdir or new_run_dir()
+    if workdir.exists() and any(workdir.iterdir()):
+        raise MedqaError(f"the run folder {workdir} exists and is not empty; name a new one")
+    data_dir, train_dir = workdir / "data", workdir / "train"
     console.rule(f"[bold]medqa main job[/bold] -> {workdir}")
-    console.print("[bold]1. data[/bold]: clean, group near-duplicates, split without leakage")
-    data_config = load_config(DataConfig, None, {"input": data} if data else {})
-    prepared = prepare(data_config, workdir / "data")
+
+    console.print("[bold]1/4 data[/bold]: clean, group near-duplicates, split without leakage")
+    prepared = prepare(load_config(DataConfig, None, {"input": config.data} if config.data else {}), data_dir)
     print_summary(prepared.report, console)
-    console.print(f"data report: {workdir / 'data' / 'data_report.html'}")
+
+    console.print(f"[bold]2/4 train[/bold]: LoRA on {config.model}, {config.train_steps} steps")
+    trained = train(
+        load_config(
+            TrainConfig,
+            None,
+            {
+                "model": config.model,
+                "data": str(data_dir),
+                "out": str(train_dir),
+                "max_steps": config.train_steps,
+                "max_minutes": config.train_minutes,
+                "max_length": 384,
+                "eval_every": 25,
+                "max_eval_examples": 64,
+                "save_every": 50,
+            },
+        )
+    )
+    console.print(
+        f"trained {trained.steps} steps in {trained.minutes:.1f} min, validation loss {trained.best_validation_loss}"
+    )
+
+    console.print(f"[bold]3/4 evaluate[/bold]: base vs fine-tuned on {config.eval_limit} test questions")
+    eval_dirs = []
+    for name, model in (("base", config.model), ("fine-tuned", str(train_dir))):
+        eval_config = load_config(
+            EvalConfig,
+            None,
+            {
+                "model": model,
+                "data": str(data_dir),
+                "split": "test",
+                "name": name,
+                "limit": config.eval_limit,
+                "max_new_tokens": config.eval_max_new_tokens,
+            },
+        )
+        result = evaluate(eval_config, workdir / "eval" / name)
+        print_metrics(result.metrics, console)
+        eval_dirs.append(result.out)
+
+    console.print("[bold]4/4 report[/bold]")
+    build_report(eval_dirs, workdir / "report")
+    console.print(f"report: {workdir / 'report' / 'report.html'}")
     return workdir

@@ -1,0 +1,207 @@
+"""Training speed: `medqa train` against a naive baseline, side by side, same model, data and LoRA.
+
+medqa path : the CPU recipe (configs/train-cpu.yaml): bfloat16 autocast where supported, length-grouped
+             batches padded only to their own longest example, logits only at answer positions.
+baseline   : the plain transformers Trainer in float32, every example padded to the same max_length,
+             no grouping or packing; the same LoRA settings, batch size and examples.
+
+Both train on the same examples (the bundled MedQuAD, a seeded sample) and count the same supervised
+(answer) tokens. Each runs in its own process so that peak memory is measured separately. Prints a
+table, then one JSON line:
+{"speedup", "medqa_tokens_per_s", "baseline_tokens_per_s", "mfu", "peak_rss_mb"}.
+
+    .venv/bin/python bench/train_speed.py [--examples 48] [--peak-gflops 730]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import multiprocessing as mp
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+RECIPE = ROOT / "configs" / "train-cpu.yaml"
+
+
+def sample_data(folder: Path, examples: int, seed: int = 0) -> Path:
+    """train/validation.jsonl from a seeded sample of the bundled MedQuAD CSV."""
+    from medqa.resources import bundled_medquad
+
+    with gzip.open(bundled_medquad(), "rt", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["question"].strip() and r["answer"].strip()]
+    rng = random.Random(seed)
+    picked = rng.sample(rows, examples + 8)
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, part in (("train", picked[:examples]), ("validation", picked[examples:])):
+        lines = [
+            json.dumps({"question": r["question"], "answer": r["answer"], "group": str(i)}) for i, r in enumerate(part)
+        ]
+        (folder / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def run_medqa(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
+    """`medqa train` exactly as the CPU recipe configures it, for examples / batch_size steps."""
+    from medqa.config import load_config, read_recipe
+    from medqa.train import TrainConfig, train
+    from medqa.train.outputs import read_metrics
+
+    steps = examples // read_recipe(RECIPE)["batch_size"]
+    overrides = {"data": str(data), "out": str(out), "overwrite": True, "max_steps": steps, "max_minutes": None,
+                 "eval_every": 0, "max_eval_examples": 0, "save_every": 0}  # fmt: skip
+    config = load_config(TrainConfig, RECIPE, overrides)
+    train(config)
+    rows = [r for r in read_metrics(out / "metrics.jsonl") if r["split"] == "train"]
+    seconds = rows[-1]["elapsed_s"]
+    queue.put({"supervised_tokens": sum(r["supervised_tokens"] for r in rows), "seconds": seconds,
+               "peak_rss_mb": _peak_rss_mb(), "max_length": config.max_length, "batch_size": config.batch_size,
+               "precision": config.precision, "steps": len(rows)})  # fmt: skip
+
+
+def run_baseline(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
+    """Plain transformers Trainer: float32, pad to max_length, no grouping, same LoRA and batch."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import Trainer, TrainingArguments
+
+    from medqa.config import load_config
+    from medqa.models import load_model
+    from medqa.prompt import IGNORE_INDEX, encode_examples
+    from medqa.train import TrainConfig
+    from medqa.train.batches import read_split
+
+    config = load_config(TrainConfig, RECIPE, {"data": str(data)})
+    loaded = load_model(config.model)
+    rows = read_split(data, "train")
+    encoded = [
+        e for e in encode_examples(config.prompt, loaded.tokenizer, [(r["question"], r["answer"]) for r in rows],
+                                   config.max_length) if e is not None
+    ]  # fmt: skip
+    pad = loaded.tokenizer.pad_token_id
+
+    def collate(batch):  # every example padded to the same maximum length
+        width = config.max_length
+        ids = torch.full((len(batch), width), pad)
+        labels = torch.full((len(batch), width), IGNORE_INDEX)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for i, e in enumerate(batch):
+            ids[i, : len(e.input_ids)] = torch.tensor(e.input_ids)
+            labels[i, : len(e.labels)] = torch.tensor(e.labels)
+            mask[i, : len(e.input_ids)] = 1
+        return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+    lora = LoraConfig(r=config.lora.r, lora_alpha=config.lora.alpha, lora_dropout=config.lora.dropout,
+                      target_modules=config.lora.target_modules, task_type="CAUSAL_LM")  # fmt: skip
+    model = get_peft_model(loaded.model, lora)
+    args = TrainingArguments(
+        output_dir=str(out), per_device_train_batch_size=config.batch_size, max_steps=examples // config.batch_size,
+        learning_rate=config.learning_rate, lr_scheduler_type="cosine", logging_steps=1, save_strategy="no",
+        report_to=[], use_cpu=True, dataloader_num_workers=0, remove_unused_columns=False, seed=config.seed,
+    )  # fmt: skip
+    trainer = Trainer(model=model, args=args, train_dataset=encoded, data_collator=collate)
+    start = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - start
+    # One epoch over all examples (a multiple of the batch size): the same answer tokens as the medqa side.
+    assert len(encoded) == (examples // config.batch_size) * config.batch_size, "use a multiple of batch_size"
+    supervised = sum(e.supervised_tokens for e in encoded)
+    queue.put({"supervised_tokens": supervised, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()})
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _in_child(target, *args) -> dict:
+    """Run one side in a fresh process: separate peak memory, no state shared between the two."""
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=target, args=(*args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+def model_flops_per_token() -> tuple[float, float]:
+    """(FLOPs per processed token in the transformer body, FLOPs per answer token in the LM head)
+    for LoRA training of the bundled model: forward 2N plus input gradients 2N (frozen weights need
+    no weight gradients; the adapters' own FLOPs are negligible)."""
+    from medqa.models import resolve_model
+
+    config = json.loads((Path(resolve_model("smollm2-135m")) / "config.json").read_text())
+    d, layers, ffn, vocab = (
+        config["hidden_size"],
+        config["num_hidden_layers"],
+        config["intermediate_size"],
+        config["vocab_size"],
+    )
+    kv = d * config["num_key_value_heads"] // config["num_attention_heads"]
+    body = layers * (2 * d * d + 2 * d * kv + 3 * d * ffn)
+    return 4.0 * body, 4.0 * d * vocab
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=48, help="training examples for each side")
+    parser.add_argument("--peak-gflops", type=float, default=730.0, help="measured bf16 matmul peak of this machine")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="medqa-bench-") as tmp:
+        data = sample_data(Path(tmp) / "data", args.examples)
+        from medqa.models import resolve_model
+
+        resolve_model("smollm2-135m")  # convert once, outside both timings
+        load = os.getloadavg()[0]
+        medqa = _in_child(run_medqa, data, Path(tmp) / "medqa", args.examples)
+        baseline = _in_child(run_baseline, data, Path(tmp) / "baseline", args.examples)
+        tokens_processed = _processed_tokens(data, medqa["max_length"])
+
+    medqa_tps = medqa["supervised_tokens"] / medqa["seconds"]
+    base_tps = baseline["supervised_tokens"] / baseline["seconds"]
+    body, head = model_flops_per_token()
+    flops = tokens_processed * body + medqa["supervised_tokens"] * head
+    mfu = flops / medqa["seconds"] / (args.peak_gflops * 1e9)
+    print(f"examples {args.examples}, max_length {medqa['max_length']}, batch {medqa['batch_size']}, "
+          f"medqa precision {medqa['precision']}, load average at start {load:.1f}")  # fmt: skip
+    print(f"{'':10} {'answer tokens':>14} {'seconds':>9} {'answer tok/s':>13} {'peak RSS MB':>12}")
+    for name, side, tps in (("medqa", medqa, medqa_tps), ("baseline", baseline, base_tps)):
+        tokens, seconds, peak = side["supervised_tokens"], side["seconds"], side["peak_rss_mb"]
+        print(f"{name:10} {tokens:>14} {seconds:>9.1f} {tps:>13.1f} {peak:>12.0f}")
+    print(f"speedup {medqa_tps / base_tps:.2f}x, medqa MFU {mfu:.1%} of {args.peak_gflops:.0f} GFLOP/s")
+    summary = {
+        "speedup": round(medqa_tps / base_tps, 3),
+        "medqa_tokens_per_s": round(medqa_tps, 1),
+        "baseline_tokens_per_s": round(base_tps, 1),
+        "mfu": round(mfu, 4),
+        "peak_rss_mb": round(medqa["peak_rss_mb"], 1),
+        "baseline_peak_rss_mb": round(baseline["peak_rss_mb"], 1),
+    }
+    print(json.dumps(summary))
+
+
+def _processed_tokens(data: Path, max_length: int) -> int:
+    """Real (unpadded) tokens of the examples the medqa side trained on."""
+    from medqa.models import load_tokenizer, resolve_model
+    from medqa.prompt import PromptTemplate, encode_examples
+    from medqa.train.batches import read_split
+
+    rows = read_split(data, "train")
+    tokenizer = load_tokenizer(resolve_model("smollm2-135m"))
+    encoded = encode_examples(PromptTemplate(), tokenizer, [(r["question"], r["answer"]) for r in rows], max_length)
+    return sum(len(e.input_ids) for e in encoded if e is not None)
+
+
+if __name__ == "__main__":
+    main()

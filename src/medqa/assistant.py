@@ -1,0 +1,358 @@
+"""The grounded assistant: safety check -> retrieve -> grounded prompt -> generate -> cite -> disclaimer.
+
+It knows nothing of HTTP or terminals: the server, the terminal chat, `medqa ask` and grounded
+evaluation all call `Assistant.answer` or `Assistant.stream`. What it guarantees, whatever the
+user writes and whatever the model generates:
+
+- triage runs first on every message; an emergency gets the emergency response and nothing that
+  delays care (no generated text after it);
+- answers come from retrieved passages of the trusted corpus; without a relevant passage it
+  abstains and gives general guidance instead of inventing an answer;
+- every citation number in the answer points at a passage that was retrieved (other numbers are
+  removed from the text as it streams);
+- the disclaimer is added by this code, never by the model, so no message can remove it;
+- if the generator cannot load or fails mid-answer, the answer degrades to an extractive one from
+  the passages, labelled as such.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from medqa.config import check, raise_problems
+from medqa.generation import GenerationSettings, Generator, Prompt
+from medqa.retrieval import Index, RetrievedPassage
+from medqa.safety import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage
+
+ABSTAIN_TEXT = (
+    "I don't have a trusted source that answers this question, so I won't guess. For questions like this, "
+    "a doctor, nurse or pharmacist is the right person to ask; MedlinePlus (medlineplus.gov) has reliable "
+    "general information on many health topics."
+)
+EXTRACTIVE_NOTE = "(The language model is unavailable: this answer is quoted from the trusted sources.)"
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+_FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|their|he|she|his|her|the condition)\b", re.I)
+
+
+@dataclass
+class AssistantConfig:
+    """Settings of the grounded assistant."""
+
+    k: int = 3  # passages given to the model and cited
+    min_relevance: float = 0.45  # abstain when no passage has at least this cosine similarity to the question
+    history_turns: int = 4  # earlier messages (user and assistant) kept in the prompt
+    generation: GenerationSettings = field(default_factory=lambda: GenerationSettings(max_new_tokens=200))
+    safety: SafetyConfig = field(default_factory=SafetyConfig)
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        check(problems, 1 <= self.k <= 10, f"'k' must be between 1 and 10, got {self.k}")
+        check(problems, -1.0 <= self.min_relevance <= 1.0, "'min_relevance' must be a cosine in [-1, 1]")
+        check(problems, self.history_turns >= 0, "'history_turns' must be >= 0")
+        raise_problems(problems, "assistant settings")
+
+
+@dataclass
+class Citation:
+    """A numbered source: `[number]` in the answer refers to this page."""
+
+    number: int
+    url: str
+    title: str
+    passage_id: int
+    snippet: str
+
+
+@dataclass
+class Answer:
+    """The structured answer (what `medqa ask --json` prints and the API carries)."""
+
+    id: str
+    answer: str  # the text to show: the emergency/decline text first when there is one
+    citations: list[Citation]
+    triage: Literal["emergency", "none"]
+    triage_category: str  # stroke, self_harm, out_of_scope, personal, none...
+    abstained: bool
+    disclaimer: str
+    extractive: bool = False
+    out_of_scope: bool = False
+    passages: list[RetrievedPassage] = field(default_factory=list)
+
+    def as_dict(self, with_passages: bool = False) -> dict[str, Any]:
+        data = {
+            "id": self.id,
+            "answer": self.answer,
+            "citations": [vars(c) for c in self.citations],
+            "triage": self.triage,
+            "triage_category": self.triage_category,
+            "abstained": self.abstained,
+            "extractive": self.extractive,
+            "out_of_scope": self.out_of_scope,
+            "disclaimer": self.disclaimer,
+        }
+        if with_passages:
+            data["passages"] = [vars(p) for p in self.passages]
+        return data
+
+    def full_text(self) -> str:
+        """Answer, sources and disclaimer as one text (for clients that show only a message)."""
+        sources = "\n".join(f"[{c.number}] {c.title} - {c.url}" for c in self.citations)
+        return "\n\n".join(
+            part for part in (self.answer, f"Sources:\n{sources}" if sources else "", self.disclaimer) if part
+        )
+
+
+@dataclass
+class Event:
+    """One step of a streamed answer: a piece of text, then the final structured answer."""
+
+    kind: Literal["delta", "final"]
+    text: str = ""
+    answer: Answer | None = None
+
+
+class Assistant:
+    """Answers health questions from the trusted corpus. Thread-safe for concurrent callers as long
+    as the generator is (the index and triage only read)."""
+
+    def __init__(
+        self,
+        index: Index,
+        triage: Triage,
+        generator: Generator | None,
+        config: AssistantConfig | None = None,
+        generator_error: str | None = None,
+    ) -> None:
+        self.index = index
+        self.config = config or AssistantConfig()
+        self.triage = triage.with_config(self.config.safety)
+        self.generator = generator
+        self.generator_error = generator_error  # why there is no generator, for logs and /ready
+
+    def answer(self, message: str, history: Sequence[dict[str, str]] = ()) -> Answer:
+        """The whole answer at once."""
+        final = None
+        for event in self.stream(message, history):
+            if event.kind == "final":
+                final = event.answer
+        assert final is not None  # stream() always ends with a final event
+        return final
+
+    def stream(
+        self,
+        message: str,
+        history: Sequence[dict[str, str]] = (),
+        should_stop: Callable[[], bool] | None = None,
+        settings: GenerationSettings | None = None,
+    ) -> Iterator[Event]:
+        """Text pieces as they are ready, then one final event with the structured answer."""
+        answer_id = f"ans-{uuid.uuid4().hex[:16]}"
+        history = _clean_history(history, self.config.history_turns)
+        user_turns = [t["content"] for t in history if t["role"] == "user"]
+        verdict = self.triage.assess(message, user_turns)
+        if verdict.is_emergency:
+            # The emergency text and nothing else: anything more would only delay care.
+            yield Event("delta", verdict.response)
+            yield Event(
+                "final",
+                answer=Answer(answer_id, verdict.response, [], "emergency", verdict.category, False, DISCLAIMER),
+            )
+            return
+        if verdict.out_of_scope:
+            yield Event("delta", verdict.response)
+            yield Event(
+                "final",
+                answer=Answer(
+                    answer_id, verdict.response, [], "none", "out_of_scope", False, DISCLAIMER, out_of_scope=True
+                ),
+            )
+            return
+        passages = self.index.retrieve(self._retrieval_query(message, user_turns), self.config.k)
+        relevant = [p for p in passages if p.dense_score >= self.config.min_relevance]
+        prefix = PERSONAL_ADVICE_NOTE + "\n\n" if verdict.personal else ""
+        if not relevant:
+            text = prefix + ABSTAIN_TEXT
+            yield Event("delta", text)
+            yield Event(
+                "final",
+                answer=Answer(answer_id, text, [], "none", verdict.category, True, DISCLAIMER, passages=passages),
+            )
+            return
+        if prefix:
+            yield Event("delta", prefix)
+        body, extractive = "", False
+        pieces = self._generate(message, history, relevant, should_stop, settings)
+        try:
+            for piece in pieces:
+                body += piece
+                yield Event("delta", piece)
+        except Exception:  # noqa: BLE001 - any generator failure degrades to the extractive answer
+            extractive = True
+        if self.generator is None or extractive or not body.strip():
+            extractive = True
+            fallback = _extractive(relevant)
+            separator = "\n\n" if body.strip() else ""
+            yield Event("delta", separator + fallback)
+            body = body + separator + fallback
+        citations = _citations(body, relevant)
+        yield Event(
+            "final",
+            answer=Answer(
+                answer_id,
+                prefix + body.strip(),
+                citations,
+                "none",
+                verdict.category,
+                False,
+                DISCLAIMER,
+                extractive=extractive,
+                passages=relevant,
+            ),
+        )
+
+    def _generate(
+        self,
+        message: str,
+        history: list[dict[str, str]],
+        passages: list[RetrievedPassage],
+        should_stop: Callable[[], bool] | None,
+        settings: GenerationSettings | None,
+    ) -> Iterator[str]:
+        if self.generator is None:
+            return iter(())
+        prompt = Prompt(message, [p.text for p in passages], history)
+        raw = self.generator.stream(prompt, settings or self.config.generation, should_stop)
+        return filter_citations(raw, len(passages))
+
+    @staticmethod
+    def _retrieval_query(message: str, user_turns: list[str]) -> str:
+        """A short or pronoun-led follow-up ("how is it treated?") is searched together with the
+        previous question, which names what "it" is."""
+        words = message.split()
+        if user_turns and (len(words) <= 6 or _FOLLOW_UP.search(message)):
+            return f"{user_turns[-1]} {message}"
+        return message
+
+
+def filter_citations(pieces: Iterator[str], n_passages: int) -> Iterator[str]:
+    """Pass text through, dropping any `[n]` whose n is not a retrieved passage.
+
+    Text from an opening '[' is held back until the bracket closes (or clearly is not a
+    citation), so a wrong number never reaches the reader, even mid-stream.
+    """
+    held = ""
+    for piece in pieces:
+        held += piece
+        out, held = _release(held, n_passages)
+        if out:
+            yield out
+    if held:
+        yield _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", held)
+
+
+def _release(text: str, n_passages: int) -> tuple[str, str]:
+    """Split `text` into what is safe to show now and what must wait for more characters."""
+    start = text.rfind("[")
+    if start != -1 and "]" not in text[start:] and len(text) - start <= 4:
+        ready, held = text[:start], text[start:]
+    else:
+        ready, held = text, ""
+    cleaned = _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", ready)
+    return cleaned, held
+
+
+def _citations(text: str, passages: list[RetrievedPassage]) -> list[Citation]:
+    """The passages the answer cites; when it cites none, every passage it was given, as its sources."""
+    cited = sorted({int(n) for n in _CITATION.findall(text) if 1 <= int(n) <= len(passages)})
+    numbers = cited or list(range(1, len(passages) + 1))
+    return [
+        Citation(
+            n,
+            passages[n - 1].url,
+            passages[n - 1].title,
+            passages[n - 1].passage_id,
+            " ".join(passages[n - 1].text.split()[:40]),
+        )
+        for n in numbers
+    ]
+
+
+def _extractive(passages: list[RetrievedPassage], sentences: int = 3) -> str:
+    """The first sentences of the best passage, cited, and labelled as a quotation."""
+    parts = re.split(r"(?<=[.!?])\s+", passages[0].text.strip())
+    return f"{' '.join(parts[:sentences])} [1]\n\n{EXTRACTIVE_NOTE}"
+
+
+def _clean_history(history: Sequence[dict[str, str]], turns: int) -> list[dict[str, str]]:
+    kept = [
+        {"role": t["role"], "content": t["content"]}
+        for t in history
+        if t.get("role") in ("user", "assistant") and str(t.get("content", "")).strip()
+    ]
+    return kept[-turns:] if turns else []
+
+
+# ----------------------------------------------------------------------------------------- loading
+def latest_run(root: Path = Path("runs")) -> Path | None:
+    """The newest finished training run under `root` (a folder with prompt.yaml and train_info.json)."""
+    runs = [p.parent for p in root.glob("**/train_info.json") if (p.parent / "prompt.yaml").is_file()]
+    return max(runs, key=lambda p: (p / "train_info.json").stat().st_mtime) if runs else None
+
+
+def default_index_dir() -> Path:
+    """Where the bundled-corpus index lives once built: the user's medqa cache."""
+    from medqa.models import cache_dir
+    from medqa.retrieval import FORMAT_VERSION
+
+    return cache_dir() / "index" / f"medquad-v{FORMAT_VERSION}"
+
+
+def ensure_index(index: Path | None, console: Any = None) -> Index:
+    """Open `index`, or the bundled-corpus index (built on first use, with a progress bar)."""
+    from medqa.retrieval import IndexConfig, build_index
+
+    if index is not None:
+        return Index.load(index)
+    path = default_index_dir()
+    if not (path / "index.json").is_file():
+        if console is not None:
+            console.print(f"building the index of the bundled corpus once, into {path} (a few minutes) ...")
+        build_index(IndexConfig(), path, overwrite=path.exists())
+    return Index.load(path)
+
+
+def load_generator(model: str | None) -> tuple[Generator | None, str | None, str]:
+    """The generator for `model` (a run/exported folder or a base model; None: the latest run, else
+    the bundled model). A model that cannot load gives (None, the reason, name): answers then
+    degrade to extractive ones instead of failing."""
+    from medqa.errors import MedqaError
+    from medqa.evaluate.run import load_for_eval
+    from medqa.generation import TransformersGenerator
+    from medqa.models import BUNDLED_MODEL
+
+    if model is None:
+        run = latest_run()
+        model = str(run) if run else BUNDLED_MODEL
+    try:
+        loaded, template = load_for_eval(model)
+    except (MedqaError, OSError, ValueError, RuntimeError) as exc:
+        return None, f"{model}: {exc}", model
+    return TransformersGenerator(loaded, template, batch_size=1), None, model
+
+
+def load_assistant(
+    model: str | None = None, index: Path | None = None, config: AssistantConfig | None = None, console: Any = None
+) -> Assistant:
+    """Everything the assistant needs, loaded once: index, triage, generator."""
+    from medqa.safety import default_triage
+
+    loaded_index = ensure_index(index, console)
+    generator, error, _ = load_generator(model)
+    if error and console is not None:
+        console.print(f"[yellow]warning:[/yellow] no language model ({error}); answers will be extractive")
+    return Assistant(loaded_index, default_triage(), generator, config, generator_error=error)

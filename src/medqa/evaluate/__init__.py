@@ -1,0 +1,1 @@
+"""Evaluation: generate answers, score them with real metrics and intervals, compare systems."""

@@ -1,0 +1,263 @@
+"""`medqa eval`: generate answers for held-out questions and score them with intervals."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from medqa.config import check, config_to_dict, raise_problems, save_config
+from medqa.errors import MedqaError
+from medqa.evaluate.bootstrap import bootstrap_interval
+from medqa.evaluate.coverage import COVERAGE_THRESHOLD, coverage_stats, statement_coverage
+from medqa.evaluate.data import KQA, EvalExample, load_examples
+from medqa.evaluate.metrics import (
+    BERTSCORE_NAME,
+    MetricStats,
+    _ratio,
+    perplexity_metric,
+    summary,
+    text_metrics,
+    token_accuracy_metric,
+)
+from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir, write_jsonl
+from medqa.generation import GenerationSettings, Prompt, TransformersGenerator
+from medqa.models import LoadedModel, load_model, load_trained
+from medqa.prompt import PROMPT_FILE, PromptTemplate
+
+
+@dataclass
+class EvalConfig:
+    """Settings of `medqa eval`."""
+
+    model: str = "smollm2-135m"  # a base model (alias, folder, hub id) or a run/exported folder (has prompt.yaml)
+    data: str = "runs/data"  # a prepared data folder, a Q&A file, or "kqa" (bundled out-of-domain set)
+    split: str = "test"  # which split of a prepared folder
+    mode: Literal["closed"] = "closed"  # closed: the model alone
+    name: str | None = None  # system name in reports (default: from the model and mode)
+    limit: int | None = None  # evaluate a seeded random sample of this many questions
+    seed: int = 0
+    decoding: Literal["greedy", "beam", "sample"] = "greedy"
+    num_beams: int = 4  # beam search width (decoding=beam)
+    temperature: float = 0.7  # sampling (decoding=sample)
+    top_p: float = 0.9  # sampling (decoding=sample)
+    max_new_tokens: int = 256
+    batch_size: int = 8
+    max_length: int = 1024  # teacher-forced perplexity: longest prompt + reference answer in tokens
+    bertscore: bool = True
+    perplexity: bool = True
+    bootstrap_resamples: int = 1000
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        check(problems, self.limit is None or self.limit >= 1, "limit must be >= 1")
+        check(problems, self.batch_size >= 1, "batch_size must be >= 1")
+        check(problems, self.bootstrap_resamples >= 100, "bootstrap_resamples must be >= 100")
+        raise_problems(problems, "eval settings")
+
+    def generation(self) -> GenerationSettings:
+        return GenerationSettings(
+            max_new_tokens=self.max_new_tokens,
+            temperature=self.temperature if self.decoding == "sample" else 0.0,
+            top_p=self.top_p if self.decoding == "sample" else 1.0,
+            num_beams=self.num_beams if self.decoding == "beam" else 1,
+            seed=self.seed,
+        )
+
+
+@dataclass
+class EvalResult:
+    out: Path
+    metrics: dict[str, Any]
+
+
+def is_trained_folder(model: str) -> bool:
+    """A folder written by `medqa train` or `medqa export` (it carries its prompt template)."""
+    return (Path(model) / PROMPT_FILE).is_file()
+
+
+def default_out(config: EvalConfig) -> Path:
+    """RUN/eval/<name> for a trained model, else runs/eval/<name>."""
+    root = Path(config.model) / "eval" if is_trained_folder(config.model) else Path("runs") / "eval"
+    return root / system_name(config)
+
+
+def system_name(config: EvalConfig) -> str:
+    if config.name:
+        return config.name
+    model = Path(config.model).name if is_trained_folder(config.model) else config.model.replace("/", "_")
+    data = "kqa" if config.data == KQA else config.split
+    return f"{model}-{config.mode}-{data}"
+
+
+def evaluate(
+    config: EvalConfig, out: Path | None = None, overwrite: bool = False, console: Console | None = None
+) -> EvalResult:
+    """Generate, score and write `metrics.json` + `predictions.jsonl` (+ the resolved config)."""
+    console = console or Console(stderr=True)
+    out = out or default_out(config)
+    check_output_dir(out, overwrite)
+    examples = load_examples(config.data, config.split, config.limit, config.seed)
+    loaded, template = load_for_eval(config.model)
+    started = time.perf_counter()
+    generator = TransformersGenerator(loaded, template, batch_size=config.batch_size)
+    answers = _generate(generator, examples, config, console)
+    generation_seconds = time.perf_counter() - started
+    references = [e.reference for e in examples]
+    console.print("scoring answers ...")
+    metrics: list[MetricStats] = text_metrics(answers, references, bertscore=config.bertscore)
+    if config.perplexity:
+        metrics.extend(_teacher_forced(loaded, template, examples, config))
+    if any(e.must_have for e in examples):
+        from medqa.retrieval import MiniLMEmbedder
+
+        pairs = statement_coverage(answers, [e.must_have for e in examples], MiniLMEmbedder())
+        metrics.append(MetricStats("must_have_coverage", coverage_stats(pairs), _ratio))
+    report = {
+        "system": system_name(config),
+        "model": config.model,
+        "trained": is_trained_folder(config.model),
+        "mode": config.mode,
+        "data": config.data,
+        "split": None if config.data == KQA else config.split,
+        "samples": len(examples),
+        "decoding": asdict(config.generation()),
+        "metrics": {
+            m.name: summary(m, bootstrap_interval(m, config.bootstrap_resamples, seed=config.seed)) for m in metrics
+        },
+        "notes": _notes(config, metrics),
+        "generation_seconds": round(generation_seconds, 1),
+        "answers_per_second": round(len(examples) / max(generation_seconds, 1e-9), 3),
+        "config": config_to_dict(config),
+    }
+    predictions = _predictions(examples, answers, metrics)
+    with atomic_output_dir(out, overwrite) as tmp:
+        write_jsonl(tmp / "predictions.jsonl", predictions)
+        atomic_write_json(tmp / "metrics.json", report)
+        save_config(config, tmp / "config.yaml")
+    return EvalResult(out, report)
+
+
+def load_for_eval(model: str) -> tuple[LoadedModel, PromptTemplate]:
+    """A trained/exported folder with its own template, or a base model with the default template
+    (the one `medqa train` uses unless told otherwise, so base and fine-tuned are asked alike)."""
+    if is_trained_folder(model):
+        return load_trained(Path(model))
+    return load_model(model), PromptTemplate()
+
+
+def _generate(
+    generator: TransformersGenerator, examples: list[EvalExample], config: EvalConfig, console: Console
+) -> list[str]:
+    settings = config.generation()
+    answers: list[str] = []
+    columns = (
+        TextColumn("[bold]generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("generating", total=len(examples), rate="")
+        start = time.perf_counter()
+        for first in range(0, len(examples), config.batch_size):
+            chunk = examples[first : first + config.batch_size]
+            answers.extend(generator.generate([Prompt(e.question) for e in chunk], settings))
+            rate = len(answers) / (time.perf_counter() - start)
+            progress.update(task, completed=len(answers), rate=f"{rate:.2f} answers/s")
+    return answers
+
+
+def _teacher_forced(
+    loaded: LoadedModel, template: PromptTemplate, examples: list[EvalExample], config: EvalConfig
+) -> list[MetricStats]:
+    from medqa.evaluate.teacher_forced import teacher_forced_stats
+    from medqa.prompt import encode_examples
+    from medqa.train.batches import collate
+
+    encoded = encode_examples(
+        template,
+        loaded.tokenizer,
+        [(e.question, e.reference) for e in examples],
+        config.max_length,
+        seq2seq=loaded.seq2seq,
+    )
+    kept = [i for i, e in enumerate(encoded) if e is not None]
+    if not kept:
+        raise MedqaError(f"every prompt is longer than max_length={config.max_length} tokens; raise it")
+    valid = [encoded[i] for i in kept]
+    pad_id = loaded.tokenizer.pad_token_id if loaded.tokenizer.pad_token_id is not None else 0
+    batches = (
+        collate([[j] for j in range(s, min(s + config.batch_size, len(valid)))], valid, pad_id, loaded.seq2seq)
+        for s in range(0, len(valid), config.batch_size)
+    )
+    stats = teacher_forced_stats(loaded.model, batches)
+    # Prompts too long to score count as no tokens, so every metric keeps one row per example.
+    nll, counts, correct = [0.0] * len(examples), [0] * len(examples), [0] * len(examples)
+    for index, n, c, k in zip(kept, stats.nll_sums, stats.token_counts, stats.correct, strict=True):
+        nll[index], counts[index], correct[index] = n, c, k
+    return [perplexity_metric(nll, counts), token_accuracy_metric(correct, counts)]
+
+
+def _predictions(examples: list[EvalExample], answers: list[str], metrics: list[MetricStats]) -> list[dict[str, Any]]:
+    per_sample = {m.name: m.per_sample() for m in metrics}
+    rows = []
+    for index, (example, answer) in enumerate(zip(examples, answers, strict=True)):
+        rows.append(
+            {
+                "id": example.id,
+                "question": example.question,
+                "reference": example.reference,
+                "answer": answer,
+                "scores": {name: round(values[index], 6) for name, values in per_sample.items()},
+                # Sufficient statistics, so `medqa report` can run a paired bootstrap between systems.
+                "stats": {m.name: [float(x) for x in m.stats[index]] for m in metrics},
+            }
+        )
+    return rows
+
+
+def _notes(config: EvalConfig, metrics: list[MetricStats]) -> list[str]:
+    notes = [f"bertscore_f1 is {BERTSCORE_NAME}; it is not comparable with BERTScore numbers made with DeBERTa."]
+    notes.append("bleu is corpus BLEU (sacrebleu, 13a) on a 0-1 scale; ROUGE is F1 with Porter stemming.")
+    if config.perplexity:
+        notes.append("perplexity and token_accuracy are teacher-forced on the reference answers (answer tokens only).")
+    if any(m.name == "must_have_coverage" for m in metrics):
+        notes.append(
+            f"must_have_coverage: share of K-QA must-have statements with an answer sentence at cosine >= "
+            f"{COVERAGE_THRESHOLD} (all-MiniLM-L6-v2)."
+        )
+    return notes
+
+
+def read_eval(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """metrics.json and predictions.jsonl of an eval folder, with clear errors."""
+    folder = Path(folder)
+    metrics_path, predictions_path = folder / "metrics.json", folder / "predictions.jsonl"
+    if not metrics_path.is_file() or not predictions_path.is_file():
+        raise MedqaError(f"{folder} is not an eval folder (no metrics.json and predictions.jsonl); run `medqa eval`")
+    try:
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+        predictions = [json.loads(line) for line in predictions_path.read_text(encoding="utf-8").splitlines() if line]
+    except json.JSONDecodeError as exc:
+        raise MedqaError(f"{folder}: damaged eval output ({exc})") from exc
+    return metrics, predictions
+
+
+def print_metrics(report: dict[str, Any], console: Console) -> None:
+    """The metric table of one eval, with intervals."""
+    from rich.table import Table
+
+    table = Table(title=f"{report['system']} ({report['samples']} questions)")
+    for column in ("metric", "value", "95% interval"):
+        table.add_column(column, justify="right")
+    for name, entry in report["metrics"].items():
+        table.add_row(name, f"{entry['value']:.4f}", f"[{entry['ci_low']:.4f}, {entry['ci_high']:.4f}]")
+    console.print(table)

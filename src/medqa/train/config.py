@@ -1,0 +1,136 @@
+"""Training settings: one dataclass with a comment per field, validated as a whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from medqa.config import check, raise_problems
+from medqa.models import BUNDLED_MODEL
+from medqa.prompt import PromptTemplate
+
+
+@dataclass
+class LoraSettings:
+    """Low-rank adapter settings (method lora or qlora)."""
+
+    r: int = 16
+    """Adapter rank."""
+    alpha: int = 32
+    """Scaling numerator (the update is scaled by alpha / r)."""
+    dropout: float = 0.05
+    """Dropout on the adapter input."""
+    target_modules: list[str] = field(default_factory=list)
+    """Module names to adapt; empty: the attention projections of the architecture; ["all-linear"]: all."""
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        check(problems, self.r >= 1, f"'lora.r' must be >= 1, got {self.r}")
+        check(problems, self.alpha >= 1, f"'lora.alpha' must be >= 1, got {self.alpha}")
+        check(problems, 0.0 <= self.dropout < 1.0, f"'lora.dropout' must be in [0, 1), got {self.dropout}")
+        raise_problems(problems, "lora settings")
+
+
+@dataclass
+class TrainConfig:
+    """Everything `medqa train` needs. Defaults suit the bundled model on a laptop CPU."""
+
+    model: str = BUNDLED_MODEL
+    """'smollm2-135m' (bundled), a local transformers folder, or a Hugging Face id (downloads)."""
+    data: str = "runs/data"
+    """Folder with train.jsonl and validation.jsonl (from `medqa data prepare`)."""
+    out: str = "runs/train"
+    """Run folder: adapter, checkpoints, metrics, plots, model card."""
+    overwrite: bool = False
+    """Replace `out` if it exists."""
+    resume: bool = False
+    """Continue from the last checkpoint in `out` (same data order, optimizer and scheduler state)."""
+
+    method: Literal["lora", "qlora", "full"] = "lora"
+    """lora: adapters on a frozen model; qlora: same on a 4-bit NF4 model (CUDA only); full: all weights."""
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    """Adapter settings (lora and qlora)."""
+    prompt: PromptTemplate = field(default_factory=PromptTemplate)
+    """The prompt template, saved as RUN/prompt.yaml and reused by evaluation and serving."""
+
+    max_length: int = 512
+    """Longest example in tokens (prompt + answer); longer answers are cut."""
+    batching: Literal["group", "pack"] = "group"
+    """group: batches of similar length, padded only to their longest; pack: several examples per row
+    with attention kept inside each example (decoder-only models)."""
+    batch_size: int = 8
+    """Examples (or packed rows) per micro-batch per process."""
+    grad_accum: int = 1
+    """Micro-batches per optimizer step."""
+    epochs: float = 1.0
+    """Passes over the training split (fractions allowed); max_steps wins when smaller."""
+    max_steps: int | None = None
+    """Stop after this many optimizer steps."""
+    max_minutes: float | None = None
+    """Stop (and save) after this much training time."""
+    max_train_examples: int | None = None
+    """Use only the first N training examples (quick runs)."""
+
+    learning_rate: float = 2e-4
+    """Peak learning rate."""
+    weight_decay: float = 0.0
+    """AdamW weight decay."""
+    schedule: Literal["cosine", "linear", "constant"] = "cosine"
+    """Learning-rate decay after warmup."""
+    warmup_ratio: float = 0.05
+    """Fraction of the steps spent warming up linearly."""
+    optimizer: Literal["adamw", "paged_adamw_8bit"] = "adamw"
+    """adamw (torch, fused where possible) or paged_adamw_8bit (bitsandbytes, CUDA only)."""
+    max_grad_norm: float = 1.0
+    """Gradient clipping (0 disables)."""
+
+    precision: Literal["auto", "bf16", "fp16", "fp32"] = "auto"
+    """auto: bfloat16 autocast where the CPU/GPU supports it, else float32. fp16 (CUDA) uses a grad scaler."""
+    gradient_checkpointing: bool = False
+    """Recompute activations in backward: about half the memory, about a third more time."""
+
+    eval_every: int = 50
+    """Validation loss every N optimizer steps (0: only at the end)."""
+    max_eval_examples: int = 256
+    """Validation examples used for each evaluation (a fixed subset, so the curve is comparable)."""
+    save_every: int = 100
+    """Resumable checkpoint every N optimizer steps (0: only at the end)."""
+    keep_checkpoints: int = 2
+    """How many resumable checkpoints to keep (the newest)."""
+    early_stopping_patience: int | None = None
+    """Stop when validation loss has not improved for this many evaluations."""
+    log_every: int = 10
+    """Progress line every N steps when the output is not a terminal."""
+    seed: int = 42
+    """Seed for the adapter initialisation and the data order."""
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        check(problems, self.max_length >= 32, f"'max_length' must be >= 32, got {self.max_length}")
+        check(problems, self.batch_size >= 1, f"'batch_size' must be >= 1, got {self.batch_size}")
+        check(problems, self.grad_accum >= 1, f"'grad_accum' must be >= 1, got {self.grad_accum}")
+        check(problems, self.epochs > 0, f"'epochs' must be > 0, got {self.epochs}")
+        check(problems, self.max_steps is None or self.max_steps >= 1, "'max_steps' must be >= 1")
+        check(problems, self.max_minutes is None or self.max_minutes > 0, "'max_minutes' must be > 0")
+        check(
+            problems,
+            self.max_train_examples is None or self.max_train_examples >= 1,
+            "'max_train_examples' must be >= 1",
+        )
+        check(problems, self.learning_rate > 0, f"'learning_rate' must be > 0, got {self.learning_rate}")
+        check(problems, self.weight_decay >= 0, "'weight_decay' must be >= 0")
+        check(
+            problems, 0 <= self.warmup_ratio < 1, f"'warmup_ratio' must be in [0, 1), got {self.warmup_ratio}"
+        )
+        check(problems, self.max_grad_norm >= 0, "'max_grad_norm' must be >= 0")
+        for name in ("eval_every", "save_every", "max_eval_examples"):
+            check(problems, getattr(self, name) >= 0, f"'{name}' must be >= 0")
+        check(problems, self.keep_checkpoints >= 1, "'keep_checkpoints' must be >= 1")
+        check(problems, self.log_every >= 1, "'log_every' must be >= 1")
+        check(
+            problems,
+            self.early_stopping_patience is None or self.early_stopping_patience >= 1,
+            "'early_stopping_patience' must be >= 1",
+        )
+        check(problems, not (self.resume and self.overwrite), "'resume' and 'overwrite' exclude each other")
+        raise_problems(problems, "training config")

@@ -1,0 +1,593 @@
+"""`train(config)`: an explicit Accelerate training loop (one CPU, DDP, FSDP or DeepSpeed unchanged).
+
+The loop is deliberately plain: planned batches, per-token loss on the answer only, gradient
+accumulation, clipping, AdamW and a warmup schedule; evaluation, checkpoints and stopping rules
+around it. Everything that is written is written by the main process, atomically.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import os
+import shutil
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from medqa.config import config_to_dict, save_config
+from medqa.errors import MedqaError
+from medqa.fileio import atomic_write_json
+from medqa.models import ADAPTER_DIR, MODEL_DIR, LoadedModel, load_model
+from medqa.prompt import IGNORE_INDEX
+from medqa.train.batches import EncodedSplit, collate, encode_split, example_lengths, plan_epoch, read_split
+from medqa.train.config import TrainConfig
+from medqa.train.outputs import MetricsLog, plot_loss, write_model_card
+
+CHECKPOINTS = "checkpoints"
+STATE_FILE = "trainer_state.json"
+# The usual attention projections of each family, adapted when `lora.target_modules` is empty.
+ATTENTION_MODULES = (
+    ["q_proj", "k_proj", "v_proj", "o_proj"],  # Llama, SmolLM2, Qwen, Mistral, Gemma
+    ["q", "k", "v", "o"],  # T5, Flan-T5, BioT5
+    ["qkv_proj", "o_proj"],  # Phi-3
+    ["c_attn", "c_proj"],  # GPT-2
+    ["query_key_value", "dense"],  # GPT-NeoX, Falcon
+)
+
+
+@dataclass
+class TrainResult:
+    """What a finished (or stopped) run produced."""
+
+    out: Path
+    steps: int
+    examples_seen: int
+    minutes: float
+    first_train_loss: float
+    last_train_loss: float
+    best_validation_loss: float | None
+    best_step: int | None
+    supervised_tokens_per_s: float
+    stopped: str
+    """Why training ended: 'completed', 'max_steps', 'max_minutes' or 'early_stopping'."""
+
+
+def train(config: TrainConfig) -> TrainResult:
+    """Fine-tune `config.model` on `config.data` and write the run folder `config.out`."""
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+
+    out = Path(config.out)
+    _check_out(out, config)  # before anything slow
+    precision = _resolve_precision(config)
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        # accelerate keeps its settings in a process-wide singleton that refuses a second run with
+        # another precision (a sweep, a notebook); a single process can safely start afresh.
+        from accelerate.state import AcceleratorState, GradientState
+
+        AcceleratorState._reset_state(reset_partial_state=True)
+        GradientState._reset_state()
+    # cpu=True where there is no GPU, so that several processes (torchrun, accelerate launch) use gloo.
+    accelerator = Accelerator(
+        mixed_precision="no" if precision == "fp32" else precision, cpu=not torch.accelerator.is_available()
+    )
+    main = accelerator.is_main_process
+    if main and out.exists() and config.overwrite:
+        shutil.rmtree(out)
+    accelerator.wait_for_everyone()
+    set_seed(config.seed)
+
+    loaded = _load(config, accelerator)
+    model = _adapt(loaded, config)
+    train_split, val_split = _encode(config, loaded)
+    lengths = example_lengths(train_split.examples, loaded.seq2seq)
+    world, accum = accelerator.num_processes, config.grad_accum
+    pack = config.max_length if config.batching == "pack" and not loaded.seq2seq else None
+    steps_per_epoch = len(plan_epoch(lengths, config.batch_size, config.seed, 0, pack)) // (world * accum)
+    if steps_per_epoch == 0:
+        raise MedqaError(
+            f"{train_split.rows} training examples are fewer than one optimizer step needs "
+            f"(batch_size {config.batch_size} x grad_accum {accum} x {world} processes); lower batch_size"
+        )
+    total_steps = math.ceil(config.epochs * steps_per_epoch)
+    total_steps = min(total_steps, config.max_steps) if config.max_steps else total_steps
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = _optimizer(params, config)
+    from transformers import get_scheduler
+
+    scheduler = get_scheduler(
+        config.schedule,
+        optimizer,
+        num_warmup_steps=int(config.warmup_ratio * total_steps),
+        num_training_steps=total_steps,
+    )
+    model, optimizer = accelerator.prepare(model, optimizer)
+    # The scheduler is stepped by hand once per optimizer step (a prepared one steps once per process).
+    accelerator.register_for_checkpointing(scheduler)
+    accelerator.register_save_state_pre_hook(_keep_trainable_only)
+
+    state = {"step": 0, "best_loss": None, "best_step": None, "bad_evals": 0, "examples": 0, "seconds": 0.0}
+    if config.resume:
+        state = _restore(accelerator, out)
+    if main:
+        out.mkdir(parents=True, exist_ok=True)
+        save_config(config, out / "config.yaml")
+        config.prompt.save(out)
+    metrics = MetricsLog(out, keep_until_step=state["step"] if config.resume else None) if main else None
+
+    keep_logits = "logits_to_keep" in inspect.signature(loaded.model.forward).parameters
+    info = _info(config, loaded, train_split, val_split, world)
+    loop = _Loop(config, accelerator, model, optimizer, scheduler, loaded, train_split, val_split, metrics, keep_logits)
+    stopped = loop.run(state, lengths, pack, steps_per_epoch, total_steps)
+    if state["best_step"] is None:  # never evaluated (no validation examples): keep the last weights
+        loop.save_model()
+
+    if main:
+        _finish(out, config, loaded, state, info, stopped, metrics)
+    accelerator.wait_for_everyone()
+    return _result(out, state, stopped, metrics.rows if metrics else [])
+
+
+class _Loop:
+    """The step loop and its hooks (evaluation, checkpoints, stopping), sharing one state dict."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        accelerator: Any,
+        model: Any,
+        optimizer: Any,
+        scheduler: Any,
+        loaded: LoadedModel,
+        train_split: EncodedSplit,
+        val_split: EncodedSplit,
+        metrics: MetricsLog | None,
+        keep_logits: bool,
+    ) -> None:
+        self.config, self.acc, self.model, self.optimizer, self.scheduler = (
+            config,
+            accelerator,
+            model,
+            optimizer,
+            scheduler,
+        )
+        self.loaded, self.train_split, self.val_split, self.metrics = loaded, train_split, val_split, metrics
+        self.keep_logits = keep_logits
+        self.pad_id = loaded.tokenizer.pad_token_id
+        self.out = Path(config.out)
+
+    def run(self, state: dict[str, Any], lengths: list[int], pack: int | None, steps_per_epoch: int, total: int) -> str:
+        config, acc = self.config, self.acc
+        world, accum, rank = acc.num_processes, config.grad_accum, acc.process_index
+        plans: dict[int, list] = {}
+        started = time.monotonic() - state["seconds"]
+        session = time.monotonic()  # --max-minutes counts this invocation, not earlier ones of a resumed run
+        stopped = "completed" if config.max_steps is None or total < config.max_steps else "max_steps"
+        progress, plain = _progress(acc.is_main_process)
+        with progress:
+            task = progress.add_task("training", total=total, completed=state["step"], loss=float("nan"), tps=0.0)
+            while state["step"] < total:
+                step = state["step"]
+                epoch, offset = divmod(step, steps_per_epoch)
+                if epoch not in plans:
+                    plans = {epoch: plan_epoch(lengths, config.batch_size, config.seed, epoch, pack)}
+                plan = plans[epoch]  # packing can leave an epoch a few rows short: wrap around then
+                window = [plan[i % len(plan)] for i in range(offset * world * accum, (offset + 1) * world * accum)]
+                mine = window[rank::world]
+                tick = time.monotonic()
+                lr = self.scheduler.get_last_lr()[0]  # the rate this step uses (the schedule moves on after it)
+                loss_sum, tokens = self._step(mine)
+                # Every process must agree on stopping, or the others would wait forever in an all-reduce.
+                totals = acc.reduce(torch.tensor([loss_sum, tokens], device=acc.device), "sum")
+                loss = (totals[0] / totals[1]).item()
+                if not math.isfinite(loss):
+                    self._fail_nonfinite(step + 1, loss)
+                state["step"] = step + 1
+                state["examples"] += int(sum(len(row) for b in window for row in b))
+                state["seconds"] = time.monotonic() - started
+                tps = totals[1].item() / max(time.monotonic() - tick, 1e-9)
+                self._log(
+                    {
+                        "step": step + 1,
+                        "split": "train",
+                        "loss": loss,
+                        "lr": lr,
+                        "tokens_per_s": tps,
+                        "supervised_tokens": int(totals[1].item()),
+                        "epoch": round(step / steps_per_epoch, 4),
+                        "elapsed_s": round(state["seconds"], 2),
+                    }
+                )
+                progress.update(task, completed=step + 1, loss=loss, tps=tps)
+                if step + 1 < total and plain and (step + 1) % config.log_every == 0:
+                    acc.print(f"step {step + 1}/{total}  loss {loss:.4f}  {tps:.0f} answer tokens/s")
+                last = step + 1 == total
+                timed_out = config.max_minutes is not None and _agree(
+                    acc, time.monotonic() - session >= 60 * config.max_minutes
+                )
+                due = (config.eval_every and (step + 1) % config.eval_every == 0) or last or timed_out
+                if due and self._evaluate(state, progress) and not last:
+                    stopped, last = "early_stopping", True
+                if timed_out and not last:
+                    stopped, last = "max_minutes", True
+                if last or (config.save_every and (step + 1) % config.save_every == 0):
+                    self._checkpoint(state)
+                if last:
+                    break
+        return stopped
+
+    def _step(self, batches: list) -> tuple[float, float]:
+        """One optimizer step over this process's micro-batches; returns (summed loss, answer tokens)."""
+        examples = self.train_split.examples
+        tensors = [collate(b, examples, self.pad_id, self.loaded.seq2seq) for b in batches]
+        window_tokens = sum(int((t["labels"] != IGNORE_INDEX).sum()) for t in tensors)
+        loss_sum = 0.0
+        try:
+            for i, batch in enumerate(tensors):
+                sync = i == len(tensors) - 1
+                with nullcontext() if sync else self.acc.no_sync(self.model):
+                    summed = self._loss(batch)
+                    # Per-token mean over the whole accumulation window, whatever the micro-batch sizes.
+                    self.acc.backward(summed / max(window_tokens, 1))
+                loss_sum += summed.item()
+            if self.config.max_grad_norm:
+                self.acc.clip_grad_norm_(self.model.parameters(), self.config.max_grad_norm)
+            if math.isfinite(loss_sum):
+                self.optimizer.step()
+                self.scheduler.step()
+        except (torch.OutOfMemoryError, RuntimeError) as exc:
+            if "out of memory" not in str(exc) and "allocate" not in str(exc):
+                raise
+            raise MedqaError(
+                f"out of memory (batch_size {self.config.batch_size}, max_length {self.config.max_length}): "
+                "lower batch_size (raise grad_accum to keep the effective batch), lower max_length, "
+                "or set gradient_checkpointing: true"
+            ) from exc
+        finally:
+            self.optimizer.zero_grad(set_to_none=True)
+        return loss_sum, float(window_tokens)
+
+    def _loss(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Summed cross-entropy over the answer tokens of one micro-batch."""
+        batch = {k: v.to(self.acc.device) for k, v in batch.items()}
+        labels = batch.pop("labels")
+        if self.loaded.seq2seq:
+            logits = self.model(**batch, labels=labels).logits
+            return F.cross_entropy(
+                logits.float().flatten(0, 1), labels.flatten(), ignore_index=IGNORE_INDEX, reduction="sum"
+            )
+        targets = labels[:, 1:]
+        wanted = F.pad(targets != IGNORE_INDEX, (0, 1))  # position t predicts token t+1
+        # No cache: besides costing memory, a cache turns off the per-example masks of packed rows.
+        if self.keep_logits:  # project only the answer positions onto the vocabulary: ~20% less compute
+            logits = self.model(**batch, use_cache=False, logits_to_keep=wanted).logits
+        else:
+            logits = self.model(**batch, use_cache=False).logits[wanted]
+        return F.cross_entropy(logits.float(), targets[wanted[:, :-1]], reduction="sum")
+
+    @torch.no_grad()
+    def _evaluate(self, state: dict[str, Any], progress: Any) -> bool:
+        """Validation loss on a fixed subset; saves the model when it improves. True: stop early."""
+        config, acc = self.config, self.acc
+        examples = self.val_split.examples[: config.max_eval_examples]
+        if not examples:
+            return False
+        order = sorted(range(len(examples)), key=lambda i: -len(examples[i].input_ids))
+        batches = [[[i] for i in order[j : j + config.batch_size]] for j in range(0, len(order), config.batch_size)]
+        self.model.eval()
+        loss_sum = tokens = 0.0
+        for batch in batches[acc.process_index :: acc.num_processes]:
+            tensors = collate(batch, examples, self.pad_id, self.loaded.seq2seq)
+            tokens += float((tensors["labels"] != IGNORE_INDEX).sum())
+            loss_sum += self._loss(tensors).item()
+        self.model.train()
+        totals = acc.reduce(torch.tensor([loss_sum, tokens], device=acc.device), "sum")
+        loss = (totals[0] / totals[1]).item()
+        step = state["step"]
+        self._log({"step": step, "split": "validation", "loss": loss, "elapsed_s": round(state["seconds"], 2)})
+        improved = state["best_loss"] is None or loss < state["best_loss"]
+        note = " (best so far)" if improved else ""
+        progress.console.print(f"step {step}: validation loss {loss:.4f}{note}", highlight=False)
+        if improved:
+            state.update(best_loss=loss, best_step=step, bad_evals=0)
+            self.save_model()
+        else:
+            state["bad_evals"] += 1
+        patience = config.early_stopping_patience
+        return patience is not None and state["bad_evals"] >= patience
+
+    def save_model(self) -> None:
+        """The adapter (or full model) and tokenizer, written to a temp folder and renamed into place."""
+        target = self.out / (MODEL_DIR if self.config.method == "full" else ADAPTER_DIR)
+        weights = self.acc.get_state_dict(self.model)  # collective under FSDP/DeepSpeed: every process calls it
+        if not self.acc.is_main_process:
+            return
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        self.acc.unwrap_model(self.model).save_pretrained(tmp, state_dict=weights, safe_serialization=True)
+        self.loaded.tokenizer.save_pretrained(tmp)
+        _replace_dir(tmp, target)
+
+    def _checkpoint(self, state: dict[str, Any]) -> None:
+        """A resumable checkpoint (trainable weights, optimizer, scheduler, RNG, step), written atomically."""
+        root = self.out / CHECKPOINTS
+        name = f"step-{state['step']:07d}"
+        tmp = root / f".{name}.tmp"
+        if self.acc.is_main_process:
+            shutil.rmtree(tmp, ignore_errors=True)
+        self.acc.wait_for_everyone()
+        self.acc.save_state(str(tmp))
+        if self.acc.is_main_process:
+            atomic_write_json(tmp / STATE_FILE, state)
+            _replace_dir(tmp, root / name)
+            for old in sorted(root.glob("step-*"))[: -self.config.keep_checkpoints]:
+                shutil.rmtree(old, ignore_errors=True)
+        self.acc.wait_for_everyone()
+
+    def _log(self, row: dict[str, Any]) -> None:
+        if self.metrics is not None:
+            self.metrics.add(row)
+
+    def _fail_nonfinite(self, step: int, loss: float) -> None:
+        if self.metrics is not None:
+            plot_loss(self.metrics.rows, self.out / "loss.png")
+        last = sorted((self.out / CHECKPOINTS).glob("step-*"))
+        kept = f"the last good checkpoint is {last[-1]}" if last else "no checkpoint had been written yet"
+        hint = "lower learning_rate" + (
+            " or use precision bf16/fp32 instead of fp16" if self.acc.mixed_precision == "fp16" else ""
+        )
+        raise MedqaError(f"training loss became {loss} at step {step}; stopped, {kept}. Try again with a {hint}.")
+
+
+# ------------------------------------------------------------------------------------- setup helpers
+def _check_out(out: Path, config: TrainConfig) -> None:
+    if config.resume:
+        if not _checkpoints(out):
+            raise MedqaError(f"--resume: {out} has no checkpoint to resume from (looked in {out / CHECKPOINTS})")
+    elif out.exists() and not config.overwrite:
+        raise MedqaError(f"output folder {out} already exists; pass --overwrite to replace it or --resume to continue")
+
+
+def _checkpoints(out: Path) -> list[Path]:
+    return sorted(p for p in (out / CHECKPOINTS).glob("step-*") if (p / STATE_FILE).is_file())
+
+
+def _resolve_precision(config: TrainConfig) -> str:
+    cuda = torch.cuda.is_available()
+    if config.precision == "fp16" and not cuda:
+        raise MedqaError("precision fp16 needs a CUDA GPU (with a gradient scaler); on CPU use bf16 or fp32")
+    if config.precision != "auto":
+        if config.precision == "bf16" and not _bf16_supported(cuda):
+            raise MedqaError("this machine has no bfloat16 support; use precision fp32 (or auto)")
+        return config.precision
+    return "bf16" if _bf16_supported(cuda) else "fp32"
+
+
+def _bf16_supported(cuda: bool) -> bool:
+    if cuda:
+        return torch.cuda.is_bf16_supported()
+    try:  # oneDNN's own check: true on CPUs with AVX512_BF16 / AMX (fast bf16 matmuls)
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def _load(config: TrainConfig, accelerator: Any) -> LoadedModel:
+    if config.method != "qlora":
+        return load_model(config.model)
+    if not torch.cuda.is_available():
+        raise MedqaError("method qlora needs a CUDA GPU (4-bit NF4 through bitsandbytes); on CPU use method lora")
+    try:
+        import bitsandbytes  # noqa: F401
+    except ImportError as exc:
+        raise MedqaError("method qlora needs bitsandbytes: pip install 'medqa[gpu]'") from exc
+    from transformers import BitsAndBytesConfig
+
+    compute = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    quant = BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=compute,
+    )
+    return load_model(config.model, quantization_config=quant, device_map={"": accelerator.local_process_index})
+
+
+def _adapt(loaded: LoadedModel, config: TrainConfig) -> Any:
+    """Wrap the model for the chosen method: LoRA/QLoRA adapters, or every weight trainable."""
+    model = loaded.model
+    model.config.use_cache = False  # the cache is for generation; in training it only costs memory
+    if config.method == "qlora":
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=config.gradient_checkpointing)
+    if config.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    if config.method == "full":
+        model.train()
+        return model
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    lora = LoraConfig(
+        task_type=TaskType.SEQ_2_SEQ_LM if loaded.seq2seq else TaskType.CAUSAL_LM,
+        r=config.lora.r,
+        lora_alpha=config.lora.alpha,
+        lora_dropout=config.lora.dropout,
+        target_modules=_target_modules(model, config.lora.target_modules),
+    )
+    try:
+        model = get_peft_model(model, lora)
+    except ValueError as exc:
+        raise MedqaError(f"LoRA cannot be applied: {exc}; set lora.target_modules to modules of this model") from exc
+    model.train()
+    return model
+
+
+def _target_modules(model: Any, wanted: list[str]) -> list[str] | str:
+    if wanted:
+        return wanted[0] if wanted == ["all-linear"] else wanted
+    names = {name.rsplit(".", 1)[-1] for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)}
+    for family in ATTENTION_MODULES:
+        if set(family) <= names:
+            return family
+    return "all-linear"
+
+
+def _optimizer(params: list[torch.nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
+    if config.optimizer == "paged_adamw_8bit":
+        if not torch.cuda.is_available():
+            raise MedqaError("optimizer paged_adamw_8bit needs a CUDA GPU (bitsandbytes); use optimizer adamw")
+        try:
+            import bitsandbytes as bnb
+        except ImportError as exc:
+            raise MedqaError("optimizer paged_adamw_8bit needs bitsandbytes: pip install 'medqa[gpu]'") from exc
+        return bnb.optim.PagedAdamW8bit(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+    # The fused kernel is one pass over all parameters instead of a Python loop over them.
+    fused = all(p.dtype in (torch.float32, torch.bfloat16, torch.float16) for p in params)
+    return torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay, fused=fused)
+
+
+def _encode(config: TrainConfig, loaded: LoadedModel) -> tuple[EncodedSplit, EncodedSplit]:
+    rows = read_split(Path(config.data), "train")
+    val_rows = read_split(Path(config.data), "validation")
+    if config.max_train_examples:
+        rows = rows[: config.max_train_examples]
+    args = (config.prompt, loaded.tokenizer, config.max_length, loaded.seq2seq)
+    train_split, val_split = encode_split(rows, *args), encode_split(val_rows, *args)
+    if not train_split.examples:
+        raise MedqaError(f"no training example fits in max_length {config.max_length}; raise max_length")
+    return train_split, val_split
+
+
+def _keep_trainable_only(models: list[Any], weights: list[dict[str, Any]], output_dir: str) -> None:
+    """Accelerate save hook: a checkpoint holds only the trainable weights (the adapter, for LoRA),
+    not a copy of the frozen base model; `load_state(..., strict=False)` restores them."""
+    for model, state in zip(models, weights, strict=False):
+        trainable = {name for name, p in model.named_parameters() if p.requires_grad}
+        for key in [k for k in state if k not in trainable]:
+            del state[key]
+
+
+def _restore(accelerator: Any, out: Path) -> dict[str, Any]:
+    last = _checkpoints(out)[-1]
+    accelerator.load_state(str(last), strict=False)
+    state = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
+    accelerator.print(f"resuming from {last} (step {state['step']})")
+    return state
+
+
+def _agree(accelerator: Any, flag: bool) -> bool:
+    """True on every process when it is true on any (time limits differ slightly across processes)."""
+    return bool(accelerator.reduce(torch.tensor([float(flag)], device=accelerator.device), "max").item())
+
+
+def _replace_dir(tmp: Path, target: Path) -> None:
+    """Put `tmp` at `target`; the old `target` is moved aside first, so a crash never leaves neither."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.rename(target, old)
+    os.rename(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _progress(enabled: bool) -> tuple[Any, bool]:
+    """A rich progress bar (loss, answer tokens/s, ETA) on the main process, and whether the output
+    is plain (not a terminal), where periodic log lines replace the live bar."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True, quiet=not enabled)
+    progress = Progress(
+        TextColumn("[bold]train"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]:.4f}  {task.fields[tps]:.0f} tok/s"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not enabled,
+    )
+    return progress, enabled and not console.is_terminal
+
+
+# ------------------------------------------------------------------------------------- finishing
+def _info(
+    config: TrainConfig, loaded: LoadedModel, train_split: EncodedSplit, val_split: EncodedSplit, world: int
+) -> dict:
+    report = Path(config.data) / "data_report.json"
+    bundled = False
+    if report.is_file():
+        try:
+            bundled = "medquad" in json.dumps(json.loads(report.read_text(encoding="utf-8"))).lower()
+        except json.JSONDecodeError:
+            bundled = False
+    return {
+        "base_model": config.model,
+        "seq2seq": loaded.seq2seq,
+        "data": str(config.data),
+        "bundled_data": bundled,
+        "train_examples": len(train_split.examples),
+        "skipped_train_examples": train_split.skipped,
+        "validation_examples": len(val_split.examples),
+        "processes": world,
+    }
+
+
+def _finish(
+    out: Path,
+    config: TrainConfig,
+    loaded: LoadedModel,
+    state: dict,
+    info: dict,
+    stopped: str,
+    metrics: MetricsLog | None,
+) -> None:
+    rows = metrics.rows if metrics else []
+    train_losses = [r["loss"] for r in rows if r["split"] == "train"]
+    info.update(
+        steps=state["step"],
+        examples_seen=state["examples"],
+        minutes=state["seconds"] / 60,
+        stopped=stopped,
+        best_validation_loss=state["best_loss"],
+        best_step=state["best_step"],
+        first_train_loss=train_losses[0] if train_losses else float("nan"),
+        last_train_loss=train_losses[-1] if train_losses else float("nan"),
+    )
+    atomic_write_json(out / "train_info.json", info)
+    plot_loss(rows, out / "loss.png")
+    write_model_card(out, info, config_to_dict(config))
+
+
+def _result(out: Path, state: dict, stopped: str, rows: list[dict]) -> TrainResult:
+    train_rows = [r for r in rows if r["split"] == "train"]
+    tps = [r["tokens_per_s"] for r in train_rows[1:]] or [r["tokens_per_s"] for r in train_rows]  # step 1 warms up
+    return TrainResult(
+        out=out,
+        steps=state["step"],
+        examples_seen=state["examples"],
+        minutes=state["seconds"] / 60,
+        first_train_loss=train_rows[0]["loss"] if train_rows else float("nan"),
+        last_train_loss=train_rows[-1]["loss"] if train_rows else float("nan"),
+        best_validation_loss=state["best_loss"],
+        best_step=state["best_step"],
+        supervised_tokens_per_s=sum(tps) / len(tps) if tps else 0.0,
+        stopped=stopped,
+    )

@@ -1,0 +1,58 @@
+"""`medqa eval` + `medqa report` end to end on a tiny random model and a tiny dataset."""
+
+import json
+from pathlib import Path
+
+from conftest_train import save_tiny_llama, write_data
+
+
+def test_eval_then_report(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
+    model = save_tiny_llama(tmp_path / "tiny")
+    data = write_data(tmp_path / "data")
+    common = [
+        "--model",
+        str(model),
+        "--data",
+        str(data),
+        "--max-new-tokens",
+        "8",
+        "--set",
+        "bertscore=false",
+        "--set",
+        "bootstrap_resamples=200",
+    ]
+    first = run_cli("eval", *common, "--name", "greedy", "--out", str(tmp_path / "eval-a"))
+    assert first.code == 0, first.err
+    metrics = json.loads((tmp_path / "eval-a" / "metrics.json").read_text())
+    assert metrics["samples"] == 6
+    for name in ("rouge1", "rouge2", "rougeL", "bleu", "perplexity", "token_accuracy", "answer_words"):
+        entry = metrics["metrics"][name]
+        assert entry["ci_low"] <= entry["value"] <= entry["ci_high"], name
+    # A random 2-layer model is close to uniform over its vocabulary (a few hundred tokens).
+    assert 50 < metrics["metrics"]["perplexity"]["value"] < 2000
+    predictions = [json.loads(x) for x in (tmp_path / "eval-a" / "predictions.jsonl").read_text().splitlines()]
+    assert len(predictions) == 6 and {"question", "reference", "answer", "scores", "stats"} <= set(predictions[0])
+
+    second = run_cli(
+        "eval", *common, "--name", "beam", "--decoding", "beam", "--limit", "4", "--out", str(tmp_path / "eval-b")
+    )
+    assert second.code == 0, second.err
+    assert json.loads((tmp_path / "eval-b" / "metrics.json").read_text())["samples"] == 4
+
+    report = run_cli("report", str(tmp_path / "eval-a"), str(tmp_path / "eval-b"), "--out", str(tmp_path / "report"))
+    assert report.code == 0, report.err
+    summary = json.loads((tmp_path / "report" / "summary.json").read_text())
+    assert [s["name"] for s in summary["systems"]] == ["greedy", "beam"]
+    paired = {c["metric"]: c for c in summary["paired"]}
+    assert paired["rougeL"]["samples"] == 4  # compared on the questions both answered
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "data:image/png;base64," in page and "Paired bootstrap" in page
+    assert (tmp_path / "report" / "report.md").read_text().startswith("# medqa evaluation report")
+
+
+def test_eval_errors(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
+    data = write_data(tmp_path / "data")
+    result = run_cli("eval", "--model", str(tmp_path), "--data", str(data), "--split", "dev")
+    assert result.code == 2 and "no dev.jsonl" in result.err and "test" in result.err
+    result = run_cli("report", str(tmp_path / "nothing"), "--out", str(tmp_path / "r"))
+    assert result.code == 2 and "not an eval folder" in result.err

@@ -1,0 +1,223 @@
+"""Hybrid retrieval: exact top-1 with a one-hot fake embedder, persistence, chunking, inputs, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from medqa.errors import MedqaError
+from medqa.retrieval import (
+    Index,
+    IndexConfig,
+    Passage,
+    build_index,
+    chunk_answer,
+    passages_from_rows,
+    read_corpus,
+)
+
+VOCAB = ["asthma", "diabetes", "glaucoma", "migraine", "anemia", "inhaler", "insulin", "eye", "headache", "iron"]
+
+
+class OneHotEmbedder:
+    """Bag of known words, one dimension each (plus one for 'none of them'), L2-normalised."""
+
+    name = "fake-onehot"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(VOCAB) + 1), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = text.lower().replace("?", " ").replace(".", " ").split()
+            for j, term in enumerate(VOCAB):
+                out[row, j] = float(term in words)
+            out[row, -1] = float(not out[row].any())
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+ROWS = [
+    {
+        "question": "What is asthma?",
+        "answer": "Asthma narrows the airways. An inhaler opens them.",
+        "url": "https://ex.org/asthma",
+        "focus": "Asthma",
+        "qid": "r1",
+    },
+    {
+        "question": "What is diabetes?",
+        "answer": "Diabetes means high blood sugar. Insulin lowers it.",
+        "url": "https://ex.org/diabetes",
+        "focus": "Diabetes",
+        "qid": "r2",
+    },
+    {
+        "question": "What is glaucoma?",
+        "answer": "Glaucoma damages the optic nerve of the eye.",
+        "url": "https://ex.org/glaucoma",
+        "focus": "Glaucoma",
+        "qid": "r3",
+    },
+    {
+        "question": "What is migraine?",
+        "answer": "Migraine is a recurring headache with nausea.",
+        "url": "https://ex.org/migraine",
+        "focus": "Migraine",
+        "qid": "r4",
+    },
+    {
+        "question": "What is anemia?",
+        "answer": "Anemia is a lack of red blood cells; iron helps some kinds.",
+        "url": "https://ex.org/anemia",
+        "focus": "Anemia",
+        "qid": "r5",
+    },
+]
+
+
+@pytest.fixture()
+def index() -> Index:
+    return Index.build(passages_from_rows(ROWS), OneHotEmbedder())
+
+
+def test_exact_top1_passage(index: Index) -> None:
+    hits = index.retrieve("which insulin dose for diabetes", k=3)
+    assert hits[0].url == "https://ex.org/diabetes"
+    assert hits[0].row_id == "1" and hits[0].title == "Diabetes"
+    assert hits[0].text == "Diabetes means high blood sugar. Insulin lowers it."
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert index.retrieve("eye pressure glaucoma", k=1)[0].url == "https://ex.org/glaucoma"
+
+
+def test_retrieve_edge_cases(index: Index) -> None:
+    assert index.retrieve("   ", k=5) == []
+    assert len(index.retrieve("anemia", k=50)) <= len(ROWS)  # k larger than the corpus
+    assert index.retrieve("zzzz qqqq", k=2)  # no known word: the dense side still ranks
+
+
+def test_persist_and_reload_give_same_results(index: Index, tmp_path: Path) -> None:
+    index.persist(tmp_path / "idx")
+    loaded = Index.load(tmp_path / "idx", OneHotEmbedder())
+    assert isinstance(loaded.vectors, np.memmap)
+    for query in ("asthma inhaler", "headache", "iron anemia", "blood"):
+        assert loaded.retrieve(query, k=3) == index.retrieve(query, k=3)
+
+
+def test_persist_refuses_existing_folder_without_overwrite(index: Index, tmp_path: Path) -> None:
+    (tmp_path / "idx").mkdir()
+    with pytest.raises(MedqaError, match="already exists"):
+        index.persist(tmp_path / "idx")
+    index.persist(tmp_path / "idx", overwrite=True)
+    assert (tmp_path / "idx" / "index.json").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
+
+
+def test_load_rejects_a_folder_that_is_not_an_index_or_another_embedder(index: Index, tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(MedqaError, match="not a medqa index"):
+        Index.load(tmp_path / "plain", OneHotEmbedder())
+    with pytest.raises(MedqaError, match="does not exist"):
+        Index.load(tmp_path / "missing", OneHotEmbedder())
+    index.persist(tmp_path / "idx")
+    with pytest.raises(MedqaError, match="built with the embedder 'fake-onehot'"):
+        Index.load(tmp_path / "idx")
+
+
+def test_chunking_cuts_on_paragraphs_and_keeps_provenance() -> None:
+    paragraphs = [" ".join(f"w{p}_{i}" for i in range(30)) for p in range(5)]
+    row = {
+        "question": "Q?",
+        "answer": "\n\n".join(paragraphs),
+        "url": "https://ex.org/q",
+        "focus": "Topic",
+        "qid": "x9",
+    }
+    passages = passages_from_rows([row], max_words=70)
+    assert len(passages) == 3  # 30+30 | 30+30 | 30 words
+    assert passages[0].text == f"{paragraphs[0]} {paragraphs[1]}"
+    assert {(p.url, p.title, p.row_id, p.question) for p in passages} == {("https://ex.org/q", "Topic", "0", "Q?")}
+    assert [p.chunk for p in passages] == [0, 1, 2]
+
+
+def test_chunk_answer_splits_an_overlong_paragraph_on_sentences() -> None:
+    text = " ".join(f"Sentence {i} has five words." for i in range(20))  # 100 words, one paragraph
+    chunks = chunk_answer(text, max_words=25)
+    assert all(len(c.split()) <= 25 for c in chunks)
+    assert all(c.endswith(".") for c in chunks)
+    assert " ".join(chunks) == text
+
+
+def test_passages_skip_rows_without_answer_and_exact_repeats() -> None:
+    rows = [ROWS[0], ROWS[0], {"question": "Empty?", "answer": "  "}, {"question": "", "answer": "x"}]
+    passages = passages_from_rows(rows)
+    assert [p.row_id for p in passages] == ["0"]
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, str]]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_data_folder_indexes_train_only_unless_all_splits(tmp_path: Path) -> None:
+    _write_jsonl(tmp_path / "train.jsonl", ROWS[:3])
+    _write_jsonl(tmp_path / "test.jsonl", ROWS[3:])
+    rows = read_corpus(tmp_path)
+    assert [r["question"] for r in rows] == [r["question"] for r in ROWS[:3]]
+    assert [p.row_id for p in passages_from_rows(rows)] == ["train:0", "train:1", "train:2"]
+    assert len(read_corpus(tmp_path, all_splits=True)) == len(ROWS)
+
+
+def test_read_corpus_csv_and_clear_errors(tmp_path: Path) -> None:
+    csv_path = tmp_path / "qa.csv"
+    csv_path.write_text("Question,Answer,url\nWhat is asthma?,Airways narrow.,https://a\n", encoding="utf-8")
+    assert read_corpus(csv_path) == [{"question": "What is asthma?", "answer": "Airways narrow.", "url": "https://a"}]
+    with pytest.raises(MedqaError, match="does not exist"):
+        read_corpus(tmp_path / "nope.csv")
+    (tmp_path / "bad.csv").write_text("foo,bar\nx,y\n", encoding="utf-8")
+    with pytest.raises(MedqaError, match="no recognisable question column"):
+        read_corpus(tmp_path / "bad.csv")
+    with pytest.raises(MedqaError, match="no train.jsonl"):
+        read_corpus(tmp_path)
+
+
+def test_build_index_writes_a_loadable_folder_and_refuses_empty_corpus(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    _write_jsonl(data, ROWS)
+    result = build_index(IndexConfig(data=str(data)), tmp_path / "idx", embedder=OneHotEmbedder(), progress=False)
+    assert (result.rows, result.passages) == (5, 5)
+    meta = json.loads((tmp_path / "idx" / "index.json").read_text())
+    assert meta["config"]["data"] == str(data) and meta["embedder"] == "fake-onehot"
+    assert Index.load(tmp_path / "idx", OneHotEmbedder()).retrieve("migraine", k=1)[0].row_id == "3"
+    with pytest.raises(MedqaError, match="already exists"):
+        build_index(IndexConfig(data=str(data)), tmp_path / "idx", embedder=OneHotEmbedder(), progress=False)
+    _write_jsonl(tmp_path / "empty.jsonl", [{"question": "q", "answer": ""}])
+    with pytest.raises(MedqaError, match="empty"):
+        build_index(IndexConfig(data=str(tmp_path / "empty.jsonl")), tmp_path / "e", embedder=OneHotEmbedder())
+
+
+def test_index_config_collects_problems() -> None:
+    with pytest.raises(MedqaError, match="max_words.*\n.*candidates"):
+        IndexConfig(max_words=3, candidates=0)
+
+
+def test_cli_index_build_reports_missing_data(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from medqa.cli import app
+
+    result = CliRunner().invoke(
+        app, ["index", "build", "--data", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "i")]
+    )
+    assert isinstance(result.exception, MedqaError) and "does not exist" in str(result.exception)
+    assert not (tmp_path / "i").exists()
+
+
+@pytest.mark.slow
+def test_real_minilm_index_retrieves_the_source_page_of_a_known_question(tmp_path: Path) -> None:
+    rows = read_corpus()[:300]
+    index = Index.build(passages_from_rows(rows))
+    index.persist(tmp_path / "idx")
+    loaded = Index.load(tmp_path / "idx")
+    for row in rows[::60]:
+        assert loaded.retrieve(row["question"], k=1)[0].url == row["url"]
+    assert isinstance(loaded.passages[0], Passage)
