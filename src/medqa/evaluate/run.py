@@ -16,6 +16,7 @@ from medqa.errors import MedqaError
 from medqa.evaluate.bootstrap import bootstrap_interval
 from medqa.evaluate.coverage import COVERAGE_THRESHOLD, coverage_stats, statement_coverage
 from medqa.evaluate.data import KQA, EvalExample, load_examples
+from medqa.evaluate.grounded import GroundedAnswers, answer_all, grounding_metrics, open_eval_index
 from medqa.evaluate.metrics import (
     BERTSCORE_NAME,
     MetricStats,
@@ -38,7 +39,8 @@ class EvalConfig:
     model: str = "smollm2-135m"  # a base model (alias, folder, hub id) or a run/exported folder (has prompt.yaml)
     data: str = "runs/data"  # a prepared data folder, a Q&A file, or "kqa" (bundled out-of-domain set)
     split: str = "test"  # which split of a prepared folder
-    mode: Literal["closed"] = "closed"  # closed: the model alone
+    mode: Literal["closed", "grounded"] = "closed"  # closed: the model alone; grounded: the assistant
+    index: str | None = None  # grounded: an index folder (default: DATA/index-train, built from train.jsonl)
     name: str | None = None  # system name in reports (default: from the model and mode)
     limit: int | None = None  # evaluate a seeded random sample of this many questions
     seed: int = 0
@@ -104,9 +106,21 @@ def evaluate(
     check_output_dir(out, overwrite)
     examples = load_examples(config.data, config.split, config.limit, config.seed)
     loaded, template = load_for_eval(config.model)
-    started = time.perf_counter()
     generator = TransformersGenerator(loaded, template, batch_size=config.batch_size)
-    answers = _generate(generator, examples, config, console)
+    grounded = None
+    if config.mode == "grounded":
+        index = open_eval_index(config.data, config.index, _scores_heldout(config), console)
+        started = time.perf_counter()
+        grounded = _ask_assistant(generator, index, examples, config, console)
+        answers = grounded.answers
+        index_note = f"grounded answers retrieve from {index.meta.get('passages')} passages of " + (
+            f"{config.index}"
+            if config.index
+            else f"{config.data}/train.jsonl only: held-out questions never see their own answers"
+        )
+    else:
+        started = time.perf_counter()
+        answers = _generate(generator, examples, config, console)
     generation_seconds = time.perf_counter() - started
     references = [e.reference for e in examples]
     console.print("scoring answers ...")
@@ -118,6 +132,10 @@ def evaluate(
 
         pairs = statement_coverage(answers, [e.must_have for e in examples], MiniLMEmbedder())
         metrics.append(MetricStats("must_have_coverage", coverage_stats(pairs), _ratio))
+    if grounded is not None:
+        from medqa.retrieval import MiniLMEmbedder
+
+        metrics.extend(grounding_metrics(grounded, MiniLMEmbedder()))
     report = {
         "system": system_name(config),
         "model": config.model,
@@ -130,12 +148,15 @@ def evaluate(
         "metrics": {
             m.name: summary(m, bootstrap_interval(m, config.bootstrap_resamples, seed=config.seed)) for m in metrics
         },
-        "notes": _notes(config, metrics),
+        "notes": _notes(config, metrics) + ([index_note] if grounded is not None else []),
         "generation_seconds": round(generation_seconds, 1),
         "answers_per_second": round(len(examples) / max(generation_seconds, 1e-9), 3),
         "config": config_to_dict(config),
     }
     predictions = _predictions(examples, answers, metrics)
+    if grounded is not None:
+        for row, detail in zip(predictions, grounded.details, strict=True):
+            row["grounding"] = detail
     with atomic_output_dir(out, overwrite) as tmp:
         write_jsonl(tmp / "predictions.jsonl", predictions)
         atomic_write_json(tmp / "metrics.json", report)
@@ -173,6 +194,29 @@ def _generate(
             rate = len(answers) / (time.perf_counter() - start)
             progress.update(task, completed=len(answers), rate=f"{rate:.2f} answers/s")
     return answers
+
+
+def _scores_heldout(config: EvalConfig) -> bool:
+    return config.data != KQA and Path(config.data).is_dir() and config.split != "train"
+
+
+def _ask_assistant(
+    generator: TransformersGenerator, index: Any, examples: list[EvalExample], config: EvalConfig, console: Console
+) -> GroundedAnswers:
+    from medqa.assistant import Assistant, AssistantConfig
+    from medqa.safety import default_triage
+
+    assistant = Assistant(index, default_triage(), generator, AssistantConfig(generation=config.generation()))
+    columns = (
+        TextColumn("[bold]asking the assistant"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("grounded", total=len(examples))
+        return answer_all(assistant, [e.question for e in examples], progress, task)
 
 
 def _teacher_forced(
