@@ -1,9 +1,12 @@
 """Training speed: `medqa train` against a naive baseline, side by side, same model, data and LoRA.
 
 medqa path : the CPU recipe (configs/train-cpu.yaml): bfloat16 autocast where supported, length-grouped
-             batches padded only to their own longest example, logits only at answer positions.
+             batches padded only to their own longest example and cut into micro-batches of at most
+             max_batch_tokens padded tokens, logits only at answer positions.
 baseline   : the plain transformers Trainer in float32, every example padded to the same max_length,
-             no grouping or packing; the same LoRA settings, batch size and examples.
+             no grouping or packing; the same LoRA settings, examples and effective batch. To fit in
+             memory it runs max_batch_tokens // max_length examples per pass (the same token budget
+             per pass as the medqa path) with gradient accumulation up to the batch size.
 
 Both train on the same examples (the bundled MedQuAD, a seeded sample) and count the same supervised
 (answer) tokens. Each runs in its own process so that peak memory is measured separately. Prints a
@@ -66,7 +69,8 @@ def run_medqa(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
     seconds = rows[-1]["elapsed_s"]
     queue.put({"supervised_tokens": sum(r["supervised_tokens"] for r in rows), "seconds": seconds,
                "peak_rss_mb": _peak_rss_mb(), "max_length": config.max_length, "batch_size": config.batch_size,
-               "precision": config.precision, "steps": len(rows)})  # fmt: skip
+               "precision": config.precision, "steps": len(rows), "batching": config.batching,
+               "max_batch_tokens": config.max_batch_tokens})  # fmt: skip
 
 
 def run_baseline(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
@@ -104,8 +108,10 @@ def run_baseline(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
     lora = LoraConfig(r=config.lora.r, lora_alpha=config.lora.alpha, lora_dropout=config.lora.dropout,
                       target_modules=config.lora.target_modules, task_type="CAUSAL_LM")  # fmt: skip
     model = get_peft_model(loaded.model, lora)
+    per_pass = baseline_micro_batch(config)
     args = TrainingArguments(
-        output_dir=str(out), per_device_train_batch_size=config.batch_size, max_steps=examples // config.batch_size,
+        output_dir=str(out), per_device_train_batch_size=per_pass, max_steps=examples // config.batch_size,
+        gradient_accumulation_steps=config.batch_size // per_pass,
         learning_rate=config.learning_rate, lr_scheduler_type="cosine", logging_steps=1, save_strategy="no",
         report_to=[], use_cpu=True, dataloader_num_workers=0, remove_unused_columns=False, seed=config.seed,
     )  # fmt: skip
@@ -116,7 +122,16 @@ def run_baseline(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
     # One epoch over all examples (a multiple of the batch size): the same answer tokens as the medqa side.
     assert len(encoded) == (examples // config.batch_size) * config.batch_size, "use a multiple of batch_size"
     supervised = sum(e.supervised_tokens for e in encoded)
-    queue.put({"supervised_tokens": supervised, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()})
+    queue.put({"supervised_tokens": supervised, "seconds": seconds, "peak_rss_mb": _peak_rss_mb(),
+               "per_pass": per_pass})  # fmt: skip
+
+
+def baseline_micro_batch(config) -> int:
+    """Examples per baseline pass: the medqa token budget at full padding, dividing the batch size."""
+    if config.max_batch_tokens is None:
+        return config.batch_size
+    fits = max(1, min(config.batch_size, config.max_batch_tokens // config.max_length))
+    return max(n for n in range(1, fits + 1) if config.batch_size % n == 0)
 
 
 def _peak_rss_mb() -> float:
@@ -174,7 +189,10 @@ def main() -> None:
     flops = tokens_processed * body + medqa["supervised_tokens"] * head
     mfu = flops / medqa["seconds"] / (args.peak_gflops * 1e9)
     print(f"examples {args.examples}, max_length {medqa['max_length']}, batch {medqa['batch_size']}, "
-          f"medqa precision {medqa['precision']}, load average at start {load:.1f}")  # fmt: skip
+          f"medqa {medqa['batching']} batching, precision {medqa['precision']}, max_batch_tokens "
+          f"{medqa['max_batch_tokens']}; baseline {baseline['per_pass']} examples per pass x "
+          f"{medqa['batch_size'] // baseline['per_pass']} accumulated; "
+          f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end")  # fmt: skip
     print(f"{'':10} {'answer tokens':>14} {'seconds':>9} {'answer tok/s':>13} {'peak RSS MB':>12}")
     for name, side, tps in (("medqa", medqa, medqa_tps), ("baseline", baseline, base_tps)):
         tokens, seconds, peak = side["supervised_tokens"], side["seconds"], side["peak_rss_mb"]

@@ -15,7 +15,7 @@ from medqa.errors import MedqaError
 from medqa.prompt import IGNORE_INDEX, PromptTemplate, encode_examples
 from medqa.train import LoraSettings, TrainConfig, train
 from medqa.train import loop as train_loop
-from medqa.train.batches import collate, plan_epoch
+from medqa.train.batches import collate, plan_epoch, split_batch
 
 
 def _adapter(run):
@@ -118,6 +118,35 @@ def test_batch_plan_covers_every_example_once_and_is_reproducible():
     packed = plan_epoch(lengths, batch_size=4, seed=1, epoch=0, pack_length=256)
     assert sorted(i for batch in packed for row in batch for i in row) == list(range(100))
     assert all(sum(lengths[i] for i in row) <= 256 for batch in packed for row in batch)
+
+
+@pytest.mark.parametrize("pack_length", [None, 256])
+def test_token_budget_micro_batches_respect_the_budget_and_use_every_example_once(pack_length):
+    lengths = [(i * 37) % 200 + 20 for i in range(100)]
+    plan = plan_epoch(lengths, batch_size=8, seed=3, epoch=0, pack_length=pack_length)
+    for budget in (219, 500, 1000):  # 219: the longest example (or packed row) must then run alone
+        micro = [m for batch in plan for m in split_batch(batch, lengths, budget)]
+        assert sorted(i for m in micro for row in m for i in row) == list(range(100))
+        for m in micro:
+            sizes = [sum(lengths[i] for i in row) for row in m]
+            assert len(m) * max(sizes) <= budget or len(m) == 1
+        for batch in plan:  # each batch is split into its own rows, nothing moves between batches
+            parts = split_batch(batch, lengths, budget)
+            assert sorted(map(tuple, sum(parts, []))) == sorted(map(tuple, batch))
+    assert split_batch(plan[0], lengths, None) == [plan[0]]
+
+
+def test_token_budget_gives_the_same_steps_as_whole_batches(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+    """Micro-batches sum their losses and divide by the step's answer tokens: the same mean loss,
+    hence the same gradients and weights, as one pass over the whole batch."""
+    settings = dict(max_steps=3, eval_every=3, max_eval_examples=8, lora=LoraSettings(dropout=0.0))
+    whole = train(tiny_config(tiny_llama, tiny_data, tmp_path / "whole", **settings))
+    split = train(tiny_config(tiny_llama, tiny_data, tmp_path / "split", max_batch_tokens=1, **settings))
+    assert split.first_train_loss == pytest.approx(whole.first_train_loss, rel=1e-5)
+    assert split.best_validation_loss == pytest.approx(whole.best_validation_loss, rel=1e-5)
+    expected, got = _adapter(tmp_path / "whole"), _adapter(tmp_path / "split")
+    for name in expected:
+        torch.testing.assert_close(got[name], expected[name], rtol=1e-4, atol=1e-6)
 
 
 def test_packed_run_trains(tiny_llama, tiny_data, tmp_path):  # noqa: F811

@@ -44,7 +44,7 @@ class AssistantConfig:
     """Settings of the grounded assistant."""
 
     k: int = 3  # passages given to the model and cited
-    min_relevance: float = 0.45  # abstain when no passage has at least this cosine similarity to the question
+    min_relevance: float = 0.55  # abstain below this cosine to the best passage (bench/abstention.py)
     history_turns: int = 4  # earlier messages (user and assistant) kept in the prompt
     generation: GenerationSettings = field(default_factory=lambda: GenerationSettings(max_new_tokens=200))
     safety: SafetyConfig = field(default_factory=SafetyConfig)

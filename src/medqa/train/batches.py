@@ -103,6 +103,26 @@ def plan_epoch(
     return batches
 
 
+def split_batch(batch: Batch, lengths: Sequence[int], max_tokens: int | None) -> list[Batch]:
+    """`batch` cut into micro-batches of at most `max_tokens` padded tokens (rows x longest row).
+
+    Rows are taken longest first, so each micro-batch pads little; a row longer than the budget
+    forms a micro-batch of its own. Without a budget the batch is returned whole, as it is.
+    """
+    if max_tokens is None:
+        return [batch]
+    sizes = {id(row): sum(lengths[i] for i in row) for row in batch}
+    micro: list[Batch] = [[]]
+    width = 0  # the longest row of the current micro-batch: its first, rows being sorted
+    for row in sorted(batch, key=lambda r: -sizes[id(r)]):
+        if micro[-1] and (len(micro[-1]) + 1) * width > max_tokens:
+            micro.append([])
+        if not micro[-1]:
+            width = sizes[id(row)]
+        micro[-1].append(row)
+    return micro
+
+
 def _pack(order: Sequence[int], lengths: Sequence[int], pack_length: int) -> list[list[int]]:
     """First-fit packing: each example goes into the first open row with room for it."""
     rows: list[list[int]] = []

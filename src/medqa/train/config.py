@@ -59,9 +59,13 @@ class TrainConfig:
     """group: batches of similar length, padded only to their longest; pack: several examples per row
     with attention kept inside each example (decoder-only models)."""
     batch_size: int = 8
-    """Examples (or packed rows) per micro-batch per process."""
+    """Examples (or packed rows) per batch per process; grad_accum batches make one optimizer step."""
     grad_accum: int = 1
-    """Micro-batches per optimizer step."""
+    """Batches per optimizer step."""
+    max_batch_tokens: int | None = None
+    """Token budget of one forward/backward pass: a batch whose padded size (rows x longest row) exceeds
+    it runs as several micro-batches, the loss still averaged over all its answer tokens. Bounds memory
+    whatever the lengths; a single longer row runs alone. None: a batch is one pass."""
     epochs: float = 1.0
     """Passes over the training split (fractions allowed); max_steps wins when smaller."""
     max_steps: int | None = None
@@ -109,6 +113,11 @@ class TrainConfig:
         check(problems, self.max_length >= 32, f"'max_length' must be >= 32, got {self.max_length}")
         check(problems, self.batch_size >= 1, f"'batch_size' must be >= 1, got {self.batch_size}")
         check(problems, self.grad_accum >= 1, f"'grad_accum' must be >= 1, got {self.grad_accum}")
+        check(
+            problems,
+            self.max_batch_tokens is None or self.max_batch_tokens >= 1,
+            f"'max_batch_tokens' must be >= 1, got {self.max_batch_tokens}",
+        )
         check(problems, self.epochs > 0, f"'epochs' must be > 0, got {self.epochs}")
         check(problems, self.max_steps is None or self.max_steps >= 1, "'max_steps' must be >= 1")
         check(problems, self.max_minutes is None or self.max_minutes > 0, "'max_minutes' must be > 0")

@@ -26,7 +26,15 @@ from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_json
 from medqa.models import ADAPTER_DIR, MODEL_DIR, LoadedModel, load_model
 from medqa.prompt import IGNORE_INDEX
-from medqa.train.batches import EncodedSplit, collate, encode_split, example_lengths, plan_epoch, read_split
+from medqa.train.batches import (
+    EncodedSplit,
+    collate,
+    encode_split,
+    example_lengths,
+    plan_epoch,
+    read_split,
+    split_batch,
+)
 from medqa.train.config import TrainConfig
 from medqa.train.outputs import MetricsLog, plot_loss, write_model_card
 
@@ -126,7 +134,7 @@ def train(config: TrainConfig) -> TrainResult:
     keep_logits = "logits_to_keep" in inspect.signature(loaded.model.forward).parameters
     info = _info(config, loaded, train_split, val_split, world)
     loop = _Loop(config, accelerator, model, optimizer, scheduler, loaded, train_split, val_split, metrics, keep_logits)
-    stopped = loop.run(state, lengths, pack, steps_per_epoch, total_steps)
+    stopped = loop.run(state, pack, steps_per_epoch, total_steps)
     if state["best_step"] is None:  # never evaluated (no validation examples): keep the last weights
         loop.save_model()
 
@@ -162,9 +170,11 @@ class _Loop:
         self.loaded, self.train_split, self.val_split, self.metrics = loaded, train_split, val_split, metrics
         self.keep_logits = keep_logits
         self.pad_id = loaded.tokenizer.pad_token_id
+        self.train_lengths = example_lengths(train_split.examples, loaded.seq2seq)
+        self.val_lengths = example_lengths(val_split.examples, loaded.seq2seq)
         self.out = Path(config.out)
 
-    def run(self, state: dict[str, Any], lengths: list[int], pack: int | None, steps_per_epoch: int, total: int) -> str:
+    def run(self, state: dict[str, Any], pack: int | None, steps_per_epoch: int, total: int) -> str:
         config, acc = self.config, self.acc
         world, accum, rank = acc.num_processes, config.grad_accum, acc.process_index
         plans: dict[int, list] = {}
@@ -178,7 +188,7 @@ class _Loop:
                 step = state["step"]
                 epoch, offset = divmod(step, steps_per_epoch)
                 if epoch not in plans:
-                    plans = {epoch: plan_epoch(lengths, config.batch_size, config.seed, epoch, pack)}
+                    plans = {epoch: plan_epoch(self.train_lengths, config.batch_size, config.seed, epoch, pack)}
                 plan = plans[epoch]  # packing can leave an epoch a few rows short: wrap around then
                 window = [plan[i % len(plan)] for i in range(offset * world * accum, (offset + 1) * world * accum)]
                 mine = window[rank::world]
@@ -224,10 +234,15 @@ class _Loop:
                     break
         return stopped
 
+    def _micro_batches(self, batches: list, lengths: list[int]) -> list:
+        """The batches cut to the token budget (one forward/backward pass each)."""
+        return [m for b in batches for m in split_batch(b, lengths, self.config.max_batch_tokens)]
+
     def _step(self, batches: list) -> tuple[float, float]:
-        """One optimizer step over this process's micro-batches; returns (summed loss, answer tokens)."""
+        """One optimizer step over this process's batches; returns (summed loss, answer tokens)."""
         examples = self.train_split.examples
-        tensors = [collate(b, examples, self.pad_id, self.loaded.seq2seq) for b in batches]
+        micro = self._micro_batches(batches, self.train_lengths)
+        tensors = [collate(b, examples, self.pad_id, self.loaded.seq2seq) for b in micro]
         window_tokens = sum(int((t["labels"] != IGNORE_INDEX).sum()) for t in tensors)
         loss_sum = 0.0
         try:
@@ -247,8 +262,9 @@ class _Loop:
             if "out of memory" not in str(exc) and "allocate" not in str(exc):
                 raise
             raise MedqaError(
-                f"out of memory (batch_size {self.config.batch_size}, max_length {self.config.max_length}): "
-                "lower batch_size (raise grad_accum to keep the effective batch), lower max_length, "
+                f"out of memory (batch_size {self.config.batch_size}, max_length {self.config.max_length}, "
+                f"max_batch_tokens {self.config.max_batch_tokens}): lower max_batch_tokens or batch_size "
+                "(raise grad_accum to keep the effective batch), lower max_length, "
                 "or set gradient_checkpointing: true"
             ) from exc
         finally:
@@ -282,6 +298,7 @@ class _Loop:
             return False
         order = sorted(range(len(examples)), key=lambda i: -len(examples[i].input_ids))
         batches = [[[i] for i in order[j : j + config.batch_size]] for j in range(0, len(order), config.batch_size)]
+        batches = self._micro_batches(batches, self.val_lengths)
         self.model.eval()
         loss_sum = tokens = 0.0
         for batch in batches[acc.process_index :: acc.num_processes]:
