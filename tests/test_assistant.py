@@ -82,7 +82,8 @@ def test_grounded_answer_cites_only_retrieved_passages(index: Index) -> None:
 
 
 def test_uncited_answer_lists_its_passages_as_sources(index: Index) -> None:
-    answer = make(index, ScriptedGenerator(["Insulin lowers blood sugar."])).answer("What does insulin do in diabetes?")
+    generator = ScriptedGenerator(["Insulin lowers blood sugar and helps the body use glucose."])
+    answer = make(index, generator).answer("What does insulin do in diabetes?")
     assert answer.citations and answer.citations[0].url == "https://ex.org/diabetes"
 
 
@@ -129,6 +130,8 @@ def test_generator_failure_degrades_to_a_labelled_extractive_answer(index: Index
     broken = ScriptedGenerator(["Asthma ", "narrows"], fail_after=1)
     answer = make(index, broken).answer("What is asthma and the inhaler?")
     assert answer.extractive and EXTRACTIVE_NOTE in answer.answer and "Asthma narrows the airways" in answer.answer
+    empty = make(index, ScriptedGenerator(["The answer is:"])).answer("What is asthma and the inhaler?")
+    assert empty.extractive and "Asthma narrows the airways" in empty.answer  # an empty reply is no answer
     missing = make(index, None).answer("What is glaucoma of the eye?")
     assert missing.extractive and missing.citations[0].url == "https://ex.org/glaucoma"
 

@@ -103,6 +103,10 @@ def test_packed_batch_has_the_same_loss_as_separate_examples(tiny_llama):  # noq
 
     with torch.no_grad():
         torch.testing.assert_close(summed_loss(packed), summed_loss(separate), rtol=1e-6, atol=1e-5)
+        # Right padding under a causal mask: the padding mask changes nothing the loss sees (the
+        # training loop leaves it out so attention can skip the masked half).
+        unmasked = {k: v for k, v in separate.items() if k != "attention_mask"}
+        torch.testing.assert_close(summed_loss(unmasked), summed_loss(separate), rtol=1e-6, atol=1e-5)
         leaky = {k: v for k, v in packed.items() if k != "position_ids"}  # one long causal sequence
         assert abs(summed_loss(leaky) - summed_loss(separate)) > 1e-3  # the check above can fail
 

@@ -46,6 +46,7 @@ class AssistantConfig:
     k: int = 3  # passages given to the model and cited
     min_relevance: float = 0.55  # abstain below this cosine to the best passage (bench/abstention.py)
     history_turns: int = 4  # earlier messages (user and assistant) kept in the prompt
+    min_answer_words: int = 8  # a generated answer shorter than this is replaced by the extractive one
     generation: GenerationSettings = field(default_factory=lambda: GenerationSettings(max_new_tokens=200))
     safety: SafetyConfig = field(default_factory=SafetyConfig)
 
@@ -193,7 +194,7 @@ class Assistant:
                 yield Event("delta", piece)
         except Exception:  # noqa: BLE001 - any generator failure degrades to the extractive answer
             extractive = True
-        if self.generator is None or extractive or not body.strip():
+        if self.generator is None or extractive or len(_CITATION.sub("", body).split()) < self.config.min_answer_words:
             extractive = True
             fallback = _extractive(relevant)
             separator = "\n\n" if body.strip() else ""
