@@ -34,6 +34,7 @@ import numpy as np
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir
+from medqa.ui import progress_bar
 
 FORMAT = "medqa-hybrid-index"
 FORMAT_VERSION = 1
@@ -429,28 +430,12 @@ def _top(scores: np.ndarray, depth: int, positive_only: bool = False) -> list[in
 
 
 def _embed_all(embedder: Embedder, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     # Longest first: batches of similar length waste less padding, and the ETA errs on the safe side.
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     step = max(batch_size * 4, 256)
     parts: list[np.ndarray] = []
-    columns = (
-        TextColumn("embedding passages"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, disable=not progress, transient=False) as bar:
-        task = bar.add_task("embed", total=len(texts))
+    with progress_bar("passages", disable=not progress) as bar:
+        task = bar.add_task("embedding passages", total=len(texts))
         for start in range(0, len(order), step):
             batch = [texts[i] for i in order[start : start + step]]
             parts.append(np.asarray(embedder.encode(batch), dtype=np.float32))

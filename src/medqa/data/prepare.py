@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from medqa.config import config_to_dict, save_config
 from medqa.data.audit import audit_splits
@@ -23,6 +22,7 @@ from medqa.data.split import SPLITS, SplitConfig, grouped_split
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_output_dir, atomic_write_json, atomic_write_text, check_output_dir, write_jsonl
 from medqa.resources import bundled_medquad
+from medqa.ui import progress_bar
 
 # Fields every output row starts with; original columns of the same name are kept as `source_<name>`.
 OWN_FIELDS = ("id", "question", "answer", "group", "split")
@@ -56,16 +56,8 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
     console = console or Console(stderr=True)
     started = time.perf_counter()
     path = Path(config.input) if config.input else bundled_medquad()
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("reading", total=None, rate="")
+    with progress_bar("texts", console, transient=True) as progress:
+        task = progress.add_task("reading", total=None)
         table = read_table(path, encoding=config.encoding, on_bad_rows=config.on_bad_rows)
         question_col, answer_col = detect_columns(table.columns, config.question_col, config.answer_col, str(path))
         progress.update(task, description="cleaning", total=len(table.rows), completed=len(table.rows))
@@ -75,12 +67,9 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
         questions = [r[question_col] for r in cleaned.rows]
         answers = [r[answer_col] for r in cleaned.rows]
         keys = {c: [str(r.get(c) or "") for r in cleaned.rows] for c in config.group.key_columns if c in table.columns}
-        sketch_start = time.perf_counter()
 
         def advance(n: int) -> None:
-            done = progress.tasks[task].completed + n
-            rate = done / max(time.perf_counter() - sketch_start, 1e-9)
-            progress.update(task, completed=done, rate=f"{rate:,.0f} texts/s")
+            progress.advance(task, n)
 
         progress.update(task, description="grouping", total=2 * len(questions), completed=0)
         grouping = assign_groups(questions, answers, keys, config.group, progress=advance)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from medqa.data.audit import CHECKS
+from medqa.ui import figure_png
 
 
 def length_stats(texts: Sequence[str]) -> dict[str, float]:
@@ -122,10 +122,4 @@ def print_summary(report: dict[str, Any], console: Console) -> None:
 
 
 def _png(fig: Any) -> str:
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return base64.b64encode(figure_png(fig)).decode("ascii")

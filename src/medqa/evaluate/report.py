@@ -15,6 +15,7 @@ from medqa.evaluate.bootstrap import paired_bootstrap
 from medqa.evaluate.metrics import BERTSCORE_NAME, MetricStats, _bleu_from_stats, _exp_ratio, _ratio
 from medqa.evaluate.run import read_eval
 from medqa.fileio import atomic_output_dir
+from medqa.ui import figure_png
 
 # Display order; anything else a system reports comes after these.
 METRIC_ORDER = (
@@ -155,7 +156,7 @@ def _metrics_plot(systems: list[dict[str, Any]], metric_names: list[str]) -> byt
         ax.axis("off")
     legend = "  ".join(f"{i + 1}: {s['name']}" for i, s in enumerate(systems))
     fig.suptitle(f"95% bootstrap intervals. {legend}", fontsize=8)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def _loss_plot(systems: list[dict[str, Any]]) -> bytes | None:
@@ -185,7 +186,7 @@ def _loss_plot(systems: list[dict[str, Any]]) -> bytes | None:
     ax.set_ylabel("loss")
     ax.legend(fontsize=8)
     ax.set_title("training runs")
-    return _png(fig)
+    return figure_png(fig)
 
 
 def _differing_examples(systems: list[dict[str, Any]], count: int = 6) -> list[dict[str, Any]]:
@@ -345,15 +346,3 @@ h2{{border-bottom:1px solid #d0d7de}}</style></head><body>
 {"<h2>Where the systems differ most (ROUGE-L)</h2>" + example_html if example_html else ""}
 <h2>Notes</h2><ul>{notes}<li>BERTScore here is {e(BERTSCORE_NAME)}.</li></ul></body></html>
 """
-
-
-def _png(fig: Any) -> bytes:
-    import io
-
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    return buffer.getvalue()

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from medqa.config import check, config_to_dict, raise_problems, save_config
 from medqa.errors import MedqaError
@@ -30,6 +29,7 @@ from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir,
 from medqa.generation import GenerationSettings, Prompt, TransformersGenerator
 from medqa.models import LoadedModel, load_model, load_trained
 from medqa.prompt import PROMPT_FILE, PromptTemplate
+from medqa.ui import progress_bar
 
 
 @dataclass
@@ -177,22 +177,12 @@ def _generate(
 ) -> list[str]:
     settings = config.generation()
     answers: list[str] = []
-    columns = (
-        TextColumn("[bold]generating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task("generating", total=len(examples), rate="")
-        start = time.perf_counter()
+    with progress_bar("answers", console) as progress:
+        task = progress.add_task("generating", total=len(examples))
         for first in range(0, len(examples), config.batch_size):
             chunk = examples[first : first + config.batch_size]
             answers.extend(generator.generate([Prompt(e.question) for e in chunk], settings))
-            rate = len(answers) / (time.perf_counter() - start)
-            progress.update(task, completed=len(answers), rate=f"{rate:.2f} answers/s")
+            progress.advance(task, len(chunk))
     return answers
 
 
@@ -207,15 +197,8 @@ def _ask_assistant(
     from medqa.safety import default_triage
 
     assistant = Assistant(index, default_triage(), generator, AssistantConfig(generation=config.generation()))
-    columns = (
-        TextColumn("[bold]asking the assistant"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task("grounded", total=len(examples))
+    with progress_bar("answers", console) as progress:
+        task = progress.add_task("asking the assistant", total=len(examples))
         return answer_all(assistant, [e.question for e in examples], progress, task)
 
 

@@ -263,8 +263,8 @@ class _Loop:
                 raise
             raise MedqaError(
                 f"out of memory (batch_size {self.config.batch_size}, max_length {self.config.max_length}, "
-                f"max_batch_tokens {self.config.max_batch_tokens}): lower max_batch_tokens or batch_size "
-                "(raise grad_accum to keep the effective batch), lower max_length, "
+                f"max_batch_tokens {self.config.max_batch_tokens}): lower batch_size (raise grad_accum to keep "
+                "the effective batch) or max_batch_tokens, lower max_length, "
                 "or set gradient_checkpointing: true"
             ) from exc
         finally:
