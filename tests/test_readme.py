@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -39,19 +44,57 @@ def test_every_config_recipe_loads() -> None:
     assert yaml.safe_load((ROOT / "configs" / "data.yaml").read_text())["split"]["seed"] == 42
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.mark.slow
-def test_main_job_command_runs(tmp_path: Path) -> None:
-    """`make run` exactly as the README says, with this environment's binaries and a temp run folder."""
-    bin_dir = Path(sys.executable).parent
-    workdir = tmp_path / "run"
-    subprocess.run(
-        # A few steps and questions instead of the 10-minute budget: the same command and code path.
-        ["make", "-s", "-o", ".venv/.installed", "run", f"BIN={bin_dir}",
-         f"ARGS=--workdir {workdir} --train-steps 3 --eval-limit 3 --set eval_max_new_tokens=16"],
-        cwd=ROOT,
-        check=True,
-        timeout=1800,
+def test_main_job_command_runs_and_ends_serving(tmp_path: Path) -> None:
+    """`make run` exactly as the README says (this environment's binaries, a temp run folder, a few
+    steps and questions instead of the 10-minute budget): it prepares, trains, evaluates, reports,
+    then serves the assistant until stopped."""
+    from medqa.retrieval import IndexConfig, build_index
+
+    # A small trusted corpus, so the test does not spend minutes indexing all of MedQuAD.
+    corpus = tmp_path / "corpus.csv"
+    corpus.write_text(
+        "question,answer,url\nWhat is asthma?,Asthma is a disease that narrows the airways. "
+        "Inhalers open them.,https://example.org/asthma\n"
     )
+    build_index(IndexConfig(data=str(corpus)), tmp_path / "index", progress=False)
+    bin_dir = Path(sys.executable).parent
+    workdir, port = tmp_path / "run", _free_port()
+    args = f"--workdir {workdir} --train-steps 3 --eval-limit 3 --set eval_max_new_tokens=16 --set port={port}"
+    env = {**os.environ, "MEDQA_INDEX": str(tmp_path / "index"), "MEDQA_DB_PATH": str(tmp_path / "fb.sqlite3")}
+    job = subprocess.Popen(
+        ["make", "-s", "-o", ".venv/.installed", "run", f"BIN={bin_dir}", f"ARGS={args}"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 1500
+        ready = False
+        while time.monotonic() < deadline and job.poll() is None and not ready:
+            time.sleep(2)
+            try:
+                ready = urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5).status == 200
+            except OSError:
+                continue
+        assert ready, f"the main job did not end serving (exit code {job.poll()})"
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/chat/completions",
+            data=json.dumps({"messages": [{"role": "user", "content": "What is asthma?"}], "max_tokens": 16}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        reply = json.loads(urllib.request.urlopen(request, timeout=300).read())
+        assert reply["medqa"]["citations"][0]["url"] == "https://example.org/asthma"
+        assert reply["medqa"]["disclaimer"] in reply["choices"][0]["message"]["content"]
+    finally:
+        os.killpg(job.pid, signal.SIGTERM)
+        job.wait(timeout=120)
     report = json.loads((workdir / "data" / "data_report.json").read_text())
     assert report["audit"]["total_leaks"] == 0 and report["rows_kept"] > 16000
     assert (workdir / "train" / "adapter" / "adapter_config.json").is_file()

@@ -205,6 +205,8 @@ def test_clear_errors_for_bad_input(tiny_llama, tiny_data, tmp_path):  # noqa: F
         load_config(TrainConfig, None, ["lora.rank=8"])
     with pytest.raises(MedqaError, match="'batch_size' must be >= 1"):
         load_config(TrainConfig, None, ["batch_size=0"])
+    with pytest.raises(MedqaError, match="'max_batch_tokens' must be >= 1"):
+        load_config(TrainConfig, None, ["max_batch_tokens=0"])
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only error")

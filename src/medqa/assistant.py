@@ -327,33 +327,76 @@ def ensure_index(index: Path | None, console: Any = None) -> Index:
     return Index.load(path)
 
 
-def load_generator(model: str | None) -> tuple[Generator | None, str | None, str]:
-    """The generator for `model` (a run/exported folder or a base model; None: the latest run, else
-    the bundled model). A model that cannot load gives (None, the reason, name): answers then
-    degrade to extractive ones instead of failing."""
-    from medqa.errors import MedqaError
-    from medqa.evaluate.run import load_for_eval
-    from medqa.generation import TransformersGenerator
-    from medqa.models import BUNDLED_MODEL
+BACKENDS = ("auto", "llamacpp", "transformers", "openai")
 
+
+def load_generator(
+    model: str | None,
+    backend: str = "auto",
+    base_url: str | None = None,
+    api_model: str | None = None,
+) -> tuple[Generator | None, str | None, str]:
+    """The generator for `model` (a run/exported folder or a base model; None: the latest run, else
+    the bundled model) on `backend`:
+
+    - "auto": llama.cpp when llama-cpp-python is installed and a GGUF of the model exists (the
+      bundled GGUF, FOLDER/model.gguf from `medqa export --gguf`), else transformers;
+    - "llamacpp", "transformers": that engine, or the reason it cannot load;
+    - "openai": an OpenAI-compatible server at `base_url` serving `api_model` (default: the first
+      model the server lists); `model` then only supplies the prompt template.
+
+    A model that cannot load gives (None, the reason, name): answers then degrade to extractive
+    ones instead of failing. An unknown backend is the caller's mistake and raises.
+    """
+    from medqa.errors import MedqaError
+    from medqa.evaluate.run import is_trained_folder, load_for_eval
+    from medqa.generation import TransformersGenerator
+    from medqa.generation_backends import LlamaCppGenerator, OpenAIGenerator, gguf_source, llama_cpp_available
+    from medqa.models import BUNDLED_MODEL
+    from medqa.prompt import PromptTemplate
+
+    if backend not in BACKENDS:
+        raise MedqaError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "openai":
+        if not base_url:
+            raise MedqaError("the openai backend needs --base-url, e.g. http://localhost:8000/v1")
+        template = PromptTemplate.load(Path(model)) if model and is_trained_folder(model) else PromptTemplate()
+        return OpenAIGenerator(base_url, api_model, template=template), None, api_model or base_url
     if model is None:
         run = latest_run()
         model = str(run) if run else BUNDLED_MODEL
+    failures: list[str] = []
+    if backend == "llamacpp" or (backend == "auto" and llama_cpp_available()):
+        try:
+            source = gguf_source(model)
+            if source is not None:
+                return LlamaCppGenerator(*source), None, model
+            failures.append(f"{model}: no GGUF (export one with `medqa export RUN --out DIR --gguf`)")
+        except (MedqaError, OSError, ValueError, RuntimeError) as exc:
+            failures.append(f"{model}: {exc}")
+        if backend == "llamacpp":
+            return None, "; ".join(failures), model
     try:
         loaded, template = load_for_eval(model)
     except (MedqaError, OSError, ValueError, RuntimeError) as exc:
-        return None, f"{model}: {exc}", model
+        return None, "; ".join([*failures, f"{model}: {exc}"]), model
     return TransformersGenerator(loaded, template, batch_size=1), None, model
 
 
 def load_assistant(
-    model: str | None = None, index: Path | None = None, config: AssistantConfig | None = None, console: Any = None
+    model: str | None = None,
+    index: Path | None = None,
+    config: AssistantConfig | None = None,
+    console: Any = None,
+    backend: str = "auto",
+    base_url: str | None = None,
+    api_model: str | None = None,
 ) -> Assistant:
-    """Everything the assistant needs, loaded once: index, triage, generator."""
+    """Everything the assistant needs, loaded once: index, triage, generator (see `load_generator`)."""
     from medqa.safety import default_triage
 
     loaded_index = ensure_index(index, console)
-    generator, error, _ = load_generator(model)
+    generator, error, _ = load_generator(model, backend, base_url, api_model)
     if error and console is not None:
         console.print(f"[yellow]warning:[/yellow] no language model ({error}); answers will be extractive")
     return Assistant(loaded_index, default_triage(), generator, config, generator_error=error)

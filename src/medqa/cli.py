@@ -137,6 +137,11 @@ def train_cmd(
     set_: SetOption = None,
 ) -> None:
     """Fine-tune a model on prepared splits (loss on the answer only); writes adapter, metrics and card."""
+    if "torch" not in sys.modules:  # OpenMP reads this once, when torch loads: later it does nothing
+        # Spinning OpenMP threads crawl when other processes share the cores (measured 22 vs 130 tokens/s
+        # on 2 shared cores); training steps are long, so sleeping waiters cost nothing. An explicit
+        # OMP_WAIT_POLICY in the environment wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from medqa.config import load_config
     from medqa.train import TrainConfig, train
 
@@ -160,12 +165,18 @@ def export_cmd(
     dtype: Annotated[str | None, typer.Option(help="float32 (default), bfloat16 or float16.")] = None,
     push_to_hub: Annotated[str | None, typer.Option(help="Also upload to this Hub repo: owner/name.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    gguf: Annotated[
+        bool, typer.Option("--gguf", help="Also write OUT/model.gguf for the fast llama.cpp backend (Llama models).")
+    ] = False,
+    gguf_type: Annotated[str | None, typer.Option(help="GGUF weights: q8_0 (default), q4_1, f16 or f32.")] = None,
 ) -> None:
     """Merge the LoRA adapter into its base model: a transformers folder that loads without peft."""
     from medqa.config import load_config
     from medqa.export import ExportConfig, export
 
-    flags = _overrides(None, run=str(run), out=str(out), dtype=dtype, push_to_hub=push_to_hub)
+    flags = _overrides(
+        None, run=str(run), out=str(out), dtype=dtype, push_to_hub=push_to_hub, gguf=gguf or None, gguf_type=gguf_type
+    )
     result = export(load_config(ExportConfig, None, {**flags, "overwrite": overwrite}))
     uploaded = f" and uploaded {result.hub_url}" if result.hub_url else ""
     Console().print(f"[green]exported[/green] {result.out}{uploaded}")
@@ -228,6 +239,21 @@ def index_query(
 
 
 # ----------------------------------------------------------------------------------------- assistant
+BackendOption = Annotated[
+    str,
+    typer.Option(
+        help="auto (llama.cpp when installed and the model has a GGUF, else transformers), llamacpp, "
+        "transformers, or openai (a remote OpenAI-compatible server; needs --base-url)."
+    ),
+]
+BaseUrlOption = Annotated[
+    str | None, typer.Option(help="OpenAI-compatible server for --backend openai, e.g. http://localhost:8000/v1.")
+]
+ApiModelOption = Annotated[
+    str | None, typer.Option(help="Model name on the --base-url server (default: the first one it lists).")
+]
+
+
 @app.command("ask")
 def ask_command(
     question: Annotated[str | None, typer.Argument(help="The question (or use --file).")] = None,
@@ -237,6 +263,9 @@ def ask_command(
     model: Annotated[str | None, typer.Option(help="Run/exported folder or base model (default: latest run).")] = None,
     index: Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the structured answer as JSON.")] = False,
+    backend: BackendOption = "auto",
+    base_url: BaseUrlOption = None,
+    api_model: ApiModelOption = None,
     config: RecipeOption = None,
     set_: SetOption = None,
 ) -> None:
@@ -249,7 +278,8 @@ def ask_command(
     if (question is None) == (file is None):
         raise MedqaError("give either a QUESTION or --file QUESTIONS.txt")
     questions = [question] if question is not None else _question_lines(file)
-    assistant = load_assistant(model, index, load_config(AssistantConfig, config, _overrides(set_)), console)
+    settings = load_config(AssistantConfig, config, _overrides(set_))
+    assistant = load_assistant(model, index, settings, console, backend, base_url, api_model)
     out = Console()
     for text in questions:
         answer = assistant.answer(text)
@@ -329,6 +359,45 @@ def sweep_command(
     spec = read_spec(grid)
     result = run_sweep(spec)
     Console().print(f"[green]wrote[/green] {spec.out}/sweep.json, sweep.md and plots; best: {result['best']}")
+
+
+# ----------------------------------------------------------------------------------------- serve
+@app.command("serve")
+def serve_command(
+    model: Annotated[str | None, typer.Option(help="Run/exported folder or base model (default: latest run).")] = None,
+    index: Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Answers generated at once (default 2).")] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="auto (default), llamacpp, transformers or openai (needs MEDQA_BASE_URL).")
+    ] = None,
+) -> None:
+    """Serve the web chat and the OpenAI-compatible API; other settings come from MEDQA_* variables."""
+    from medqa.server import load_settings, run_server
+
+    settings = load_settings(model=model, index=index, host=host, port=port, workers=workers, backend=backend)
+    console.print(f"serving on http://{settings.host}:{settings.port} (the model loads in the background)")
+    run_server(settings)
+
+
+@app.command("chat")
+def chat_command(
+    model: Annotated[str | None, typer.Option(help="Run/exported folder or base model (default: latest run).")] = None,
+    index: Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")] = None,
+    backend: BackendOption = "auto",
+    base_url: BaseUrlOption = None,
+    api_model: ApiModelOption = None,
+    config: RecipeOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Chat with the grounded assistant in the terminal (streaming; /reset, /sources, /quit; Ctrl+C stops an answer)."""
+    from medqa.assistant import AssistantConfig, load_assistant
+    from medqa.chat import run_chat
+    from medqa.config import load_config
+
+    settings = load_config(AssistantConfig, config, _overrides(set_))
+    run_chat(load_assistant(model, index, settings, console, backend, base_url, api_model))
 
 
 # ----------------------------------------------------------------------------------------- main job

@@ -7,7 +7,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
@@ -34,6 +34,11 @@ class ExportConfig:
     """Also upload the folder to this Hugging Face repo (owner/name); needs the internet and a token."""
     private: bool = True
     """Create the Hub repo as private."""
+    gguf: bool = False
+    """Also write `out/model.gguf` for llama.cpp (Llama-architecture models only)."""
+    gguf_type: Literal["q8_0", "q4_1", "f16", "f32"] = "q8_0"
+    """GGUF weight type: q8_0 keeps the fine-tuning (q4_1, the bundled file's type, rounds small
+    LoRA updates back onto the base model's grid), f16/f32 are exact but slower."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -68,8 +73,10 @@ def export(config: ExportConfig) -> ExportResult:
     loaded, template = load_trained(run)
     merged = hasattr(loaded.model, "merge_and_unload")
     model = loaded.model.merge_and_unload() if merged else loaded.model
-    model = model.to(getattr(torch, DTYPES[config.dtype]))
     with atomic_output_dir(out, overwrite=config.overwrite) as tmp:
+        if config.gguf:  # from the float32 merge, before any cast to a smaller dtype
+            _write_gguf(run, model, loaded.tokenizer, tmp, config.gguf_type)
+        model = model.to(getattr(torch, DTYPES[config.dtype]))
         model.save_pretrained(tmp, safe_serialization=True)
         loaded.tokenizer.save_pretrained(tmp)
         template.save(tmp)
@@ -78,6 +85,17 @@ def export(config: ExportConfig) -> ExportResult:
                 shutil.copy2(run / name, tmp / (name if name != "config.yaml" else "train_config.yaml"))
     url = _push(out, config.push_to_hub, config.private) if config.push_to_hub else None
     return ExportResult(out=out, merged=merged, hub_url=url)
+
+
+def _write_gguf(run: Path, model: Any, tokenizer: Any, folder: Path, qtype: str) -> None:
+    """folder/model.gguf, with the base model's GGUF metadata when the base came as a GGUF."""
+    import json
+
+    from medqa.gguf_export import GGUF_FILE, template_gguf, write_gguf
+
+    info = run / "train_info.json"
+    base = json.loads(info.read_text(encoding="utf-8")).get("base_model", "") if info.is_file() else ""
+    write_gguf(model, tokenizer, folder / GGUF_FILE, qtype, template_gguf(base))  # type: ignore[arg-type]
 
 
 def _check_hub_access() -> None:

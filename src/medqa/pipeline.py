@@ -1,7 +1,7 @@
 """The main job on the embedded defaults: every stage in order, into one run folder.
 
 data (bundled MedQuAD) -> train (bundled SmolLM2, LoRA, a CPU budget) -> evaluate base and
-fine-tuned on a sample of the test split -> report
+fine-tuned on a sample of the test split -> report -> serve the fine-tuned assistant
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ class PipelineConfig:
     train_minutes: float = 12.0  # stops training (and saves) on slower machines
     eval_limit: int = 40  # test questions per system (a seeded sample)
     eval_max_new_tokens: int = 128
+    serve: bool = True  # end by serving the fine-tuned assistant (web chat + API) until stopped
+    host: str = "127.0.0.1"
+    port: int = 8000
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -61,11 +64,11 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
     data_dir, train_dir = workdir / "data", workdir / "train"
     console.rule(f"[bold]medqa main job[/bold] -> {workdir}")
 
-    console.print("[bold]1/4 data[/bold]: clean, group near-duplicates, split without leakage")
+    console.print("[bold]1/5 data[/bold]: clean, group near-duplicates, split without leakage")
     prepared = prepare(load_config(DataConfig, None, {"input": config.data} if config.data else {}), data_dir)
     print_summary(prepared.report, console)
 
-    console.print(f"[bold]2/4 train[/bold]: LoRA on {config.model}, {config.train_steps} steps")
+    console.print(f"[bold]2/5 train[/bold]: LoRA on {config.model}, {config.train_steps} steps")
     trained = train(
         load_config(
             TrainConfig,
@@ -87,7 +90,7 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
         f"trained {trained.steps} steps in {trained.minutes:.1f} min, validation loss {trained.best_validation_loss}"
     )
 
-    console.print(f"[bold]3/4 evaluate[/bold]: base vs fine-tuned on {config.eval_limit} test questions")
+    console.print(f"[bold]3/5 evaluate[/bold]: base vs fine-tuned on {config.eval_limit} test questions")
     eval_dirs = []
     for name, model in (("base", config.model), ("fine-tuned", str(train_dir))):
         eval_config = load_config(
@@ -106,7 +109,16 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
         print_metrics(result.metrics, console)
         eval_dirs.append(result.out)
 
-    console.print("[bold]4/4 report[/bold]")
+    console.print("[bold]4/5 report[/bold]")
     build_report(eval_dirs, workdir / "report")
     console.print(f"report: {workdir / 'report' / 'report.html'}")
+    if config.serve:
+        from medqa.server import load_settings, run_server
+
+        settings = load_settings(model=str(train_dir), host=config.host, port=config.port)
+        console.print(
+            f"[bold]5/5 serve[/bold]: the fine-tuned assistant at http://{config.host}:{config.port} (web chat) "
+            "and /v1 (OpenAI-compatible API); the first start builds the corpus index. Ctrl+C stops it."
+        )
+        run_server(settings)
     return workdir

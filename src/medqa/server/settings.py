@@ -1,0 +1,72 @@
+"""Server settings: one class, read from `MEDQA_*` environment variables; CLI flags override.
+
+Every replica is configured the same way and keeps no state that others need (the rate limiter
+is per replica, in memory), so replicas can sit behind any load balancer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from medqa.errors import MedqaError
+
+
+class ServerSettings(BaseSettings):
+    """Settings of `medqa serve`; the environment variable of each field is MEDQA_<FIELD NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDQA_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    model: str | None = Field(None, description="Run/exported folder or base model (default: latest run, else bundled)")
+    index: Path | None = Field(None, description="Index folder (default: the bundled corpus, built on first start)")
+    backend: Literal["auto", "llamacpp", "transformers", "openai"] = Field("auto", description="Generation backend")
+    base_url: str | None = Field(None, description="OpenAI-compatible server that generates, for backend=openai")
+    api_model: str | None = Field(None, description="Model name on the base_url server (default: its first)")
+    api_key: SecretStr | None = Field(None, description="When set, every API call needs 'Authorization: Bearer KEY'")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser (comma-separated); none"
+    )
+    workers: int = Field(2, ge=1, le=64, description="Answers generated at once (threads); generation is CPU-bound")
+    max_queue: int = Field(32, ge=0, le=10_000, description="Answers waiting for a worker before 503 'busy'")
+    max_body_bytes: int = Field(256_000, ge=1_024, le=10_000_000, description="Largest request body (413 above)")
+    rate_limit_per_minute: float = Field(30.0, gt=0, description="Sustained requests per client IP per minute")
+    rate_limit_burst: int = Field(10, ge=1, description="Requests a client may send at once before being limited")
+    db_path: Path = Field(Path("runs/server/medqa.sqlite3"), description="SQLite file for feedback (and conversations)")
+    log_conversations: bool = Field(False, description="Store messages and answers in the database (health data!)")
+    allow_extractive: bool = Field(
+        False, description="Report ready even when the language model failed to load (answers are then extractive)"
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    graceful_shutdown_s: int = Field(30, ge=0, le=3600, description="Time in-flight answers get to finish on stop")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        """`MEDQA_CORS_ORIGINS=https://a.org,https://b.org` (a plain list when given in code)."""
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+
+def load_settings(**overrides: Any) -> ServerSettings:
+    """Settings from the environment, with the given (non-None) overrides; problems as one MedqaError."""
+    try:
+        return ServerSettings(**{key: value for key, value in overrides.items() if value is not None})
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(map(str, error['loc'])) or 'settings'} (MEDQA_{str(error['loc'][0]).upper()}): {error['msg']}"
+            if error["loc"]
+            else error["msg"]
+            for error in exc.errors()
+        ]
+        raise MedqaError("invalid server settings:\n  - " + "\n  - ".join(problems)) from None

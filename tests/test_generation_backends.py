@@ -1,0 +1,180 @@
+"""Backends behind the Generator interface: the OpenAI-compatible remote backend against a fake
+server (httpx MockTransport), backend selection, and (slow, when installed) llama.cpp."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import httpx
+import pytest
+
+from conftest_train import one_thread, tiny_llama  # noqa: F401
+from medqa.assistant import EXTRACTIVE_NOTE, Assistant, AssistantConfig, load_generator
+from medqa.errors import MedqaError
+from medqa.generation import GenerationSettings, Prompt, TransformersGenerator
+from medqa.generation_backends import OpenAIGenerator, RemoteGenerationError
+from medqa.prompt import PromptTemplate
+from test_assistant import StubTriage, index  # noqa: F401
+
+needs_llama_cpp = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python missing")
+PROMPT = Prompt("What is asthma?", ["Asthma narrows the airways."], [{"role": "user", "content": "hi"}])
+
+
+def _sse(pieces: list[str]) -> bytes:
+    chunks = [
+        {
+            "id": "c1",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "served",
+            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+        }
+        for piece in pieces
+    ]
+    return "".join(f"data: {json.dumps(c)}\n\n" for c in chunks).encode() + b"data: [DONE]\n\n"
+
+
+class FakeServer:
+    """An OpenAI-compatible server in a MockTransport: records requests, streams fixed pieces."""
+
+    def __init__(self, pieces: list[str], status: int = 200) -> None:
+        self.pieces, self.status = pieces, status
+        self.requests: list[dict] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/models"):
+            return httpx.Response(200, json={"object": "list", "data": [{"id": "served", "object": "model",
+                                                                            "created": 0, "owned_by": "me"}]})
+        self.requests.append(json.loads(request.content))
+        if self.status != 200:
+            return httpx.Response(self.status, json={"error": {"message": "model overloaded"}})
+        return httpx.Response(200, content=_sse(self.pieces), headers={"content-type": "text/event-stream"})
+
+    def generator(self, **kwargs) -> OpenAIGenerator:  # noqa: ANN003
+        client = httpx.Client(transport=httpx.MockTransport(self))
+        return OpenAIGenerator("http://fake/v1", http_client=client, max_retries=0, **kwargs)
+
+
+def _unreachable() -> OpenAIGenerator:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = httpx.Client(transport=httpx.MockTransport(refuse))
+    return OpenAIGenerator("http://down/v1", "m", max_retries=0, http_client=client)
+
+
+def test_openai_backend_sends_the_template_messages_and_streams():
+    server = FakeServer(["Asthma ", "narrows ", "the airways [1]."])
+    template = PromptTemplate(system="Be careful.")
+    generator = server.generator(model="medqa-ft", template=template)
+    settings = GenerationSettings(max_new_tokens=17, repetition_penalty=1.2)
+    assert list(generator.stream(PROMPT, settings)) == ["Asthma ", "narrows ", "the airways [1]."]
+    sent = server.requests[0]
+    assert sent["messages"] == template.messages(PROMPT.question, PROMPT.passages, PROMPT.history)
+    assert sent["model"] == "medqa-ft" and sent["stream"] is True and sent["max_tokens"] == 17
+    assert sent["temperature"] == 0.0 and sent["repetition_penalty"] == 1.2 and "top_p" not in sent
+    assert generator.generate([PROMPT], settings) == ["Asthma narrows the airways [1]."]
+
+
+def test_openai_backend_asks_the_server_for_its_model_when_none_is_named():
+    server = FakeServer(["ok"])
+    generator = server.generator()
+    assert generator.generate([PROMPT], GenerationSettings()) == ["ok"]
+    assert server.requests[0]["model"] == "served"
+
+
+def test_openai_backend_stops_when_asked():
+    server = FakeServer(["one ", "two ", "three"])
+    received: list[str] = []
+    for piece in server.generator(model="m").stream(PROMPT, GenerationSettings(), should_stop=lambda: bool(received)):
+        received.append(piece)
+    assert received == ["one "]
+
+
+def test_openai_backend_errors_become_one_clear_exception():
+    down = _unreachable()
+    with pytest.raises(RemoteGenerationError, match="http://down/v1 failed: APIConnectionError"):
+        list(down.stream(PROMPT, GenerationSettings()))
+    with pytest.raises(RemoteGenerationError, match="HTTP 503"):
+        list(FakeServer([], status=503).generator(model="m").stream(PROMPT, GenerationSettings()))
+    assert issubclass(RemoteGenerationError, MedqaError)
+
+
+def test_unreachable_server_gives_the_extractive_answer(index):  # noqa: F811
+    down = _unreachable()
+    assistant = Assistant(index, StubTriage(), down, AssistantConfig(k=2, min_relevance=0.5))
+    answer = assistant.answer("What is asthma and the inhaler?")
+    assert answer.extractive and EXTRACTIVE_NOTE in answer.answer
+
+
+def test_backend_selection(tiny_llama, monkeypatch):  # noqa: F811
+    import medqa.generation_backends as backends
+
+    with pytest.raises(MedqaError, match="unknown backend"):
+        load_generator(str(tiny_llama), backend="vllm")
+    with pytest.raises(MedqaError, match="--base-url"):
+        load_generator(None, backend="openai")
+    remote, error, _ = load_generator(None, backend="openai", base_url="http://x/v1", api_model="m")
+    assert isinstance(remote, OpenAIGenerator) and error is None and remote.template == PromptTemplate()
+    # auto: no GGUF for this folder -> transformers, whether or not llama.cpp is installed
+    auto, error, _ = load_generator(str(tiny_llama), backend="auto")
+    assert isinstance(auto, TransformersGenerator) and error is None
+    monkeypatch.setattr(backends, "llama_cpp_available", lambda: False)
+    auto, error, _ = load_generator(str(tiny_llama), backend="auto")
+    assert isinstance(auto, TransformersGenerator)
+    # explicit llamacpp without a GGUF: no generator, and the reason (the assistant goes extractive)
+    missing, error, _ = load_generator(str(tiny_llama), backend="llamacpp")
+    assert missing is None and "no GGUF" in error
+
+
+def test_llama_cpp_missing_is_explained(tmp_path, monkeypatch):
+    import medqa.generation_backends as backends
+
+    monkeypatch.setattr(backends, "llama_cpp_available", lambda: False)
+    with pytest.raises(MedqaError, match="llama-cpp-python"):
+        backends.LlamaCppGenerator(tmp_path / "model.gguf", None, PromptTemplate())
+
+
+# ------------------------------------------------------------------------------ llama.cpp, real model
+@pytest.fixture(scope="module")
+def bundled_llama_cpp():
+    generator, error, _ = load_generator("smollm2-135m", backend="llamacpp")
+    assert error is None, error
+    return generator
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_llama_cpp_on_the_bundled_gguf_answers(bundled_llama_cpp):
+    settings = GenerationSettings(max_new_tokens=24)
+    [answer] = bundled_llama_cpp.generate([Prompt("What is asthma?")], settings)
+    assert len(answer.split()) >= 5 and "<|im_end|>" not in answer
+    assert bundled_llama_cpp.generate([Prompt("What is asthma?")], settings) == [answer]  # greedy: repeatable
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_llama_cpp_streams_and_stops(bundled_llama_cpp):
+    settings = GenerationSettings(max_new_tokens=64)
+    pieces = list(bundled_llama_cpp.stream(Prompt("What is diabetes?"), settings))
+    assert len(pieces) > 3
+    stopped: list[str] = []
+    for piece in bundled_llama_cpp.stream(Prompt("What is diabetes?"), settings, should_stop=lambda: len(stopped) >= 2):
+        stopped.append(piece)
+    assert len(stopped) == 2 and "".join(stopped) == "".join(pieces[:2])
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_llama_cpp_samples_with_temperature(bundled_llama_cpp):
+    settings = GenerationSettings(max_new_tokens=16, temperature=0.8, top_p=0.9, seed=3)
+    [first] = bundled_llama_cpp.generate([Prompt("What is gout?")], settings)
+    assert first and bundled_llama_cpp.generate([Prompt("What is gout?")], settings) == [first]  # seeded
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_auto_picks_llama_cpp_for_the_bundled_model():
+    generator, error, _ = load_generator("smollm2-135m")
+    assert error is None and generator.name == "llamacpp"
