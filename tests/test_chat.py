@@ -95,3 +95,23 @@ def test_ctrl_c_stops_the_answer_and_the_chat_goes_on():
     assert assistant.calls[0][0] == "What is asthma?"
     assert "Asthma narrows the airways of the lungs." in output  # /sources still ran after the stop
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler was put back
+
+
+def test_chat_reads_a_real_stdin_in_a_subprocess():
+    """The real input path (rich's console.input on a pipe), ending at end of input."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from test_chat import FakeAssistant; from medqa.chat import run_chat;"
+        "run_chat(FakeAssistant(['Asthma ', 'narrows the airways [1].']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(Path(__file__).parent)],
+        input="What is asthma?\n/sources\n", capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Asthma narrows the airways [1]." in done.stdout
+    assert "Asthma narrows the airways of the lungs." in done.stdout

@@ -13,7 +13,7 @@ import torch
 from conftest_train import one_thread, single_thread, tiny_config, tiny_data, tiny_llama  # noqa: F401
 from medqa.errors import MedqaError
 from medqa.export import ExportConfig, export
-from medqa.gguf_export import GGUF_FILE, gguf_tensors, permute_qk, write_gguf
+from medqa.gguf_export import GGUF_FILE, gguf_tensors, permute_qk, template_gguf, write_gguf
 from medqa.models import load_model, load_trained
 from medqa.prompt import PromptTemplate, encode_prompt
 from medqa.train import train
@@ -195,14 +195,29 @@ def test_untrained_adapter_export_answers_like_the_bundled_gguf(tmp_path):
     assert exported.generate(prompt, settings) == bundled.generate(prompt, settings)
 
 
+def _next_token_logits_llama_cpp(path, tokens: list[int]) -> np.ndarray:
+    from llama_cpp import Llama
+
+    llm = Llama(model_path=str(path), n_ctx=512, n_threads=1, verbose=False, logits_all=True)
+    llm.eval(tokens)
+    return np.array(llm.scores[llm.n_tokens - 1])
+
+
 @pytest.mark.slow
 @needs_llama_cpp
 def test_fine_tuned_export_decodes_like_transformers_on_the_merged_model(tmp_path):
+    """f32 GGUF: the same greedy tokens as transformers. Q8_0: the same next-token distribution up to
+    rounding (its greedy text may differ where two tokens are nearly tied, so that is not asserted)."""
     out = tmp_path / "exported"
-    export(ExportConfig(run=str(_smollm_run(tmp_path, perturb=True)), out=str(out), gguf=True, gguf_type="q8_0"))
+    export(ExportConfig(run=str(_smollm_run(tmp_path, perturb=True)), out=str(out), gguf=True, gguf_type="f32"))
     loaded, template = load_trained(out)
     question = "What is high blood pressure?"
-    expected = _greedy_transformers(loaded, template, question, 8)
-    got = _greedy_llama_cpp(out / GGUF_FILE, encode_prompt(template, loaded.tokenizer, question), 8)
-    # Q8_0 rounding may flip a near-tie late in the answer; the opening tokens must agree.
-    assert got[:4] == expected[:4]
+    ids = encode_prompt(template, loaded.tokenizer, question)
+    assert _greedy_llama_cpp(out / GGUF_FILE, ids, 16) == _greedy_transformers(loaded, template, question, 16)
+
+    q8 = write_gguf(loaded.model, loaded.tokenizer, tmp_path / "q8.gguf", "q8_0", template_gguf("smollm2-135m"))
+    with torch.inference_mode():
+        expected = loaded.model(torch.tensor([ids])).logits[0, -1].numpy()
+    got = _next_token_logits_llama_cpp(q8, ids)
+    assert np.corrcoef(got, expected)[0, 1] > 0.998
+    assert int(expected.argmax()) in np.argsort(-got)[:3].tolist()

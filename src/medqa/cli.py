@@ -405,7 +405,7 @@ def chat_command(
 def run(
     workdir: Annotated[Path | None, typer.Option(help="Folder for this run (default: runs/run-<time>).")] = None,
     data: Annotated[str | None, typer.Option(help="Dataset file (default: bundled MedQuAD).")] = None,
-    train_steps: Annotated[int | None, typer.Option(help="Training steps (default 150, about 10 minutes).")] = None,
+    train_steps: Annotated[int | None, typer.Option(help="Training steps (default 65, about 10 minutes).")] = None,
     eval_limit: Annotated[int | None, typer.Option(help="Test questions evaluated per system (default 40).")] = None,
     set_: SetOption = None,
 ) -> None:

@@ -53,8 +53,9 @@ class TrainConfig:
     prompt: PromptTemplate = field(default_factory=PromptTemplate)
     """The prompt template, saved as RUN/prompt.yaml and reused by evaluation and serving."""
 
-    max_length: int = 512
-    """Longest example in tokens (prompt + answer); longer answers are cut."""
+    max_length: int = 1024
+    """Longest example in tokens (prompt + answer); longer answers are cut. 1024 keeps 97.5% of
+    MedQuAD answers whole (384 would cut 24% of them)."""
     batching: Literal["group", "pack"] = "group"
     """group: batches of similar length, padded only to their longest; pack: several examples per row
     with attention kept inside each example (decoder-only models)."""
@@ -62,10 +63,11 @@ class TrainConfig:
     """Examples (or packed rows) per batch per process; grad_accum batches make one optimizer step."""
     grad_accum: int = 1
     """Batches per optimizer step."""
-    max_batch_tokens: int | None = None
+    max_batch_tokens: int | None = 4096
     """Token budget of one forward/backward pass: a batch whose padded size (rows x longest row) exceeds
     it runs as several micro-batches, the loss still averaged over all its answer tokens. Bounds memory
-    whatever the lengths; a single longer row runs alone. None: a batch is one pass."""
+    whatever the lengths (4096: about 8 GB for the bundled model); a single longer row runs alone.
+    None: a batch is one pass."""
     epochs: float = 1.0
     """Passes over the training split (fractions allowed); max_steps wins when smaller."""
     max_steps: int | None = None
