@@ -34,7 +34,7 @@ ABSTAIN_TEXT = (
     "a doctor, nurse or pharmacist is the right person to ask; MedlinePlus (medlineplus.gov) has reliable "
     "general information on many health topics."
 )
-EXTRACTIVE_NOTE = "(The language model is unavailable: this answer is quoted from the trusted sources.)"
+EXTRACTIVE_NOTE = "(Quoted from the trusted sources: the language model gave no usable answer.)"
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 _FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|their|he|she|his|her|the condition)\b", re.I)
 
