@@ -27,15 +27,21 @@ RecipeOption = Annotated[Path | None, typer.Option("--config", "-c", help="YAML 
 SetOption = Annotated[
     list[str] | None, typer.Option("--set", help="Override a config key, e.g. --set split.seed=7 (repeatable).")
 ]
+ModelOption = Annotated[str | None, typer.Option(help="Run/exported folder or base model (default: latest run).")]
+OverwriteOption = Annotated[bool, typer.Option(help="Replace the output folder if it exists.")]
+QuestionColOption = Annotated[str | None, typer.Option(help="Question column (auto-detected if omitted).")]
+IndexOption = Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")]
+AnswerColOption = Annotated[str | None, typer.Option(help="Answer column (auto-detected if omitted).")]
+EncodingOption = Annotated[str | None, typer.Option(help="Force a text encoding instead of detecting it.")]
 
 
 def _overrides(sets: list[str] | None, **flags: object) -> list[str] | dict[str, object]:
     """Merge explicit flags (only those given) with `--set key=value` strings."""
-    from medqa.config import _parse_override
+    from medqa.config import parse_override
 
     merged: dict[str, object] = {key: value for key, value in flags.items() if value is not None}
     for text in sets or []:
-        key, value = _parse_override(text)
+        key, value = parse_override(text)
         merged[key] = value
     return merged
 
@@ -49,11 +55,11 @@ def data_prepare(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the splits and reports.")] = Path(
         "runs/data"
     ),
-    question_col: Annotated[str | None, typer.Option(help="Question column (auto-detected if omitted).")] = None,
-    answer_col: Annotated[str | None, typer.Option(help="Answer column (auto-detected if omitted).")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Force a text encoding instead of detecting it.")] = None,
+    question_col: QuestionColOption = None,
+    answer_col: AnswerColOption = None,
+    encoding: EncodingOption = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the grouped split.")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it exists.")] = False,
+    overwrite: OverwriteOption = False,
     config: RecipeOption = None,
     set_: SetOption = None,
 ) -> None:
@@ -75,9 +81,9 @@ def data_prepare(
 @data_app.command("stats")
 def data_stats(
     input: Annotated[str | None, typer.Argument(help="Dataset file (default: bundled MedQuAD).")] = None,
-    question_col: Annotated[str | None, typer.Option(help="Question column (auto-detected if omitted).")] = None,
-    answer_col: Annotated[str | None, typer.Option(help="Answer column (auto-detected if omitted).")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Force a text encoding instead of detecting it.")] = None,
+    question_col: QuestionColOption = None,
+    answer_col: AnswerColOption = None,
+    encoding: EncodingOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     config: RecipeOption = None,
     set_: SetOption = None,
@@ -102,8 +108,8 @@ def data_stats(
 def data_audit(
     train: Annotated[str, typer.Argument(help="The training split (any supported file format).")],
     others: Annotated[list[str], typer.Argument(help="One or more held-out splits (test, validation).")],
-    question_col: Annotated[str | None, typer.Option(help="Question column (auto-detected if omitted).")] = None,
-    answer_col: Annotated[str | None, typer.Option(help="Answer column (auto-detected if omitted).")] = None,
+    question_col: QuestionColOption = None,
+    answer_col: AnswerColOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the audit as JSON.")] = False,
 ) -> None:
     """Check splits made elsewhere for exact and near-duplicate leakage. Exits 1 when it finds any."""
@@ -146,8 +152,15 @@ def train_cmd(
     from medqa.train import TrainConfig, train
 
     flags = _overrides(
-        set_, model=model, data=data, out=out, method=method, max_steps=max_steps, max_minutes=max_minutes,
-        resume=resume or None, overwrite=overwrite or None,
+        set_,
+        model=model,
+        data=data,
+        out=out,
+        method=method,
+        max_steps=max_steps,
+        max_minutes=max_minutes,
+        resume=resume or None,
+        overwrite=overwrite or None,
     )
     result = train(load_config(TrainConfig, config, flags))
     best = f"{result.best_validation_loss:.4f}" if result.best_validation_loss is not None else "n/a"
@@ -260,8 +273,8 @@ def ask_command(
     file: Annotated[
         Path | None, typer.Option(help="Answer every line of this file (one JSON object each with --json).")
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Run/exported folder or base model (default: latest run).")] = None,
-    index: Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")] = None,
+    model: ModelOption = None,
+    index: IndexOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the structured answer as JSON.")] = False,
     backend: BackendOption = "auto",
     base_url: BaseUrlOption = None,
@@ -319,7 +332,7 @@ def eval_command(
     decoding: Annotated[str | None, typer.Option(help="greedy (default), beam or sample.")] = None,
     name: Annotated[str | None, typer.Option(help="System name in reports.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default RUN/eval/NAME).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it exists.")] = False,
+    overwrite: OverwriteOption = False,
     config: RecipeOption = None,
     set_: SetOption = None,
 ) -> None:
@@ -327,8 +340,16 @@ def eval_command(
     from medqa.config import load_config
     from medqa.evaluate.run import EvalConfig, evaluate, print_metrics
 
-    flags = _overrides(set_, model=model, data=data, split=split, limit=limit, max_new_tokens=max_new_tokens,
-                       decoding=decoding, name=name)
+    flags = _overrides(
+        set_,
+        model=model,
+        data=data,
+        split=split,
+        limit=limit,
+        max_new_tokens=max_new_tokens,
+        decoding=decoding,
+        name=name,
+    )
     result = evaluate(load_config(EvalConfig, config, flags), out, overwrite=overwrite)
     print_metrics(result.metrics, Console())
     Console().print(f"[green]wrote[/green] {result.out}/metrics.json and predictions.jsonl")
@@ -340,7 +361,7 @@ def report_command(
         list[Path], typer.Argument(help="Eval folders (from `medqa eval`); the first is the baseline.")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("runs/report"),
-    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it exists.")] = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Compare systems side by side: metric table with intervals, paired bootstrap, plots, examples."""
     from medqa.evaluate.report import build_report
@@ -364,8 +385,8 @@ def sweep_command(
 # ----------------------------------------------------------------------------------------- serve
 @app.command("serve")
 def serve_command(
-    model: Annotated[str | None, typer.Option(help="Run/exported folder or base model (default: latest run).")] = None,
-    index: Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")] = None,
+    model: ModelOption = None,
+    index: IndexOption = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000).")] = None,
     workers: Annotated[int | None, typer.Option(help="Answers generated at once (default 2).")] = None,
@@ -383,8 +404,8 @@ def serve_command(
 
 @app.command("chat")
 def chat_command(
-    model: Annotated[str | None, typer.Option(help="Run/exported folder or base model (default: latest run).")] = None,
-    index: Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")] = None,
+    model: ModelOption = None,
+    index: IndexOption = None,
     backend: BackendOption = "auto",
     base_url: BaseUrlOption = None,
     api_model: ApiModelOption = None,

@@ -32,7 +32,7 @@ def load_config(cls: type[T], recipe: Path | None = None, overrides: Iterable[st
     values: dict[str, Any] = {}
     if recipe is not None:
         values = read_recipe(recipe)
-    pairs = overrides.items() if isinstance(overrides, Mapping) else (_parse_override(o) for o in overrides)
+    pairs = overrides.items() if isinstance(overrides, Mapping) else (parse_override(o) for o in overrides)
     for key, value in pairs:
         _set_dotted(values, key, value)
     problems: list[str] = []
@@ -80,7 +80,7 @@ def raise_problems(problems: list[str], what: str) -> None:
         raise MedqaError(f"invalid {what}:\n  - " + "\n  - ".join(problems))
 
 
-def _parse_override(text: str) -> tuple[str, Any]:
+def parse_override(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
         raise MedqaError(f"override {text!r} must look like key=value (for example split.seed=7)")
