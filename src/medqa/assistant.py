@@ -35,7 +35,7 @@ ABSTAIN_TEXT = (
     "general information on many health topics."
 )
 EXTRACTIVE_NOTE = "(Quoted from the trusted sources: the language model gave no usable answer.)"
-_CITATION = re.compile(r"\[(\d{1,2})\]")
+CITATION = re.compile(r"\[(\d{1,2})\]")  # a citation marker: [1] ... [99]
 _FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|their|he|she|his|her|the condition)\b", re.I)
 
 
@@ -194,7 +194,7 @@ class Assistant:
                 yield Event("delta", piece)
         except Exception:  # noqa: BLE001 - any generator failure degrades to the extractive answer
             extractive = True
-        if self.generator is None or extractive or len(_CITATION.sub("", body).split()) < self.config.min_answer_words:
+        if self.generator is None or extractive or len(CITATION.sub("", body).split()) < self.config.min_answer_words:
             extractive = True
             fallback = _extractive(relevant)
             separator = "\n\n" if body.strip() else ""
@@ -253,7 +253,7 @@ def filter_citations(pieces: Iterator[str], n_passages: int) -> Iterator[str]:
         if out:
             yield out
     if held:
-        yield _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", held)
+        yield CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", held)
 
 
 def _release(text: str, n_passages: int) -> tuple[str, str]:
@@ -263,13 +263,13 @@ def _release(text: str, n_passages: int) -> tuple[str, str]:
         ready, held = text[:start], text[start:]
     else:
         ready, held = text, ""
-    cleaned = _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", ready)
+    cleaned = CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", ready)
     return cleaned, held
 
 
 def _citations(text: str, passages: list[RetrievedPassage]) -> list[Citation]:
     """The passages the answer cites; when it cites none, every passage it was given, as its sources."""
-    cited = sorted({int(n) for n in _CITATION.findall(text) if 1 <= int(n) <= len(passages)})
+    cited = sorted({int(n) for n in CITATION.findall(text) if 1 <= int(n) <= len(passages)})
     numbers = cited or list(range(1, len(passages) + 1))
     return [
         Citation(

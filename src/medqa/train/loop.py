@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from medqa.config import config_to_dict, save_config
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_json
+from medqa.hardware import bf16_supported
 from medqa.models import ADAPTER_DIR, MODEL_DIR, LoadedModel, load_model
 from medqa.prompt import IGNORE_INDEX
 from medqa.train.batches import (
@@ -387,19 +388,10 @@ def _resolve_precision(config: TrainConfig) -> str:
     if config.precision == "fp16" and not cuda:
         raise MedqaError("precision fp16 needs a CUDA GPU (with a gradient scaler); on CPU use bf16 or fp32")
     if config.precision != "auto":
-        if config.precision == "bf16" and not _bf16_supported(cuda):
+        if config.precision == "bf16" and not bf16_supported(cuda):
             raise MedqaError("this machine has no bfloat16 support; use precision fp32 (or auto)")
         return config.precision
-    return "bf16" if _bf16_supported(cuda) else "fp32"
-
-
-def _bf16_supported(cuda: bool) -> bool:
-    if cuda:
-        return torch.cuda.is_bf16_supported()
-    try:  # oneDNN's own check: true on CPUs with AVX512_BF16 / AMX (fast bf16 matmuls)
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
+    return "bf16" if bf16_supported(cuda) else "fp32"
 
 
 def _load(config: TrainConfig, accelerator: Any) -> LoadedModel:
