@@ -6,8 +6,9 @@ penalty 1.1 and exactly --tokens new tokens (end-of-turn ignored so every backen
 
 - transformers float32 and bfloat16 autocast on the merged folder,
 - llama.cpp on the exported fine-tuned GGUF (each --gguf-types), and on the bundled GGUF (reference),
-- the served path: `load_generator(EXPORT)` (backend auto) streaming answers through the
-  Generator interface, its tokens counted with the tokenizer.
+- the served path: `load_generator(EXPORT)` (backend auto: medqa's continuous-batching llama.cpp
+  engine) streaming answers through the Generator interface, its tokens counted with the tokenizer;
+- the served path with 8 answers in flight at once: aggregate tokens/s of the batch engine.
 
 Decode tokens/s = (tokens - 1) / (time of all tokens - time of the first), so prompt processing
 is left out. Last line: one JSON object.
@@ -54,9 +55,16 @@ def transformers_timer(generator, ids: list[int], tokens: int) -> Callable[[], t
         start = time.perf_counter()
         with torch.inference_mode(), autocast(generator.device, generator.bf16):
             generator.model.generate(
-                torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long), max_new_tokens=n,
-                min_new_tokens=n, do_sample=False, repetition_penalty=1.1, pad_token_id=0,
-                temperature=None, top_p=None, top_k=None,
+                torch.tensor([ids]),
+                attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                max_new_tokens=n,
+                min_new_tokens=n,
+                do_sample=False,
+                repetition_penalty=1.1,
+                pad_token_id=0,
+                temperature=None,
+                top_p=None,
+                top_k=None,
             )
         return time.perf_counter() - start
 
@@ -76,6 +84,18 @@ def llama_cpp_timer(llm, ids: list[int], tokens: int) -> Callable[[], tuple[floa
         return first, time.perf_counter() - start, count
 
     return run
+
+
+def served_parallel_rate(generator, prompts, tokens: int, streams: int = 8) -> float:
+    """Aggregate tokens/s of `streams` answers generated at once (prompt reading included)."""
+    from medqa.generation import GenerationSettings
+
+    settings = GenerationSettings(max_new_tokens=tokens)
+    batch = [prompts[i % len(prompts)] for i in range(streams)]
+    start = time.perf_counter()
+    answers = generator.generate(batch, settings)
+    elapsed = time.perf_counter() - start
+    return sum(len(generator.tokenizer(a, add_special_tokens=False)["input_ids"]) for a in answers) / elapsed
 
 
 def served_timer(generator, prompt, tokens: int) -> Callable[[], tuple[float, float, int]]:
@@ -104,12 +124,15 @@ def main() -> None:
     parser.add_argument("--gguf-types", default="q8_0,q4_1", help="Exported GGUF types to time (first = served).")
     args = parser.parse_args()
 
+    from llama_cpp import Llama
+
     from medqa.assistant import latest_run, load_generator
     from medqa.export import ExportConfig, export
     from medqa.generation import Prompt, TransformersGenerator
-    from medqa.generation_backends import LlamaCppGenerator, cpu_threads, gguf_source
+    from medqa.generation_backends import cpu_threads, gguf_source
     from medqa.gguf_export import GGUF_FILE, template_gguf, write_gguf
     from medqa.models import BUNDLED_MODEL, load_trained
+    from medqa.prompt import encode_prompt
 
     run = args.run or latest_run()
     if run is None:
@@ -140,13 +163,21 @@ def main() -> None:
     sources = {f"llamacpp_finetuned_{types[0]}": args.export / GGUF_FILE}
     sources.update({f"llamacpp_finetuned_{t}": args.export / f"model-{t}.gguf" for t in types[1:]})
     _, tokenizer, _ = gguf_source(str(args.export))
+
+    def llama(path: Path) -> Llama:  # llama-cpp-python's own single-sequence path: the reference
+        return Llama(model_path=str(path), n_ctx=4096, n_threads=cpu_threads(), verbose=False)
+
+    def ids(p: Prompt) -> list[int]:
+        return encode_prompt(template, tokenizer, p.question, p.passages, p.history)
+
     for name, path in sources.items():
-        engine = LlamaCppGenerator(path, tokenizer, template)
-        measure(name, lambda p, g=engine: llama_cpp_timer(g.llm, g.prompt_ids(p), args.tokens))
-        del engine
+        llm = llama(path)
+        measure(name, lambda p, llm=llm: llama_cpp_timer(llm, ids(p), args.tokens))
+        del llm
     if base == BUNDLED_MODEL:
-        bundled = LlamaCppGenerator(*gguf_source(BUNDLED_MODEL))
-        measure("llamacpp_bundled_q4_1", lambda p: llama_cpp_timer(bundled.llm, bundled.prompt_ids(p), args.tokens))
+        bundled_path, _, _ = gguf_source(BUNDLED_MODEL)
+        bundled = llama(bundled_path)
+        measure("llamacpp_bundled_q4_1", lambda p: llama_cpp_timer(bundled, ids(p), args.tokens))
         del bundled
 
     served, error, _ = load_generator(str(args.export), backend="auto")
@@ -154,6 +185,9 @@ def main() -> None:
         raise SystemExit(f"the served backend did not load: {error}")
     results["served_backend"] = served.name
     measure("served", lambda p: served_timer(served, p, args.tokens))
+    rate = max(served_parallel_rate(served, prompts, args.tokens) for _ in range(args.repeats))
+    results["served_8_streams_tokens_per_s"] = round(rate, 1)
+    print(f"{'served, 8 answers at once':28s} {rate:7.1f} tokens/s in all", flush=True)
     # "llama.cpp on the same weights": the fine-tuned GGUF the server loads, timed at token level.
     results["llamacpp_tokens_per_s"] = results[f"llamacpp_finetuned_{types[0]}_tokens_per_s"]
     results["ratio_vs_llamacpp"] = round(results["served_tokens_per_s"] / results["llamacpp_tokens_per_s"], 3)

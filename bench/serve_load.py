@@ -99,7 +99,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--questions", type=int, default=4, help="answers per client")
     parser.add_argument("--max-tokens", type=int, default=128)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--ready-timeout", type=float, default=900)
     args = parser.parse_args()
 

@@ -13,7 +13,6 @@ Both implement `medqa.generation.Generator` and build prompts only through the m
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,11 +45,12 @@ def cpu_threads() -> int:
 
 
 class LlamaCppGenerator:
-    """A GGUF model run in-process by llama.cpp (~4x faster than transformers on CPU here).
+    """A GGUF model run in-process by llama.cpp (~4x faster than transformers on CPU here), with
+    continuous batching (`medqa.llamacpp_engine`): concurrent answers are decoded together, so a
+    new question starts while others are being answered instead of queueing behind them.
 
-    One llama.cpp context serves one request at a time: concurrent callers queue on a lock.
-    Repetition penalty uses llama.cpp's semantics (the last 64 generated tokens), not
-    transformers' (every token of prompt and answer); greedy decoding is otherwise identical.
+    Repetition penalty uses llama.cpp's semantics (the last 64 tokens), not transformers' (every
+    token of prompt and answer); greedy decoding is otherwise identical.
     """
 
     name = "llamacpp"
@@ -60,63 +60,36 @@ class LlamaCppGenerator:
         gguf: Path,
         tokenizer: Any,
         template: PromptTemplate,
-        n_ctx: int = 4096,
+        n_ctx: int = 8192,
+        n_parallel: int = 8,
         n_threads: int | None = None,
     ) -> None:
         if not llama_cpp_available():
             raise MedqaError(f"the llama.cpp backend needs llama-cpp-python: {LLAMA_CPP_INSTALL}")
-        from llama_cpp import Llama
+        from medqa.llamacpp_engine import BatchEngine
 
         if not Path(gguf).is_file():
             raise MedqaError(f"{gguf}: no such GGUF file")
-        threads = n_threads or cpu_threads()
-        try:
-            self.llm = Llama(
-                model_path=str(gguf), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False
-            )
-        except (ValueError, RuntimeError) as exc:
-            raise MedqaError(f"llama.cpp cannot load {gguf}: {exc}") from exc
+        self.engine = BatchEngine(Path(gguf), n_threads or cpu_threads(), n_ctx=n_ctx, n_parallel=n_parallel)
         self.gguf = Path(gguf)
         self.tokenizer = tokenizer
         self.template = template
-        self._lock = threading.Lock()
 
     def prompt_ids(self, prompt: Prompt) -> list[int]:
         return encode_prompt(self.template, self.tokenizer, prompt.question, prompt.passages, prompt.history)
 
     def generate(self, prompts: Sequence[Prompt], settings: GenerationSettings) -> list[str]:
-        # One at a time: llama.cpp on 2 cores is compute-bound, batching would not make it faster.
-        return ["".join(self.stream(p, settings)).strip() for p in prompts]
+        # All queued before any is read: the engine decodes them together.
+        streams = [self.stream(p, settings) for p in prompts]
+        return ["".join(stream).strip() for stream in streams]
 
     def stream(
         self, prompt: Prompt, settings: GenerationSettings, should_stop: Callable[[], bool] | None = None
     ) -> Iterator[str]:
-        from llama_cpp import StoppingCriteriaList
+        return self.engine.stream(self.prompt_ids(prompt), settings, should_stop)
 
-        if settings.num_beams > 1:
-            raise MedqaError("the llama.cpp backend does not do beam search; use num_beams=1")
-        ids = self.prompt_ids(prompt)
-        stop = should_stop or (lambda: False)
-        with self._lock:
-            pieces = self.llm.create_completion(
-                ids,
-                max_tokens=settings.max_new_tokens,
-                temperature=settings.temperature,  # 0: llama.cpp's greedy sampler
-                top_p=settings.top_p,
-                top_k=TOP_K,
-                min_p=0.0,  # llama-cpp-python's default 0.05 would change sampling relative to transformers
-                repeat_penalty=settings.repetition_penalty,
-                seed=settings.seed,
-                stream=True,
-                # checked after every token, also while text is held back for a possible stop string
-                stopping_criteria=StoppingCriteriaList([lambda _ids, _logits: stop()]),
-            )
-            for chunk in pieces:
-                text = chunk["choices"][0]["text"]
-                if text:
-                    yield text
-                if stop():
-                    break
+    def close(self) -> None:
+        self.engine.close()
 
 
 class OpenAIGenerator:

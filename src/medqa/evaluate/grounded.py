@@ -68,11 +68,22 @@ def open_eval_index(data: str, index: str | None, scoring_heldout: bool, console
     return opened
 
 
-def answer_all(assistant: Any, questions: Sequence[str], progress: Any, task: Any) -> GroundedAnswers:
-    """Ask the assistant every question (one at a time: it streams, like a user would see it)."""
-    result = GroundedAnswers()
-    for question in questions:
+def answer_all(
+    assistant: Any, questions: Sequence[str], progress: Any, task: Any, parallel: int = 1
+) -> GroundedAnswers:
+    """Ask the assistant every question, as a user would (streamed answers, sources, safety), with up
+    to `parallel` questions in flight: the llama.cpp engine decodes concurrent answers together."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(question: str) -> Any:
         answer = assistant.answer(question)
+        progress.advance(task)
+        return answer
+
+    with ThreadPoolExecutor(max(1, parallel), thread_name_prefix="medqa-eval") as pool:
+        answers = list(pool.map(ask, questions))  # in question order
+    result = GroundedAnswers()
+    for answer in answers:
         by_number = {c.number: c for c in answer.citations}
         cited = sorted({int(n) for n in CITATION.findall(answer.answer)} & set(by_number)) or sorted(by_number)
         passages = {p.passage_id: p.text for p in answer.passages}
@@ -88,7 +99,6 @@ def answer_all(assistant: Any, questions: Sequence[str], progress: Any, task: An
                 "triage": answer.triage,
             }
         )
-        progress.advance(task)
     return result
 
 

@@ -26,7 +26,7 @@ from medqa.evaluate.metrics import (
     token_accuracy_metric,
 )
 from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir, write_jsonl
-from medqa.generation import GenerationSettings, Prompt, TransformersGenerator
+from medqa.generation import GenerationSettings, Generator, Prompt, TransformersGenerator
 from medqa.models import LoadedModel, load_model, load_trained
 from medqa.prompt import PROMPT_FILE, PromptTemplate
 from medqa.ui import progress_bar
@@ -49,6 +49,9 @@ class EvalConfig:
     temperature: float = 0.7  # sampling (decoding=sample)
     top_p: float = 0.9  # sampling (decoding=sample)
     max_new_tokens: int = 256
+    # generation engine: transformers (any model, batched, beam search) or llama.cpp on the model's GGUF
+    # (the bundled GGUF, or FOLDER/model.gguf from `medqa export --gguf`): ~4x faster on CPU
+    backend: Literal["transformers", "llamacpp"] = "transformers"
     batch_size: int = 8
     max_length: int = 1024  # teacher-forced perplexity: longest prompt + reference answer in tokens
     bertscore: bool = True
@@ -60,6 +63,11 @@ class EvalConfig:
         check(problems, self.limit is None or self.limit >= 1, "limit must be >= 1")
         check(problems, self.batch_size >= 1, "batch_size must be >= 1")
         check(problems, self.bootstrap_resamples >= 100, "bootstrap_resamples must be >= 100")
+        check(
+            problems,
+            not (self.backend == "llamacpp" and self.decoding == "beam"),
+            "the llamacpp backend does not do beam search; use decoding=greedy or sample, or backend=transformers",
+        )
         raise_problems(problems, "eval settings")
 
     def generation(self) -> GenerationSettings:
@@ -106,7 +114,7 @@ def evaluate(
     check_output_dir(out, overwrite)
     examples = load_examples(config.data, config.split, config.limit, config.seed)
     loaded, template = load_for_eval(config.model)
-    generator = TransformersGenerator(loaded, template, batch_size=config.batch_size)
+    generator = eval_generator(config, loaded, template)
     grounded = None
     if config.mode == "grounded":
         index = open_eval_index(config.data, config.index, _scores_heldout(config), console)
@@ -144,6 +152,7 @@ def evaluate(
         "data": config.data,
         "split": None if config.data == KQA else config.split,
         "samples": len(examples),
+        "backend": generator.name,
         "decoding": asdict(config.generation()),
         "metrics": {
             m.name: summary(m, bootstrap_interval(m, config.bootstrap_resamples, seed=config.seed)) for m in metrics
@@ -172,9 +181,22 @@ def load_for_eval(model: str) -> tuple[LoadedModel, PromptTemplate]:
     return load_model(model), PromptTemplate()
 
 
-def _generate(
-    generator: TransformersGenerator, examples: list[EvalExample], config: EvalConfig, console: Console
-) -> list[str]:
+def eval_generator(config: EvalConfig, loaded: LoadedModel, template: PromptTemplate) -> Generator:
+    """The engine that writes the answers. Perplexity is always teacher-forced on `loaded` (transformers)."""
+    if config.backend == "transformers":
+        return TransformersGenerator(loaded, template, batch_size=config.batch_size)
+    from medqa.generation_backends import LlamaCppGenerator, gguf_source
+
+    source = gguf_source(config.model)
+    if source is None:
+        raise MedqaError(
+            f"{config.model} has no GGUF for the llamacpp backend; export one with "
+            "`medqa export RUN --out DIR --gguf` and evaluate DIR, or use backend=transformers"
+        )
+    return LlamaCppGenerator(*source)
+
+
+def _generate(generator: Generator, examples: list[EvalExample], config: EvalConfig, console: Console) -> list[str]:
     settings = config.generation()
     answers: list[str] = []
     with progress_bar("answers", console) as progress:
@@ -191,7 +213,7 @@ def _scores_heldout(config: EvalConfig) -> bool:
 
 
 def _ask_assistant(
-    generator: TransformersGenerator, index: Any, examples: list[EvalExample], config: EvalConfig, console: Console
+    generator: Generator, index: Any, examples: list[EvalExample], config: EvalConfig, console: Console
 ) -> GroundedAnswers:
     from medqa.assistant import Assistant, AssistantConfig
     from medqa.safety import default_triage
@@ -199,7 +221,9 @@ def _ask_assistant(
     assistant = Assistant(index, default_triage(), generator, AssistantConfig(generation=config.generation()))
     with progress_bar("answers", console) as progress:
         task = progress.add_task("asking the assistant", total=len(examples))
-        return answer_all(assistant, [e.question for e in examples], progress, task)
+        # transformers generates one streamed answer at a time; llama.cpp batches concurrent ones
+        parallel = config.batch_size if generator.name == "llamacpp" else 1
+        return answer_all(assistant, [e.question for e in examples], progress, task, parallel)
 
 
 def _teacher_forced(

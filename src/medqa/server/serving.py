@@ -1,10 +1,13 @@
 """The chat logic between HTTP and the assistant: settings mapping, the worker pool, SSE chunks.
 
 Generation is CPU-bound and blocking, so each answer's `Assistant.stream` runs in a bounded
-thread pool (`workers` threads; torch and the tokenizer release the GIL while they compute).
-The event loop only relays pieces, so health checks and other requests stay responsive while
-answers are being generated; requests beyond the pool wait in its queue, and beyond
-`max_queue` waiting ones the server answers 503 "busy" instead of letting latency grow unbounded.
+thread pool (`workers` threads; torch, llama.cpp and the tokenizer release the GIL while they
+compute). With the llama.cpp backend the threads mostly wait: its engine decodes every answer in
+flight together (continuous batching, `medqa.llamacpp_engine`), so 8 workers let 8 users be
+answered at once instead of queueing behind each other. The event loop only relays pieces, so
+health checks and other requests stay responsive while answers are being generated; requests
+beyond the pool wait in its queue, and beyond `max_queue` waiting ones the server answers 503
+"busy" instead of letting latency grow unbounded.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class ChatService:
     def __init__(
         self,
         assistant: Assistant,
-        workers: int = 2,
+        workers: int = 8,
         max_queue: int = 32,
         store: FeedbackStore | None = None,
         log_conversations: bool = False,

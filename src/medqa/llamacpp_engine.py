@@ -1,0 +1,288 @@
+"""Continuous batching on llama.cpp: every answer in flight is decoded in one shared context.
+
+One thread owns the llama.cpp context and runs steps. Each step builds a single batch of
+
+1. the next token of every sequence that is answering (one token each), then
+2. prompt tokens of sequences still being read, first come first served, up to `n_batch` tokens
+   in all (a long prompt is read over several steps, so the answers in flight keep flowing),
+
+runs `llama_decode` once, and samples each sequence's next token from its own logits with its own
+sampler chain (llama.cpp's samplers: repetition penalty, then greedy, or top-k, top-p, temperature
+and a seeded draw). Requests join at the next step and leave as soon as they end, stop or are
+cancelled, and their key/value cells are freed at once.
+
+Why: decoding one sequence reads every weight for one token, so on a CPU most of each step is
+memory traffic; eight sequences per step cost little more than one. A lock around a single-sequence
+context (what `llama_cpp.Llama` offers) makes concurrent users wait for each other's whole answers.
+
+llama-cpp-python's public low-level API (`llama_cpp.llama_*`) does the work; the model and context
+come from its `_internals` wrappers (which free them correctly), safe because the version is pinned.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medqa.errors import MedqaError
+from medqa.generation import GenerationSettings
+
+PENALTY_LAST_N = 64  # repetition penalty looks at the last 64 tokens (llama.cpp's default window)
+_DONE = object()
+
+
+@dataclass(eq=False)
+class _Sequence:
+    """One answer being generated."""
+
+    prompt: list[int]
+    settings: GenerationSettings
+    should_stop: Callable[[], bool]
+    max_new_tokens: int
+    out: queue.SimpleQueue[Any] = field(default_factory=queue.SimpleQueue)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    seq_id: int = -1
+    sampler: Any = None
+    read: int = 0  # prompt tokens already in the cache
+    position: int = 0  # next position in this sequence
+    generated: int = 0
+    next_token: int | None = None  # sampled, not yet fed back
+    # holds back the start of a UTF-8 character split across tokens until its last byte comes
+    text: codecs.IncrementalDecoder = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
+
+    @property
+    def cells(self) -> int:
+        """Key/value cells this sequence may need at most."""
+        return len(self.prompt) + self.max_new_tokens
+
+    def stopped(self) -> bool:
+        return self.cancelled.is_set() or self.should_stop()
+
+
+class BatchEngine:
+    """A GGUF model served by continuous batching; `stream` may be called from many threads at once."""
+
+    def __init__(
+        self,
+        gguf: Path,
+        n_threads: int,
+        n_ctx: int = 8192,
+        n_parallel: int = 8,
+        n_batch: int = 512,
+    ) -> None:
+        import llama_cpp
+        from llama_cpp import _internals
+
+        self._llama = llama_cpp
+        logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)  # llama.cpp's load log is noise here
+        llama_cpp.llama_backend_init()
+        try:
+            self.model = _internals.LlamaModel(
+                path_model=str(gguf), params=llama_cpp.llama_model_default_params(), verbose=False
+            )
+            params = llama_cpp.llama_context_default_params()
+            params.n_ctx = n_ctx
+            params.n_batch = params.n_ubatch = n_batch
+            params.n_seq_max = n_parallel
+            params.kv_unified = True  # one pool of cells: a long answer may use what short ones leave free
+            params.n_threads = params.n_threads_batch = n_threads
+            params.no_perf = True
+            self.context = _internals.LlamaContext(model=self.model, params=params, verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise MedqaError(f"llama.cpp cannot load {gguf}: {exc}") from exc
+        self.n_ctx = llama_cpp.llama_n_ctx(self.context.ctx)
+        self.n_batch = n_batch
+        self.vocab = self.model.vocab
+        self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
+        self._free_ids = deque(range(n_parallel))
+        self._reserved = 0  # cells promised to running sequences
+        self._inbox: queue.SimpleQueue[_Sequence | None] = queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="medqa-llamacpp", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------------------ callers' side
+    def stream(
+        self, prompt: list[int], settings: GenerationSettings, should_stop: Callable[[], bool] | None = None
+    ) -> Iterator[str]:
+        """The answer's text, piece by piece. The request is queued at once (so several can be started
+        before any is read); closing the iterator ends its generation at the next step."""
+        if self._closed:
+            raise MedqaError("the llama.cpp engine is closed")
+        if settings.num_beams > 1:
+            raise MedqaError("the llama.cpp backend does not do beam search; use num_beams=1")
+        if not prompt:
+            raise MedqaError("empty prompt")
+        if len(prompt) >= self.n_ctx:
+            raise MedqaError(f"the prompt has {len(prompt)} tokens; the llama.cpp context holds {self.n_ctx}")
+        # Like llama.cpp itself: an answer that would overflow the context is cut short, not refused.
+        max_new = min(settings.max_new_tokens, self.n_ctx - len(prompt))
+        sequence = _Sequence(list(prompt), settings, should_stop or (lambda: False), max_new)
+        self._inbox.put(sequence)
+        return _receive(sequence)
+
+    def close(self) -> None:
+        """Stop the engine thread (answers in flight end with an error) and free the model."""
+        if self._closed:
+            return
+        self._closed = True
+        self._inbox.put(None)
+        self._thread.join()
+        self._llama.llama_batch_free(self._batch)
+        self.context.close()
+        self.model.close()
+
+    # ------------------------------------------------------------------------------ engine thread
+    def _run(self) -> None:
+        waiting: deque[_Sequence] = deque()
+        running: list[_Sequence] = []
+        while True:
+            if not self._collect(waiting, block=not (waiting or running)):
+                break
+            self._admit(waiting, running)
+            for sequence in [s for s in running if s.stopped()]:
+                self._finish(sequence, running)
+            if not running:
+                continue
+            try:
+                self._step(running)
+            except Exception as exc:  # noqa: BLE001 - every caller gets the error, the engine lives on
+                error = exc if isinstance(exc, MedqaError) else MedqaError(f"llama.cpp failed: {exc}")
+                for sequence in list(running):
+                    self._finish(sequence, running, error)
+        for sequence in [*waiting, *running]:
+            sequence.out.put(MedqaError("the llama.cpp engine was closed"))
+
+    def _collect(self, waiting: deque[_Sequence], block: bool) -> bool:
+        """Move new requests into `waiting`; False once `close` was called."""
+        try:
+            item = self._inbox.get(block=block)
+            while True:
+                if item is None:
+                    return False
+                waiting.append(item)
+                item = self._inbox.get_nowait()
+        except queue.Empty:
+            return True
+
+    def _admit(self, waiting: deque[_Sequence], running: list[_Sequence]) -> None:
+        """Start waiting sequences, in order, while a sequence id and enough cells are free."""
+        while waiting and self._free_ids:
+            sequence = waiting[0]
+            if sequence.stopped():
+                waiting.popleft()
+                sequence.out.put(_DONE)
+                continue
+            if self._reserved + sequence.cells > self.n_ctx:
+                return  # first come first served: later ones wait too
+            waiting.popleft()
+            sequence.seq_id = self._free_ids.popleft()
+            sequence.sampler = self._sampler(sequence.settings)
+            self._reserved += sequence.cells
+            running.append(sequence)
+
+    def _step(self, running: list[_Sequence]) -> None:
+        """One batch: a token for every answering sequence, then as much prompt as fits."""
+        batch = self._batch
+        batch.n_tokens = 0
+        wants_logits: list[tuple[_Sequence, int]] = []
+        for sequence in running:
+            if sequence.next_token is not None:
+                wants_logits.append((sequence, self._add(sequence, sequence.next_token, True)))
+                sequence.next_token = None
+        for sequence in running:
+            while sequence.read < len(sequence.prompt) and batch.n_tokens < self.n_batch:
+                last = sequence.read == len(sequence.prompt) - 1
+                index = self._add(sequence, sequence.prompt[sequence.read], last)
+                sequence.read += 1
+                if last:
+                    wants_logits.append((sequence, index))
+        status = self._llama.llama_decode(self.context.ctx, batch)
+        if status != 0:
+            raise MedqaError(f"llama.cpp could not decode a batch of {batch.n_tokens} tokens (status {status})")
+        for sequence, index in wants_logits:
+            token = self._llama.llama_sampler_sample(sequence.sampler, self.context.ctx, index)
+            self._accept(sequence, token, running)
+
+    def _add(self, sequence: _Sequence, token: int, logits: bool) -> int:
+        batch, index = self._batch, self._batch.n_tokens
+        batch.token[index] = token
+        batch.pos[index] = sequence.position
+        batch.n_seq_id[index] = 1
+        batch.seq_id[index][0] = sequence.seq_id
+        batch.logits[index] = logits
+        batch.n_tokens = index + 1
+        sequence.position += 1
+        return index
+
+    def _accept(self, sequence: _Sequence, token: int, running: list[_Sequence]) -> None:
+        sequence.generated += 1
+        if self._llama.llama_vocab_is_eog(self.vocab, token):
+            self._finish(sequence, running)
+            return
+        if text := sequence.text.decode(self._piece(token)):
+            sequence.out.put(text)
+        if sequence.generated >= sequence.max_new_tokens or sequence.stopped():
+            self._finish(sequence, running)
+        else:
+            sequence.next_token = token
+
+    def _finish(self, sequence: _Sequence, running: list[_Sequence], error: Exception | None = None) -> None:
+        """End a sequence: last bytes, end marker (or error), cells and sampler freed."""
+        running.remove(sequence)
+        if error is None and (rest := sequence.text.decode(b"", final=True)):
+            sequence.out.put(rest)
+        sequence.out.put(error if error is not None else _DONE)
+        self._llama.llama_memory_seq_rm(self.context.memory, sequence.seq_id, -1, -1)
+        self._llama.llama_sampler_free(sequence.sampler)
+        self._free_ids.append(sequence.seq_id)
+        self._reserved -= sequence.cells
+
+    def _sampler(self, settings: GenerationSettings) -> Any:
+        """llama.cpp's sampler chain for these settings (the order `llama_cpp.Llama` uses)."""
+        from medqa.generation_backends import TOP_K
+
+        llama = self._llama
+        chain = llama.llama_sampler_chain_init(llama.llama_sampler_chain_default_params())
+        n_vocab = llama.llama_vocab_n_tokens(self.vocab)  # passed as `llama_cpp.Llama` passes it
+        steps = [llama.llama_sampler_init_penalties(n_vocab, PENALTY_LAST_N, settings.repetition_penalty, 0.0, 0.0)]
+        if settings.temperature == 0:
+            steps.append(llama.llama_sampler_init_greedy())
+        else:
+            steps += [
+                llama.llama_sampler_init_top_k(TOP_K),
+                llama.llama_sampler_init_top_p(settings.top_p, 1),
+                llama.llama_sampler_init_temp(settings.temperature),
+                llama.llama_sampler_init_dist(settings.seed),
+            ]
+        for step in steps:
+            llama.llama_sampler_chain_add(chain, step)  # the chain owns and frees its steps
+        return chain
+
+    def _piece(self, token: int) -> bytes:
+        buffer = ctypes.create_string_buffer(64)
+        size = self._llama.llama_token_to_piece(self.vocab, token, buffer, len(buffer), 0, False)
+        if size < 0:  # a longer piece: -size is the length it needs
+            buffer = ctypes.create_string_buffer(-size)
+            size = self._llama.llama_token_to_piece(self.vocab, token, buffer, len(buffer), 0, False)
+        return buffer.raw[:size]
+
+
+def _receive(sequence: _Sequence) -> Iterator[str]:
+    try:
+        while (item := sequence.out.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            if sequence.stopped():  # the engine may be ahead of the reader: drop what it queued
+                return
+    finally:
+        sequence.cancelled.set()  # no-op when it ended; frees its cells when the caller left early

@@ -1,0 +1,113 @@
+"""The continuous-batching llama.cpp engine on a tiny random Llama exported to GGUF (float32):
+concurrent answers equal answers given alone, requests beyond the parallel slots wait and finish,
+an answer closed early frees its cells, limits hold."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+import time
+
+import pytest
+
+from conftest_train import tiny_llama  # noqa: F401
+from medqa.errors import MedqaError
+from medqa.generation import GenerationSettings
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python missing")
+
+GREEDY = GenerationSettings(max_new_tokens=12, repetition_penalty=1.0)
+
+
+@pytest.fixture(scope="module")
+def gguf(tiny_llama, tmp_path_factory):  # noqa: F811
+    from medqa.gguf_export import GGUF_FILE, write_gguf
+    from medqa.models import load_model
+
+    loaded = load_model(str(tiny_llama))
+    return write_gguf(loaded.model, loaded.tokenizer, tmp_path_factory.mktemp("gguf") / GGUF_FILE, "f32")
+
+
+@pytest.fixture
+def engine(gguf):
+    from medqa.llamacpp_engine import BatchEngine
+
+    engine = BatchEngine(gguf, n_threads=1, n_ctx=256, n_parallel=2, n_batch=32)
+    yield engine
+    engine.close()
+
+
+PROMPTS = [
+    [1, 5, 9, 13, 2],
+    [1, 7, 7, 30, 4, 8],
+    [1, 40, 2],
+    [1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
+]
+
+
+def _idle(engine, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if engine._reserved == 0 and len(engine._free_ids) == 2:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_answers_in_flight_together_equal_answers_given_alone(engine):
+    alone = ["".join(engine.stream(p, GREEDY)) for p in PROMPTS]
+    streams = [engine.stream(p, GREEDY) for p in PROMPTS]  # 4 requests, 2 slots: two wait for a free one
+    together = ["".join(s) for s in streams]
+    assert together == alone
+    assert any(alone)
+    assert _idle(engine)
+
+
+def test_concurrent_callers_from_threads_all_finish(engine):
+    results: dict[int, str] = {}
+
+    def ask(i: int) -> None:
+        results[i] = "".join(engine.stream(PROMPTS[i % len(PROMPTS)], GREEDY))
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == list(range(8))
+    assert results[0] == results[4] and results[1] == results[5]
+
+
+def test_closing_a_stream_early_frees_its_slot_and_cells(engine):
+    stream = engine.stream(PROMPTS[0], GenerationSettings(max_new_tokens=200, repetition_penalty=1.0))
+    next(stream)
+    stream.close()
+    assert _idle(engine)
+    assert "".join(engine.stream(PROMPTS[1], GREEDY))  # the engine goes on serving
+
+
+def test_should_stop_ends_the_answer(engine):
+    pieces = []
+    for piece in engine.stream(
+        PROMPTS[0], GenerationSettings(max_new_tokens=200), should_stop=lambda: len(pieces) >= 3
+    ):
+        pieces.append(piece)
+    assert len(pieces) <= 4
+    assert _idle(engine)
+
+
+def test_max_new_tokens_bounds_the_answer(engine):
+    short = list(engine.stream(PROMPTS[1], GenerationSettings(max_new_tokens=5, repetition_penalty=1.0)))
+    longer = "".join(engine.stream(PROMPTS[1], GREEDY))
+    assert 0 < len(short) <= 5 + 1  # at most a piece per token, and bytes of a split character at the end
+    assert longer.startswith("".join(short).rstrip("\ufffd")) and len(longer) > len("".join(short))
+
+
+def test_limits_give_clear_errors(engine):
+    with pytest.raises(MedqaError, match="context holds 256"):
+        engine.stream([1] * 300, GREEDY)
+    with pytest.raises(MedqaError, match="beam search"):
+        engine.stream(PROMPTS[0], GenerationSettings(num_beams=2))
+    engine.close()
+    with pytest.raises(MedqaError, match="closed"):
+        engine.stream(PROMPTS[0], GREEDY)
