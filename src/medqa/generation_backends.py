@@ -60,7 +60,7 @@ class LlamaCppGenerator:
         gguf: Path,
         tokenizer: Any,
         template: PromptTemplate,
-        n_ctx: int = 8192,
+        n_ctx: int = 2048,
         n_parallel: int = 8,
         n_threads: int | None = None,
     ) -> None:
