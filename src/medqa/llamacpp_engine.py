@@ -93,11 +93,17 @@ class BatchEngine:
             # sequences' cells, which made 8 answers at once ~1.4x slower here.
             params.kv_unified = False
             params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED  # 1.7x faster than without here
-            kv_types = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}
-            params.type_k = params.type_v = kv_types[kv_type]
             params.n_threads = params.n_threads_batch = n_threads
             params.no_perf = True
-            self.context = _internals.LlamaContext(model=self.model, params=params, verbose=False)
+            # q8_0 needs head sizes that are multiples of its 32-value blocks; other models get f16.
+            for kind in dict.fromkeys([kv_type, "f16"]):
+                params.type_k = params.type_v = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}[kind]
+                try:
+                    self.context = _internals.LlamaContext(model=self.model, params=params, verbose=False)
+                    break
+                except ValueError:
+                    if kind == "f16":
+                        raise
         except (ValueError, RuntimeError) as exc:
             raise MedqaError(f"llama.cpp cannot load {gguf}: {exc}") from exc
         self.n_ctx = llama_cpp.llama_n_ctx_seq(self.context.ctx)  # per sequence
