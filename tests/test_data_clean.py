@@ -1,5 +1,11 @@
+import ftfy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from medqa.data.clean import (
+    _FTFY,
     CleanConfig,
+    _control_chars,
     clean_rows,
     fix_unicode,
     normalize_whitespace,
@@ -58,3 +64,11 @@ def test_each_rule_counted_and_rows_dropped_by_reason() -> None:
     assert result.changed["control_chars_removed"] == 1
     assert result.changed["whitespace_normalized"] >= 1
     assert len(rows) == len(result.rows) + sum(result.dropped.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_shortcuts_change_nothing(text: str) -> None:
+    """ASCII text skips ftfy and the full-Unicode control-character class: the result must be the same."""
+    assert fix_unicode(text) == ftfy.fix_text(text, _FTFY)
+    assert remove_control_chars(text) == _control_chars().sub("", text)

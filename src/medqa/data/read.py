@@ -5,10 +5,12 @@ Every failure becomes a MedqaError that names the file and, where there is one, 
 
 from __future__ import annotations
 
+import codecs
 import csv
-import gzip
 import io
 import json
+import re
+import stat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,17 @@ ANSWER_NAMES = ("answer", "answers", "output", "response", "completion", "reply"
 ACCEPTED_LEGACY = ("cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman", "cp437", "cp850")
 
 MAX_FIELD_BYTES = 256 * 1024 * 1024
+DELIMITERS = (",", "\t", ";", "|")
+# Magic bytes of files people save by mistake instead of a CSV export, and what to do instead.
+_SPREADSHEET = "save the sheet as 'CSV UTF-8' (File > Save As) and pass that file"
+_MAGIC = (
+    (b"PK\x03\x04", f"a ZIP archive (an Excel .xlsx or OpenDocument .ods workbook?), not a text table; {_SPREADSHEET}"),
+    (b"\xd0\xcf\x11\xe0", f"an old Excel .xls (OLE) workbook, not a text table; {_SPREADSHEET}"),
+    (b"%PDF", "a PDF document, not a data table"),
+)
+_SEP_LINE = re.compile(r'\A[ \t]*"?sep=([^"\r\n])"?[ \t]*\r?\n')  # Excel's "sep=;" hint on the first line
+# Non-letters that legacy Western text really contains; any other non-ASCII symbol hints at a wrong decoding.
+_PLAUSIBLE_SYMBOLS = frozenset("\u00a0’‘“”„–—…•°±×÷·«»¿¡€£¥§©®™¶")
 BadRows = Literal["error", "skip"]
 
 
@@ -51,12 +64,22 @@ def read_table(path: str | Path, encoding: str | None = None, on_bad_rows: BadRo
     fmt = _detect_format(path, raw)
     if fmt == "parquet":
         return _read_parquet(path, raw)
-    text, used = decode_text(raw, str(path), encoding)
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise MedqaError(f"{path}: is {what}")
+    warnings: list[str] = []
+    text, used = decode_text(raw, str(path), encoding, warnings)
     if not text.strip():
         raise MedqaError(f"{path}: the file is empty (no header, no rows)")
+    if fmt in ("csv", "tsv") and _looks_like_jsonl(text):
+        warnings.append(f"the file holds JSON objects, one per line: read as JSONL, not {fmt.upper()}")
+        fmt = "jsonl"
     if fmt in ("jsonl", "json"):
-        return _read_json(path, text, used, fmt, on_bad_rows)
-    return _read_delimited(path, text, used, fmt, on_bad_rows)
+        table = _read_json(path, text, used, fmt, on_bad_rows)
+    else:
+        table = _read_delimited(path, text, used, fmt, on_bad_rows)
+    table.warnings[:0] = warnings
+    return table
 
 
 def detect_columns(columns: list[str], question_col: str | None, answer_col: str | None, where: str) -> tuple[str, str]:
@@ -69,10 +92,33 @@ def detect_columns(columns: list[str], question_col: str | None, answer_col: str
     return question, answer
 
 
-def decode_text(raw: bytes, where: str, encoding: str | None = None) -> tuple[str, str]:
+def check_text_columns(table: Table, question_col: str, answer_col: str) -> None:
+    """Refuse a question or answer column that holds no text at all (numbers, objects, bytes, ...).
+
+    Typed formats (JSON, Parquet) can say what a column holds; a column of objects or lists would
+    otherwise lose every row to "missing" with no hint why. Numbers and true/false are answers enough.
+    """
+    for column, role in ((question_col, "question"), (answer_col, "answer")):
+        present = [row[column] for row in table.rows if row.get(column) is not None]
+        if not present or any(isinstance(value, str) for value in present):
+            continue
+        kinds = sorted({_kind(value) for value in present})
+        if role == "answer" and set(kinds) <= {"numbers", "true/false values"}:
+            continue
+        raise MedqaError(
+            f"{table.path}: the {role} column '{column}' holds {' and '.join(kinds)}, not text; "
+            f"name the text column with --{role}-col COLUMN (columns found: {', '.join(table.columns)})"
+        )
+
+
+def decode_text(
+    raw: bytes, where: str, encoding: str | None = None, warnings: list[str] | None = None
+) -> tuple[str, str]:
     """Decode bytes: a forced encoding, a BOM, UTF-8, UTF-16, or a detected legacy encoding.
 
     Returns (text, encoding used). Refuses binary data and undecodable bytes with their offset.
+    A UTF-8 file with a few stray Windows-1252 bytes (rows pasted from another export, a cut-off
+    last character) is read as UTF-8 with those bytes as cp1252, and `warnings` says so.
     """
     if encoding:
         try:
@@ -105,11 +151,29 @@ def decode_text(raw: bytes, where: str, encoding: str | None = None) -> tuple[st
             pass
     nul = raw.find(b"\x00")
     if nul >= 0:
-        raise MedqaError(f"{where}: this looks like a binary file, not text (NUL byte at offset {nul})")
+        line = raw.count(b"\n", 0, nul) + 1
+        raise MedqaError(
+            f"{where}, line {line}: this looks like a binary or damaged file, not text (NUL byte at offset {nul})"
+        )
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    if _mostly_utf8(raw):
+        codecs.register_error("medqa-cp1252", _cp1252_bytes)  # idempotent; here so that importing does nothing
+        try:
+            text = raw.decode("utf-8", errors="medqa-cp1252")
+        except UnicodeDecodeError as exc:
+            raise MedqaError(
+                f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}) and not cp1252 "
+                "either; convert it to UTF-8 or pass --encoding"
+            ) from exc
+        if warnings is not None:
+            warnings.append(
+                f"bytes that are not valid UTF-8 (the first at offset {first_bad}) were read as cp1252; "
+                "the rest of the file is UTF-8"
+            )
+        return text, "utf-8+cp1252"
     legacy = _detect_legacy(raw)
     if legacy is None:
         raise MedqaError(
@@ -119,20 +183,66 @@ def decode_text(raw: bytes, where: str, encoding: str | None = None) -> tuple[st
     return raw.decode(legacy), legacy
 
 
+def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read the bytes UTF-8 rejected as cp1252 (strictly: undefined bytes still fail)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("cp1252"), error.end
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """At least as many valid multi-byte UTF-8 characters as stray non-ASCII bytes outside them.
+
+    A genuine legacy file almost never forms valid UTF-8 sequences by chance, so this tells a
+    UTF-8 file with a few foreign bytes from a Windows-1252 or Latin-2 export.
+    """
+    valid = _UTF8_SEQUENCE.findall(raw)
+    if not valid:
+        return False
+    stray = sum(1 for byte in _UTF8_SEQUENCE.sub(b"", raw) if byte >= 0x80)
+    return len(valid) >= stray
+
+
 def _detect_legacy(raw: bytes) -> str | None:
+    """The legacy encoding that decodes `raw` to the most plausible text, or None.
+
+    Detection hesitates on short samples (it ranks cp1250 first for French "très", which it then
+    reads as "trčs"), so candidates are ranked by the stray symbols and case flips their decoding
+    shows first, then by the detector's own scores, and cp1252, by far the most common non-UTF-8
+    export, wins ties.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw).best()
-    if best is not None and best.encoding in ACCEPTED_LEGACY:
-        return best.encoding
-    # Detection can hesitate on short samples; cp1252 is by far the most common non-UTF-8 export
-    # and decodes only plausible text when no byte falls in its five undefined slots.
-    try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
+    sample = raw[:1_000_000]
+    scores: dict[str, tuple[float, float]] = {}
+    for match in from_bytes(raw):
+        if match.encoding in ACCEPTED_LEGACY and match.encoding not in scores:
+            scores[match.encoding] = (match.chaos, -match.coherence)
+    if "cp1252" not in scores:
+        # cp1252 decodes only plausible text when no byte falls in its five undefined slots.
+        try:
+            text = sample.decode("cp1252")
+        except UnicodeDecodeError:
+            text = ""
+        if text and sum(ch.isprintable() or ch in "\r\n\t" for ch in text) >= 0.99 * len(text):
+            scores["cp1252"] = (1.0, 0.0)
+    if not scores:
         return None
-    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
-    return "cp1252" if printable >= 0.99 * len(text) else None
+    return min(scores, key=lambda name: (_oddity(sample.decode(name)), *scores[name], name != "cp1252"))
+
+
+def _oddity(text: str) -> int:
+    """Characters that betray a wrong legacy decoding: stray symbols ('¹', '³') and case flips ('ŕE', 'cafŽ')."""
+    return sum(_odd(ch, previous) for previous, ch in zip(" " + text, text, strict=False))
+
+
+def _odd(ch: str, previous: str) -> bool:
+    if ord(ch) > 127 and not ch.isalpha():
+        return ch not in _PLAUSIBLE_SYMBOLS
+    return ch.isupper() and previous.islower() and (ord(ch) > 127 or ord(previous) > 127)
 
 
 def _looks_like_utf16(raw: bytes) -> str | None:
@@ -150,10 +260,19 @@ def _looks_like_utf16(raw: bytes) -> str | None:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise MedqaError(f"{path}: no such file")
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise MedqaError(f"{path}: is a symbolic link to a file that does not exist") from None
+        raise MedqaError(f"{path}: no such file") from None
+    except OSError as exc:  # a symlink loop, a name too long, a folder we may not enter, ...
+        raise MedqaError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if stat.S_ISDIR(mode):
         raise MedqaError(f"{path}: is a folder, not a dataset file")
+    if not stat.S_ISREG(mode):
+        # A pipe or device may never end (/dev/zero) and cannot be read twice (the report hashes the input).
+        raise MedqaError(f"{path}: is not a regular file (a pipe, device or socket); save the data to a file first")
     try:
         raw = path.read_bytes()
     except PermissionError as exc:
@@ -161,13 +280,35 @@ def _read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise MedqaError(f"{path}: cannot be read ({exc.strerror})") from exc
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise MedqaError(f"{path}: the gzip data is truncated or corrupt ({exc})") from exc
+        raw = _gunzip(raw, path)
     if not raw:
         raise MedqaError(f"{path}: the file is empty (no header, no rows)")
     return raw
+
+
+def _gunzip(raw: bytes, path: Path) -> bytes:
+    """Decompress every gzip member; say whether the data is cut short or followed by junk."""
+    parts: list[bytes] = []
+    rest = raw
+    while rest:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            parts.append(member.decompress(rest))
+        except zlib.error as exc:
+            raise MedqaError(f"{path}: the gzip data is corrupt ({exc})") from exc
+        if not member.eof:
+            raise MedqaError(
+                f"{path}: the gzip data is truncated (it ends after {len(raw):,} bytes, before the end of the "
+                "compressed stream); download or copy it again"
+            )
+        rest = member.unused_data
+        if rest and not rest.startswith(b"\x1f\x8b"):
+            if rest.strip(b"\x00"):
+                raise MedqaError(
+                    f"{path}: the gzip data is followed by {len(rest):,} bytes that are not gzip (corrupt?)"
+                )
+            break  # zero padding after the last member, as some tools write: harmless
+    return b"".join(parts)
 
 
 def _detect_format(path: Path, raw: bytes) -> str:
@@ -183,26 +324,56 @@ def _detect_format(path: Path, raw: bytes) -> str:
         return "tsv"
     if suffix in (".csv", ".txt", ""):
         return "csv"
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".numbers"):
+        raise MedqaError(f"{path}: unsupported file type '{suffix}': spreadsheets are not read; {_SPREADSHEET}")
     raise MedqaError(f"{path}: unsupported file type '{suffix}'; use CSV, TSV, JSONL, JSON or Parquet")
 
 
+def _looks_like_jsonl(text: str) -> bool:
+    """A .csv/.txt file whose first line is a JSON object is JSONL with the wrong name."""
+    first = _first_line(text, "\n").strip()
+    if not (first.startswith("{") and first.endswith("}")):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+
+
 def _read_delimited(path: Path, text: str, encoding: str, fmt: str, on_bad_rows: BadRows) -> Table:
-    delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(text)
+    table = Table(str(path), fmt, encoding, [], [], [])
+    first_line = 1
+    sep_line = _SEP_LINE.match(text.lstrip("\ufeff"))
+    if sep_line:  # Excel's "sep=;" line names the delimiter; the header follows it
+        delimiter = sep_line.group(1)
+        text = text.lstrip("\ufeff")[sep_line.end() :]
+        first_line = 2
+    else:
+        delimiter = _sniff_delimiter(text, prefer="\t" if fmt == "tsv" else None)
+        if fmt == "tsv" and delimiter != "\t":
+            table.warnings.append(f"the header has no tab but '{delimiter}': read with '{delimiter}' as the delimiter")
     csv.field_size_limit(MAX_FIELD_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    table = Table(str(path), fmt, encoding, [], [], [])
     try:
         header = next(reader)
-        while not any(cell.strip() for cell in header):
+        while not header or (len(header) == 1 and not header[0].strip()):  # blank lines before the header
             header = next(reader)
     except StopIteration:
         raise MedqaError(f"{path}: the file is empty (no header, no rows)") from None
     except csv.Error as exc:
-        raise MedqaError(f"{path}, line {reader.line_num}: the header cannot be parsed ({exc})") from exc
+        line = reader.line_num + first_line - 1
+        raise MedqaError(f"{path}, line {line}: the header cannot be parsed ({exc})") from exc
     table.columns = _clean_header(header, table.warnings)
     width = len(table.columns)
+    if width == 1:
+        shown = header[0] if len(header[0]) <= 80 else header[0][:80] + "..."
+        raise MedqaError(
+            f"{path}, line {reader.line_num + first_line - 1}: the header has a single column ('{shown}') "
+            f"when split at {_delimiter_name(delimiter)}; a question/answer table needs two. "
+            "Is the delimiter one of , ; tab | ?"
+        )
     while True:
-        start_line = reader.line_num + 1
+        start_line = reader.line_num + first_line
         try:
             record = next(reader)
         except StopIteration:
@@ -211,8 +382,8 @@ def _read_delimited(path: Path, text: str, encoding: str, fmt: str, on_bad_rows:
             message = f"{path}, line {start_line}: {exc} (an unbalanced quote or a wrong delimiter?)"
             if on_bad_rows == "error":
                 raise MedqaError(message + "; pass --set on_bad_rows=skip to drop bad rows") from exc
-            table.malformed.append(message)
             # After a quoting error the reader's position is unreliable: stop, keep what was read.
+            table.malformed.append(message + f"; the file was not read past line {start_line}")
             break
         if not record or not any(cell.strip() for cell in record):
             continue
@@ -229,13 +400,34 @@ def _read_delimited(path: Path, text: str, encoding: str, fmt: str, on_bad_rows:
     return table
 
 
-def _sniff_delimiter(text: str) -> str:
-    """Pick the delimiter from the header line (the most frequent of , ; tab | outside quotes)."""
-    header = text.lstrip("\ufeff").splitlines()[0] if text else ""
+def _sniff_delimiter(text: str, prefer: str | None = None) -> str:
+    """Pick the delimiter from the header line (the most frequent of , ; tab | outside quotes).
+
+    `prefer` wins whenever the header contains it (a .tsv file is split at tabs).
+    """
+    header = _first_line(text, "\r\n")
     unquoted = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)
-    counts = {d: unquoted.count(d) for d in (",", "\t", ";", "|")}
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    if prefer and counts[prefer]:
+        return prefer
     best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    return best if counts[best] else (prefer or ",")
+
+
+def _first_line(text: str, breaks: str) -> str:
+    """The first non-blank line, ended by any of `breaks` (the csv module's, or JSONL's "\\n").
+
+    Not str.splitlines: it also breaks at U+2028, U+0085, ..., which fields may hold; and lazily,
+    because the text may be a million lines long.
+    """
+    for match in re.finditer(f"[^{breaks}]+", text.lstrip("\ufeff")):
+        if match.group().strip():
+            return match.group()
+    return ""
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tabs", ",": "commas", ";": "semicolons", "|": "'|'"}.get(delimiter, f"'{delimiter}'")
 
 
 def _clean_header(header: list[str], warnings: list[str]) -> list[str]:
@@ -255,34 +447,32 @@ def _clean_header(header: list[str], warnings: list[str]) -> list[str]:
 
 
 def _read_json(path: Path, text: str, encoding: str, fmt: str, on_bad_rows: BadRows) -> Table:
+    """A JSON list of objects, a single object, or JSONL (one object per line), whatever the extension says."""
     table = Table(str(path), fmt, encoding, [], [], [])
-    stripped = text.lstrip("\ufeff").lstrip()
-    if stripped.startswith("["):
-        try:
-            records = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise MedqaError(f"{path}, line {exc.lineno}: invalid JSON ({exc.msg})") from exc
-        numbered = list(enumerate(records, start=1))
+    text = text.lstrip("\ufeff")
+    stripped = text.lstrip()
+    unit = "line"
+    try:
+        document = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        if stripped.startswith("["):  # one JSON document, broken somewhere: say where
+            raise MedqaError(f"{path}, line {exc.lineno + _leading_lines(text)}: invalid JSON ({exc.msg})") from exc
+        numbered = _json_lines(path, text, on_bad_rows, table.malformed)  # JSONL: each line on its own
+    except RecursionError:
+        raise MedqaError(f"{path}: the JSON is nested too deeply to be a table of records") from None
     else:
-        numbered = []
-        for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                numbered.append((number, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                message = f"{path}, line {number}: invalid JSON ({exc.msg})"
-                if on_bad_rows == "error":
-                    raise MedqaError(message + "; pass --set on_bad_rows=skip to drop bad lines") from exc
-                table.malformed.append(message)
+        numbered = _json_document(path, document)
+        unit = "record" if isinstance(document, list) else "line"
     columns: dict[str, None] = {}
     for number, record in numbered:
         if not isinstance(record, dict):
-            message = f"{path}, line {number}: expected a JSON object, found {type(record).__name__}"
+            message = f"{path}, {unit} {number}: expected a JSON object, found {_kind(record, plural=False)}"
             if on_bad_rows == "error":
-                raise MedqaError(message)
+                raise MedqaError(message + "; a dataset is a list of objects or one object per line (JSONL)")
             table.malformed.append(message)
             continue
+        if any(isinstance(key, str) and _has_surrogates(key) for key in record):
+            record = {_safe_text(key): value for key, value in record.items()}
         columns.update(dict.fromkeys(record))
         table.rows.append(record)
         table.lines.append(number)
@@ -290,6 +480,52 @@ def _read_json(path: Path, text: str, encoding: str, fmt: str, on_bad_rows: BadR
     if not table.rows and not table.malformed:
         raise MedqaError(f"{path}: holds no records")
     return table
+
+
+def _json_lines(path: Path, text: str, on_bad_rows: BadRows, malformed: list[str]) -> list[tuple[int, Any]]:
+    numbered = []
+    # Only "\n" ends a JSONL line: strings may hold a raw U+2028 or U+0085, where str.splitlines breaks.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            numbered.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            message = f"{path}, line {number}: invalid JSON ({exc.msg})"
+            if on_bad_rows == "error":
+                raise MedqaError(message + "; pass --set on_bad_rows=skip to drop bad lines") from exc
+            malformed.append(message)
+        except RecursionError:
+            message = f"{path}, line {number}: the JSON is nested too deeply"
+            if on_bad_rows == "error":
+                raise MedqaError(message + "; pass --set on_bad_rows=skip to drop bad lines") from None
+            malformed.append(message)
+    return numbered
+
+
+def _json_document(path: Path, document: Any) -> list[tuple[int, Any]]:
+    """The records of one parsed JSON document: a list of them, or a single object."""
+    if isinstance(document, list):
+        return list(enumerate(document, start=1))
+    if not isinstance(document, dict):
+        raise MedqaError(
+            f"{path}: expected a list of JSON objects or one object per line, found {_kind(document, plural=False)}"
+        )
+    nested = [
+        key for key, value in document.items() if isinstance(value, list) and value and isinstance(value[0], dict)
+    ]
+    if nested:
+        raise MedqaError(
+            f"{path}: expected a list of JSON objects or one object per line, found an object with the keys "
+            f"{', '.join(map(str, document))}; the records seem to be the list under '{nested[0]}': "
+            "save that list on its own"
+        )
+    return [(1, document)]
+
+
+def _leading_lines(text: str) -> int:
+    """Blank lines before the first character (json.loads was given the stripped text)."""
+    return text[: len(text) - len(text.lstrip())].count("\n")
 
 
 def _read_parquet(path: Path, raw: bytes) -> Table:
@@ -304,6 +540,35 @@ def _read_parquet(path: Path, raw: bytes) -> Table:
         raise MedqaError(f"{path}: has columns but no data rows")
     rows = arrow.to_pylist()
     return Table(str(path), "parquet", "parquet", arrow.column_names, rows, list(range(1, len(rows) + 1)))
+
+
+def _kind(value: Any, plural: bool = True) -> str:
+    """What a JSON or Parquet value is, in words, for messages ("numbers", or "a number")."""
+    kinds = (
+        (bool, "true/false values", "true or false"),
+        (int | float, "numbers", "a number"),
+        (dict, "objects", "an object"),
+        (list | tuple, "lists", "a list"),
+        (bytes, "binary values", "binary data"),
+        (str, "text", "text"),
+    )
+    for types, many, one in kinds:
+        if isinstance(value, types):
+            return many if plural else one
+    return f"{type(value).__name__} values" if plural else f"a {type(value).__name__}"
+
+
+def _has_surrogates(text: str) -> bool:
+    """Lone surrogates (JSON allows "\\ud800") cannot be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _safe_text(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
 
 
 def _squash(name: str) -> str:

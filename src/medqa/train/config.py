@@ -44,7 +44,8 @@ class TrainConfig:
     overwrite: bool = False
     """Replace `out` if it exists."""
     resume: bool = False
-    """Continue from the last checkpoint in `out` (same data order, optimizer and scheduler state)."""
+    """Continue from the newest complete checkpoint in `out` (same data order, optimizer, scheduler and
+    RNG state). Settings that shape the run must match `out/config.yaml` (`--config` it to be sure)."""
 
     method: Literal["lora", "qlora", "full"] = "lora"
     """lora: adapters on a frozen model; qlora: same on a 4-bit NF4 model (CUDA only); full: all weights."""
@@ -130,9 +131,7 @@ class TrainConfig:
         )
         check(problems, self.learning_rate > 0, f"'learning_rate' must be > 0, got {self.learning_rate}")
         check(problems, self.weight_decay >= 0, "'weight_decay' must be >= 0")
-        check(
-            problems, 0 <= self.warmup_ratio < 1, f"'warmup_ratio' must be in [0, 1), got {self.warmup_ratio}"
-        )
+        check(problems, 0 <= self.warmup_ratio < 1, f"'warmup_ratio' must be in [0, 1), got {self.warmup_ratio}")
         check(problems, self.max_grad_norm >= 0, "'max_grad_norm' must be >= 0")
         for name in ("eval_every", "save_every", "max_eval_examples"):
             check(problems, getattr(self, name) >= 0, f"'{name}' must be >= 0")

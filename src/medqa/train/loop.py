@@ -2,7 +2,11 @@
 
 The loop is deliberately plain: planned batches, per-token loss on the answer only, gradient
 accumulation, clipping, AdamW and a warmup schedule; evaluation, checkpoints and stopping rules
-around it. Everything that is written is written by the main process, atomically.
+around it. Everything that is written is written by the main process, atomically: a checkpoint
+or weights folder is written under a hidden temporary name, flushed to disk and renamed into place,
+so `--resume` (which loads the newest complete checkpoint) never sees a half-written one after a
+crash, `kill -9` or power cut. A full disk or an unwritable folder stops the run with a MedqaError
+that names the path; `train_info.json`, written last, marks a run as finished.
 """
 
 from __future__ import annotations
@@ -14,16 +18,16 @@ import os
 import shutil
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from medqa.config import config_to_dict, save_config
+from medqa.config import config_to_dict, read_recipe, save_config
 from medqa.errors import MedqaError
-from medqa.fileio import atomic_write_json
+from medqa.fileio import atomic_write_json, ensure_writable_dir, explain_write_errors, fsync_dir, fsync_tree
 from medqa.hardware import bf16_supported
 from medqa.models import ADAPTER_DIR, MODEL_DIR, LoadedModel, load_model
 from medqa.prompt import IGNORE_INDEX
@@ -41,6 +45,32 @@ from medqa.train.outputs import MetricsLog, plot_loss, write_model_card
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
+INFO_FILE = "train_info.json"
+# Settings that shape the weights a run reaches: `--resume` refuses to continue a run with others
+# (max_steps, max_minutes, evaluation, checkpoint and logging settings may change).
+SAME_ON_RESUME = (
+    "model",
+    "data",
+    "method",
+    "lora",
+    "prompt",
+    "max_length",
+    "batching",
+    "batch_size",
+    "grad_accum",
+    "max_batch_tokens",
+    "epochs",
+    "max_train_examples",
+    "learning_rate",
+    "weight_decay",
+    "schedule",
+    "warmup_ratio",
+    "optimizer",
+    "max_grad_norm",
+    "precision",
+    "gradient_checkpointing",
+    "seed",
+)
 # The usual attention projections of each family, adapted when `lora.target_modules` is empty.
 ATTENTION_MODULES = (
     ["q_proj", "k_proj", "v_proj", "o_proj"],  # Llama, SmolLM2, Qwen, Mistral, Gemma
@@ -89,7 +119,8 @@ def train(config: TrainConfig) -> TrainResult:
     )
     main = accelerator.is_main_process
     if main and out.exists() and config.overwrite:
-        shutil.rmtree(out)
+        with explain_write_errors(out):
+            shutil.rmtree(out)
     accelerator.wait_for_everyone()
     set_seed(config.seed)
 
@@ -126,11 +157,15 @@ def train(config: TrainConfig) -> TrainResult:
     state = {"step": 0, "best_loss": None, "best_step": None, "bad_evals": 0, "examples": 0, "seconds": 0.0}
     if config.resume:
         state = _restore(accelerator, out)
+    metrics = None
     if main:
-        out.mkdir(parents=True, exist_ok=True)
-        save_config(config, out / "config.yaml")
-        config.prompt.save(out)
-    metrics = MetricsLog(out, keep_until_step=state["step"] if config.resume else None) if main else None
+        with explain_write_errors(out):
+            out.mkdir(parents=True, exist_ok=True)
+            (out / INFO_FILE).unlink(missing_ok=True)  # a resumed run looks finished only once it is
+            # The run's settings, not this invocation's flags: `--config RUN/config.yaml --resume` works.
+            save_config(replace(config, overwrite=False, resume=False), out / "config.yaml")
+            config.prompt.save(out)
+            metrics = MetricsLog(out, keep_until_step=state["step"] if config.resume else None)
 
     keep_logits = "logits_to_keep" in inspect.signature(loaded.model.forward).parameters
     info = _info(config, loaded, train_split, val_split, world)
@@ -195,11 +230,11 @@ class _Loop:
                 mine = window[rank::world]
                 tick = time.monotonic()
                 lr = self.scheduler.get_last_lr()[0]  # the rate this step uses (the schedule moves on after it)
-                loss_sum, tokens = self._step(mine)
+                loss_sum, tokens, bad_grads = self._step(mine)
                 # Every process must agree on stopping, or the others would wait forever in an all-reduce.
-                totals = acc.reduce(torch.tensor([loss_sum, tokens], device=acc.device), "sum")
+                totals = acc.reduce(torch.tensor([loss_sum, tokens, bad_grads], device=acc.device), "sum")
                 loss = (totals[0] / totals[1]).item()
-                if not math.isfinite(loss):
+                if not math.isfinite(loss) or totals[2].item() > 0:
                     self._fail_nonfinite(step + 1, loss)
                 state["step"] = step + 1
                 state["examples"] += int(sum(len(row) for b in window for row in b))
@@ -239,8 +274,9 @@ class _Loop:
         """The batches cut to the token budget (one forward/backward pass each)."""
         return [m for b in batches for m in split_batch(b, lengths, self.config.max_batch_tokens)]
 
-    def _step(self, batches: list) -> tuple[float, float]:
-        """One optimizer step over this process's batches; returns (summed loss, answer tokens)."""
+    def _step(self, batches: list) -> tuple[float, float, float]:
+        """One optimizer step over this process's batches; returns (summed loss, answer tokens, 1.0 if
+        the gradients were not finite and the step was skipped else 0.0)."""
         examples = self.train_split.examples
         micro = self._micro_batches(batches, self.train_lengths)
         tensors = [collate(b, examples, self.pad_id, self.loaded.seq2seq) for b in micro]
@@ -254,9 +290,8 @@ class _Loop:
                     # Per-token mean over the whole accumulation window, whatever the micro-batch sizes.
                     self.acc.backward(summed / max(window_tokens, 1))
                 loss_sum += summed.item()
-            if self.config.max_grad_norm:
-                self.acc.clip_grad_norm_(self.model.parameters(), self.config.max_grad_norm)
-            if math.isfinite(loss_sum):
+            finite_grads = self._clip()
+            if math.isfinite(loss_sum) and finite_grads:
                 self.optimizer.step()
                 self.scheduler.step()
         except (torch.OutOfMemoryError, RuntimeError) as exc:
@@ -270,7 +305,21 @@ class _Loop:
             ) from exc
         finally:
             self.optimizer.zero_grad(set_to_none=True)
-        return loss_sum, float(window_tokens)
+        return loss_sum, float(window_tokens), 0.0 if finite_grads else 1.0
+
+    def _clip(self) -> bool:
+        """Clip the gradients to max_grad_norm (0: only measure them); False when their norm is not
+        finite. Such a step is never applied: it would turn the weights, and every later checkpoint,
+        into NaN even where the loss was still finite. Under fp16 the gradient scaler owns that case
+        (it skips the step and lowers the scale); DeepSpeed clips inside its engine."""
+        from accelerate.utils import DistributedType
+
+        if self.acc.scaler is not None or self.acc.distributed_type == DistributedType.DEEPSPEED:
+            if self.config.max_grad_norm:
+                self.acc.clip_grad_norm_(self.model.parameters(), self.config.max_grad_norm)
+            return True
+        norm = self.acc.clip_grad_norm_(self.model.parameters(), self.config.max_grad_norm or math.inf)
+        return norm is None or bool(torch.isfinite(norm))
 
     def _loss(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """Summed cross-entropy over the answer tokens of one micro-batch."""
@@ -335,52 +384,114 @@ class _Loop:
             return
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        self.acc.unwrap_model(self.model).save_pretrained(tmp, state_dict=weights, safe_serialization=True)
-        self.loaded.tokenizer.save_pretrained(tmp)
-        _replace_dir(tmp, target)
+        try:
+            with explain_write_errors(target, _kept(self.out)):
+                self.acc.unwrap_model(self.model).save_pretrained(tmp, state_dict=weights, safe_serialization=True)
+                self.loaded.tokenizer.save_pretrained(tmp)
+                _replace_dir(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # give the space back; the old `target` is untouched
+            raise
 
     def _checkpoint(self, state: dict[str, Any]) -> None:
         """A resumable checkpoint (trainable weights, optimizer, scheduler, RNG, step), written atomically."""
         root = self.out / CHECKPOINTS
         name = f"step-{state['step']:07d}"
         tmp = root / f".{name}.tmp"
-        if self.acc.is_main_process:
+        main = self.acc.is_main_process
+        if main:
             shutil.rmtree(tmp, ignore_errors=True)
         self.acc.wait_for_everyone()
-        self.acc.save_state(str(tmp))
-        if self.acc.is_main_process:
-            atomic_write_json(tmp / STATE_FILE, state)
-            _replace_dir(tmp, root / name)
+        hint = _kept(self.out)  # before this checkpoint exists
+        try:
+            with explain_write_errors(root / name, hint):
+                self.acc.save_state(str(tmp))
+                if main:
+                    atomic_write_json(tmp / STATE_FILE, state)  # last: a folder without it is incomplete
+                    _replace_dir(tmp, root / name)
+        except BaseException:
+            if main:
+                shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if main:
             for old in sorted(root.glob("step-*"))[: -self.config.keep_checkpoints]:
-                shutil.rmtree(old, ignore_errors=True)
+                # Hidden first: a crash halfway through the deletion must not leave a checkpoint
+                # that still looks complete but has lost its weights.
+                doomed = old.with_name(f".{old.name}.old")
+                os.rename(old, doomed)
+                shutil.rmtree(doomed, ignore_errors=True)
         self.acc.wait_for_everyone()
 
     def _log(self, row: dict[str, Any]) -> None:
         if self.metrics is not None:
-            self.metrics.add(row)
+            with explain_write_errors(self.metrics.path, lambda: _kept(self.out)):
+                self.metrics.add(row)
 
     def _fail_nonfinite(self, step: int, loss: float) -> None:
+        """Stop on a NaN/inf loss or gradient; that step was not applied, so every checkpoint is finite."""
         if self.metrics is not None:
-            plot_loss(self.metrics.rows, self.out / "loss.png")
-        last = sorted((self.out / CHECKPOINTS).glob("step-*"))
+            with explain_write_errors(self.out / "loss.png"):
+                plot_loss(self.metrics.rows, self.out / "loss.png")
+        last = _checkpoints(self.out)
         kept = f"the last good checkpoint is {last[-1]}" if last else "no checkpoint had been written yet"
         hint = "lower learning_rate" + (
             " or use precision bf16/fp32 instead of fp16" if self.acc.mixed_precision == "fp16" else ""
         )
-        raise MedqaError(f"training loss became {loss} at step {step}; stopped, {kept}. Try again with a {hint}.")
+        what = (
+            f"training loss became {loss}" if not math.isfinite(loss) else f"gradients became inf/nan (loss {loss:.4g})"
+        )
+        raise MedqaError(f"{what} at step {step}; stopped, {kept}. Try again with a {hint}.")
 
 
 # ------------------------------------------------------------------------------------- setup helpers
 def _check_out(out: Path, config: TrainConfig) -> None:
     if config.resume:
         if not _checkpoints(out):
-            raise MedqaError(f"--resume: {out} has no checkpoint to resume from (looked in {out / CHECKPOINTS})")
+            partial = _partial_checkpoints(out)
+            note = f"; {len(partial)} incomplete one(s) ignored, cut short by a crash" if partial else ""
+            raise MedqaError(f"--resume: {out} has no checkpoint to resume from (looked in {out / CHECKPOINTS}){note}")
+        _check_same_settings(out, config)
+        ensure_writable_dir(out)
     elif out.exists() and not config.overwrite:
         raise MedqaError(f"output folder {out} already exists; pass --overwrite to replace it or --resume to continue")
+    elif out.exists() and not out.is_dir():
+        raise MedqaError(f"output path {out} exists and is not a folder")
+    else:
+        ensure_writable_dir(out.parent, target=out)
+
+
+def _check_same_settings(out: Path, config: TrainConfig) -> None:
+    """Refuse to resume with settings that change the run: it would silently become another run."""
+    saved_file = out / "config.yaml"
+    if not saved_file.is_file():
+        return
+    saved, now = read_recipe(saved_file), config_to_dict(config)
+    keys = [k for k in SAME_ON_RESUME if k in saved and saved[k] != now[k]]
+    changed = [f"{k}: {saved[k]!r} in the run, {now[k]!r} now" for k in keys]
+    if changed:
+        raise MedqaError(
+            f"--resume: these settings differ from the run's {saved_file}, so it would not continue the same run:"
+            "\n  - " + "\n  - ".join(changed) + f"\nresume with the run's own settings: --config {saved_file} --resume"
+        )
 
 
 def _checkpoints(out: Path) -> list[Path]:
+    """The complete checkpoints, oldest first (only a complete one is ever renamed to step-N)."""
     return sorted(p for p in (out / CHECKPOINTS).glob("step-*") if (p / STATE_FILE).is_file())
+
+
+def _partial_checkpoints(out: Path) -> list[Path]:
+    """What a crash can leave: a checkpoint still being written (.step-N.tmp) or deleted (.step-N.old)."""
+    complete = set(_checkpoints(out))
+    return sorted(p for p in (out / CHECKPOINTS).glob("*step-*") if p not in complete)
+
+
+def _kept(out: Path) -> str:
+    """The end of a write-error message: what is safe on disk and how to go on."""
+    last = _checkpoints(out)
+    if not last:
+        return "; no checkpoint had been completed yet"
+    return f"; the last complete checkpoint, {last[-1]}, is kept: continue from it with --resume"
 
 
 def _resolve_precision(config: TrainConfig) -> str:
@@ -491,6 +602,10 @@ def _keep_trainable_only(models: list[Any], weights: list[dict[str, Any]], outpu
 
 
 def _restore(accelerator: Any, out: Path) -> dict[str, Any]:
+    for partial in _partial_checkpoints(out):
+        accelerator.print(f"ignoring {partial}: an incomplete checkpoint, cut short by a crash")
+        if accelerator.is_main_process:
+            shutil.rmtree(partial, ignore_errors=True)
     last = _checkpoints(out)[-1]
     accelerator.load_state(str(last), strict=False)
     state = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
@@ -504,12 +619,16 @@ def _agree(accelerator: Any, flag: bool) -> bool:
 
 
 def _replace_dir(tmp: Path, target: Path) -> None:
-    """Put `tmp` at `target`; the old `target` is moved aside first, so a crash never leaves neither."""
+    """Put `tmp` at `target`; the old `target` is moved aside first, so a crash never leaves neither.
+
+    `tmp` is flushed to disk first: after a power cut the rename must not exist without the files."""
+    fsync_tree(tmp)
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         os.rename(target, old)
     os.rename(tmp, target)
+    fsync_dir(target.parent)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -585,9 +704,10 @@ def _finish(
         first_train_loss=train_losses[0] if train_losses else float("nan"),
         last_train_loss=train_losses[-1] if train_losses else float("nan"),
     )
-    atomic_write_json(out / "train_info.json", info)
-    plot_loss(rows, out / "loss.png")
-    write_model_card(out, info, config_to_dict(config))
+    with explain_write_errors(out, _kept(out)):
+        plot_loss(rows, out / "loss.png")
+        write_model_card(out, info, config_to_dict(config))
+        atomic_write_json(out / INFO_FILE, info)  # last: marks the run as finished (sweeps, `medqa ask`)
 
 
 def _result(out: Path, state: dict, stopped: str, rows: list[dict]) -> TrainResult:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_text
 from medqa.models import BUNDLED_LICENCE, BUNDLED_MODEL
 from medqa.resources import MEDQUAD_ATTRIBUTION
@@ -36,10 +37,19 @@ class MetricsLog:
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
-    """Rows of a metrics.jsonl (missing file: none)."""
+    """Rows of a metrics.jsonl (missing file: none). A crash or a full disk can cut the last line
+    short; it is dropped (a resumed run logs that step again)."""
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    rows = []
+    for number, line in enumerate(lines, 1):
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            if number < len(lines):
+                raise MedqaError(f"{path}, line {number}: not valid JSON ({exc.msg})") from exc
+    return rows
 
 
 def plot_loss(rows: list[dict[str, Any]], path: Path) -> None:
@@ -84,9 +94,7 @@ def write_model_card(run: Path, info: dict[str, Any], config: dict[str, Any]) ->
     base = info["base_model"]
     licence = BUNDLED_LICENCE if base == BUNDLED_MODEL else "see the base model's own licence and model card"
     data_note = (
-        MEDQUAD_ATTRIBUTION
-        if info.get("bundled_data")
-        else "the user's own dataset: check its licence before sharing"
+        MEDQUAD_ATTRIBUTION if info.get("bundled_data") else "the user's own dataset: check its licence before sharing"
     )
     hyper = {
         k: config[k]
