@@ -243,6 +243,8 @@ def _teacher_forced(
     kept = [i for i, e in enumerate(encoded) if e is not None]
     if not kept:
         raise MedqaError(f"every prompt is longer than max_length={config.max_length} tokens; raise it")
+    # Batches of similar lengths waste little on padding; results are mapped back through `kept`.
+    kept.sort(key=lambda i: len(encoded[i].input_ids))  # type: ignore[union-attr]
     valid = [encoded[i] for i in kept]
     pad_id = loaded.tokenizer.pad_token_id if loaded.tokenizer.pad_token_id is not None else 0
     batches = (

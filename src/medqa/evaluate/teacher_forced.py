@@ -37,13 +37,17 @@ def teacher_forced_stats(model: torch.nn.Module, batches: Iterable[dict[str, tor
         else:
             logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
             targets = labels[:, 1:]
-        logits = logits.float()  # (B, T, V): the log-softmax in float32 even when the model runs in bf16
         mask = targets != -100
-        safe_targets = targets.clamp(min=0)
-        log_probs = torch.log_softmax(logits, dim=-1)
-        token_nll = -log_probs.gather(-1, safe_targets.unsqueeze(-1)).squeeze(-1)  # (B, T)
-        hits = (logits.argmax(dim=-1) == safe_targets) & mask
-        result.nll_sums.extend((token_nll * mask).sum(dim=1).tolist())
+        # Only answer positions are scored: the (tokens, vocabulary) log-softmax in float32 is the
+        # costly part, and prompt and padding positions would only be thrown away.
+        rows = mask.nonzero(as_tuple=True)[0]
+        answer_logits = logits[mask].float()  # (N, V) even when the model runs in bf16
+        answer_targets = targets[mask]
+        token_nll = -torch.log_softmax(answer_logits, dim=-1).gather(-1, answer_targets.unsqueeze(-1)).squeeze(-1)
+        hits = (answer_logits.argmax(dim=-1) == answer_targets).to(torch.float64)
+        size = labels.shape[0]
+        zeros = torch.zeros(size, dtype=torch.float64, device=rows.device)
+        result.nll_sums.extend(zeros.index_add(0, rows, token_nll.to(torch.float64)).tolist())
         result.token_counts.extend(mask.sum(dim=1).tolist())
-        result.correct.extend(hits.sum(dim=1).tolist())
+        result.correct.extend(int(x) for x in zeros.index_add(0, rows, hits).tolist())
     return result
