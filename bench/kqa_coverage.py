@@ -35,8 +35,15 @@ def main() -> None:
         rows[f"{threshold:.2f}"] = (covered_own, covered_other)
         print(f"{threshold:9.2f}  {covered_own:19.3f}  {covered_other:21.3f}")
     chosen = f"{COVERAGE_THRESHOLD:.2f}"
-    print(json.dumps({"threshold": COVERAGE_THRESHOLD, "own_coverage": round(rows[chosen][0], 3),
-                      "other_coverage": round(rows[chosen][1], 3)}))
+    print(
+        json.dumps(
+            {
+                "threshold": COVERAGE_THRESHOLD,
+                "own_coverage": round(rows[chosen][0], 3),
+                "other_coverage": round(rows[chosen][1], 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from medqa.assistant import Assistant, AssistantConfig  # noqa: E402
 from medqa.generation import GenerationSettings, Prompt  # noqa: E402
 from medqa.retrieval import Index, passages_from_rows  # noqa: E402
 from medqa.server.app import create_app  # noqa: E402
+from medqa.server.connection import uvicorn_options  # noqa: E402
 from medqa.server.protocol import ChatCompletionRequest  # noqa: E402
 from medqa.server.serving import ChatService  # noqa: E402
 from medqa.server.settings import ServerSettings  # noqa: E402
@@ -393,7 +394,10 @@ def live_server(tmp_path: Path, assistant: Assistant, **overrides: Any) -> Itera
     """uvicorn in a thread on a free port, with `assistant` injected; yields the base URL once ready."""
     port = free_port()
     app = create_app(settings(tmp_path, port=port, **overrides), lambda: assistant)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    options = uvicorn_options(app.state.settings)  # the deadlines `medqa serve` runs with
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, **options)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -35,8 +35,9 @@ pytestmark = [
 
 
 class GatedGenerator:
-    """Streams an answer that depends on the question. The first piece of the inhaler answer is
-    followed by a wait for `gate`, so the test can see streamed text before the answer ends."""
+    """Streams an answer that depends on the question. The first sentence of the inhaler answer is
+    followed by a wait for `gate`, so the test can see streamed text before the answer ends (the
+    output guard shows text a sentence at a time)."""
 
     name = "gated"
 
@@ -50,9 +51,9 @@ class GatedGenerator:
             yield "An inhaler <img src=x onerror=alert(1)> opens the airways [1]. "
             yield "Use it as **prescribed** and see [the guide](javascript:alert(2))."
             return
-        yield "An inhaler opens the airways "
+        yield "An inhaler opens the airways quickly [1]. "
         self.gate.wait(timeout=30)
-        yield "quickly [1]. It is used every day when *asthma* flares up."
+        yield "It is used every day when *asthma* flares up."
 
 
 @pytest.fixture(scope="module")
@@ -127,11 +128,14 @@ def test_emergency_shows_the_banner_on_a_phone_sized_screen(page) -> None:  # no
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
 
 
-def test_html_from_the_model_is_shown_as_text(page) -> None:  # noqa: ANN001
-    ask(page, "asthma inhaler html")
+def test_html_is_shown_as_text_or_removed(page) -> None:  # noqa: ANN001
+    ask(page, "asthma inhaler html <img src=x onerror=alert(1)>")
+    # the user's own message is put into the page as text...
+    page.locator(".msg.user").last.get_by_text("<img src=x onerror=alert(1)>").wait_for()
     answer = page.locator(".msg.assistant .answer").last
-    answer.get_by_text("<img src=x onerror=alert(1)>").wait_for()
     page.locator(".msg.assistant .sources").wait_for()
+    # ...and the model's tags are removed by the output guard before they reach the page
+    assert "An inhaler opens the airways" in answer.inner_text() and "onerror" not in answer.inner_text()
     assert page.locator("img").count() == 0 and page.dialogs == []
     assert answer.locator("strong").inner_text() == "prescribed"
     assert answer.locator("a").count() == 0  # a javascript: link stays plain text

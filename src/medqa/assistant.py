@@ -11,6 +11,9 @@ user writes and whatever the model generates:
 - every citation number in the answer points at a passage that was retrieved (other numbers are
   removed from the text as it streams);
 - the disclaimer is added by this code, never by the model, so no message can remove it;
+- what the model writes passes `medqa.guard` sentence by sentence: no diagnosis claims, no talk of
+  the disclaimer, no repeated system prompt, no dose amounts for a personal request, no HTML; and
+  chat-template markers in messages or passages never reach the prompt as special tokens;
 - if the generator cannot load or fails mid-answer, the answer degrades to an extractive one from
   the passages, labelled as such.
 """
@@ -26,6 +29,8 @@ from typing import Any, Literal
 
 from medqa.config import check, raise_problems
 from medqa.generation import GenerationSettings, Generator, Prompt
+from medqa.guard import guard_stream, guard_text, neutralize_markers, strip_markup
+from medqa.prompt import PromptTemplate
 from medqa.retrieval import Index, RetrievedPassage
 from medqa.safety import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage
 
@@ -187,7 +192,7 @@ class Assistant:
         if prefix:
             yield Event("delta", prefix)
         body, extractive = "", False
-        pieces = self._generate(message, history, relevant, should_stop, settings)
+        pieces = self._generate(message, history, relevant, should_stop, settings, verdict.personal)
         try:
             for piece in pieces:
                 body += piece
@@ -196,7 +201,7 @@ class Assistant:
             extractive = True
         if self.generator is None or extractive or len(CITATION.sub("", body).split()) < self.config.min_answer_words:
             extractive = True
-            fallback = _extractive(relevant)
+            fallback = guard_text(_extractive(relevant), verdict.personal, self._prompt_texts())
             separator = "\n\n" if body.strip() else ""
             yield Event("delta", separator + fallback)
             body = body + separator + fallback
@@ -223,12 +228,23 @@ class Assistant:
         passages: list[RetrievedPassage],
         should_stop: Callable[[], bool] | None,
         settings: GenerationSettings | None,
+        personal: bool = False,
     ) -> Iterator[str]:
         if self.generator is None:
             return iter(())
-        prompt = Prompt(message, [p.text for p in passages], history)
+        prompt = Prompt(
+            neutralize_markers(message),
+            [neutralize_markers(p.text) for p in passages],  # a passage could carry markers too
+            [{"role": t["role"], "content": neutralize_markers(t["content"])} for t in history],
+        )
         raw = self.generator.stream(prompt, settings or self.config.generation, should_stop)
-        return filter_citations(raw, len(passages))
+        return guard_stream(filter_citations(raw, len(passages)), personal, self._prompt_texts())
+
+    def _prompt_texts(self) -> list[str]:
+        """The instructions the model is given, which it must not repeat to the user."""
+        template = getattr(self.generator, "template", None)
+        template = template if isinstance(template, PromptTemplate) else PromptTemplate()
+        return [template.system, template.passages_intro]
 
     @staticmethod
     def _retrieval_query(message: str, user_turns: list[str]) -> str:
@@ -277,7 +293,7 @@ def _citations(text: str, passages: list[RetrievedPassage]) -> list[Citation]:
             passages[n - 1].url,
             passages[n - 1].title,
             passages[n - 1].passage_id,
-            " ".join(passages[n - 1].text.split()[:40]),
+            strip_markup(neutralize_markers(" ".join(passages[n - 1].text.split()[:40]))),
         )
         for n in numbers
     ]

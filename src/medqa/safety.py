@@ -12,7 +12,11 @@ How an emergency is recognised, so that phrasings nobody listed still fire:
    of a stroke?", "what to do if someone...") and for a past event ("I had a stroke last year"),
    and lowered when the symptom is negated ("no chest pain");
 3. unambiguous phrases ("not breathing", "kill myself", "overdosed", "choking") raise it to
-   0.95 unless negated or asked about in general.
+   0.95 unless negated or asked about in general. "In general" is judged on the phrase's own
+   clause, so a role-play or hypothetical frame elsewhere in the message ("pretend you are a
+   doctor; if you were my doctor, what would you do: my husband isn't breathing") cannot hide it,
+   and a hypothetical clause that says it is happening now ("if someone won't wake up, what do I
+   do right now?") fires too.
 A message fires at `threshold` (0.5). Missing an emergency costs far more than a false alarm,
 so the rules only ever demote general or past questions, never a first-person present message.
 The category (stroke, choking...) is the one of the nearest exemplars.
@@ -101,6 +105,8 @@ _STRONG_SELF_HARM = re.compile(
     # Asking how much of a medicine it takes to die or never wake is a recognised warning sign.
     r"\b(lethal|fatal) (dose|amount)\b|\b(take|need) to (die|not wake|never wake)\b|\bnever wake up\b"
 )
+_NOW = re.compile(r"\b(right now|now|at the moment|currently|this minute|as we speak)\b")
+_CLAUSE_END = re.compile(r"[.!?;:\n]")
 _NEGATOR = re.compile(r"\b(no|not|never|without|don'?t|doesn'?t|didn'?t|denies|nor)\b")
 _SYMPTOM = re.compile(
     r"\b(chest pain|pain|bleeding|blood|breath\w*|fever|swelling|seizures?|numbness|weakness|dizz\w+|"
@@ -277,17 +283,38 @@ def _signals(text: str) -> dict[str, Any]:
     strong = _STRONG_EMERGENCY.search(text)
     strong_self = _STRONG_SELF_HARM.search(text)
     present = bool(_FIRST_PERSON.search(text) or _SOMEONE_NOW.search(text) or _URGENT.search(text))
-    general = bool(_HYPOTHETICAL.search(text)) or (
-        bool(_QUESTION.search(text)) and bool(_GENERAL.search(text)) and not _FIRST_PERSON.search(text)
-    )
     return {
         "present": present,
-        "general": general,
-        "past": bool(_PAST.search(text)) and not _URGENT.search(text),
+        "general": _general(text),
+        "past": _past(text),
         "negated": _negated(text),
         "strong_emergency": bool(strong) and not _negated_at(text, strong.start()),
         "strong_self_harm": bool(strong_self) and not _negated_at(text, strong_self.start()),
+        # The strong phrase's own clause decides whether it is asked about in general or past.
+        "strong_demoted": any(_demoted(_clause_at(text, m.start())) for m in (strong, strong_self) if m),
     }
+
+
+def _general(text: str) -> bool:
+    return bool(_HYPOTHETICAL.search(text)) or (
+        bool(_QUESTION.search(text)) and bool(_GENERAL.search(text)) and not _FIRST_PERSON.search(text)
+    )
+
+
+def _past(text: str) -> bool:
+    return bool(_PAST.search(text)) and not _URGENT.search(text)
+
+
+def _demoted(clause: str) -> bool:
+    """A clause about the phrase in general (unless it says it is happening now) or in the past."""
+    return (_general(clause) and not _NOW.search(clause)) or _past(clause)
+
+
+def _clause_at(text: str, position: int) -> str:
+    """The clause (between . ! ? ; : or a line break) around `position`."""
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, position)]
+    after = _CLAUSE_END.search(text, position)
+    return text[ends[-1] if ends else 0 : after.start() if after else len(text)]
 
 
 def _emergency_score(score: float, s: dict[str, Any]) -> float:
@@ -297,7 +324,7 @@ def _emergency_score(score: float, s: dict[str, Any]) -> float:
         score *= 0.5
     if s["negated"] and not s["strong_emergency"]:
         score *= 0.6
-    if (s["strong_emergency"] or s["strong_self_harm"]) and not s["general"] and not s["past"]:
+    if (s["strong_emergency"] or s["strong_self_harm"]) and not s["strong_demoted"]:
         score = max(score, 0.95)
     return float(min(max(score, 0.0), 1.0))
 

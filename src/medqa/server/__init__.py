@@ -25,12 +25,14 @@ def create_app(
 
 
 def run_server(settings: ServerSettings) -> None:
-    """Serve until stopped; on SIGTERM/Ctrl-C in-flight answers get `graceful_shutdown_s` to finish."""
+    """Serve until stopped; on SIGTERM/Ctrl-C in-flight answers get `graceful_shutdown_s` to finish.
+    Slow clients are cut off: headers after `header_timeout_s`, bodies after `body_timeout_s` (408)."""
     import logging
 
     import uvicorn
 
     from medqa.server.app import create_app as _create_app
+    from medqa.server.connection import uvicorn_options
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s")
     uvicorn.run(
@@ -39,5 +41,5 @@ def run_server(settings: ServerSettings) -> None:
         port=settings.port,
         log_level=settings.log_level,
         access_log=False,  # medqa.server.access writes one JSON line per request instead
-        timeout_graceful_shutdown=settings.graceful_shutdown_s,
+        **uvicorn_options(settings),  # deadlines for headers, bodies and idle connections; graceful stop
     )

@@ -16,26 +16,65 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medqa.assistant import Answer, Assistant
 from medqa.server.feedback import FeedbackStore
 from medqa.server.middleware import AccessLog, BodyLimit
-from medqa.server.protocol import ChatCompletionRequest, FeedbackRequest, error_body
+from medqa.server.protocol import (
+    ChatCompletion,
+    ChatCompletionRequest,
+    ErrorResponse,
+    FeedbackRequest,
+    FeedbackStored,
+    Health,
+    ModelList,
+    Readiness,
+    ValidationErrorResponse,
+    error_body,
+)
 from medqa.server.ratelimit import RateLimiter, retry_after
 from medqa.server.serving import MODEL_ID, AnswerStopped, ChatService
-from medqa.server.settings import ServerSettings
+from medqa.server.settings import ServerSettings, redact
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("medqa.server")
 _ERROR_TYPES = {
     401: "authentication_error",
     404: "not_found",
+    408: "request_timeout",
     413: "request_too_large",
     429: "rate_limit_exceeded",
     503: "service_unavailable",
 }
+_ERROR_DOCS = {
+    400: "The body is not readable as JSON (not UTF-8, or nested too deeply)",
+    401: "MEDQA_API_KEY is set and the request has no or a wrong `Authorization: Bearer` key",
+    408: "The body did not arrive within MEDQA_BODY_TIMEOUT_S",
+    413: "The body is larger than MEDQA_MAX_BODY_BYTES",
+    422: "A field is missing, of the wrong type or out of bounds (named in `error.param`)",
+    429: "Too many requests from this client: retry after `Retry-After` seconds",
+    503: "The assistant is still loading (or failed to load), or the server is busy: retry later",
+}
+_SSE_EVENT = {  # Open API 3.1: the schema of one server-sent event
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "string"}},
+    "description": "`data` is a JSON `chat.completion.chunk` (the last content chunk carries `medqa`), "
+    "an `error` object if the answer fails mid-stream, and finally `[DONE]`",
+}
+_MAX_ERROR_CHARS = 300  # an error message never grows with the request
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: its error statuses with their JSON body, for the OpenAPI schema."""
+    return {
+        code: {"model": ValidationErrorResponse if code == 422 else ErrorResponse, "description": _ERROR_DOCS[code]}
+        for code in codes
+    }
+
 
 AssistantFactory = Callable[[], Assistant]
 
@@ -66,6 +105,7 @@ def create_app(settings: ServerSettings | None = None, assistant_factory: Assist
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)
     if settings.cors_origins:  # off by default: only the page's own origin may call the API
         app.add_middleware(
             CORSMiddleware,
@@ -73,7 +113,7 @@ def create_app(settings: ServerSettings | None = None, assistant_factory: Assist
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     app.add_middleware(AccessLog)  # outermost: logs every response, the 413s included
     return app
 
@@ -98,7 +138,7 @@ async def _load(app: FastAPI, factory: AssistantFactory, settings: ServerSetting
     try:
         assistant = await asyncio.to_thread(factory)
     except Exception as exc:  # noqa: BLE001 - reported by /ready and the log; /health stays up
-        app.state.load_error = f"{type(exc).__name__}: {exc}"
+        app.state.load_error = redact(f"{type(exc).__name__}: {exc}", settings)
         log.error("the assistant failed to load: %s", app.state.load_error)
         return
     app.state.service = ChatService(
@@ -121,13 +161,18 @@ def rate_limit(request: Request) -> None:
         raise HTTPException(429, f"too many requests: retry in {seconds} s", headers={"Retry-After": seconds})
 
 
-def check_api_key(request: Request) -> None:
-    """When MEDQA_API_KEY is set, 401 without `Authorization: Bearer <that key>`."""
+bearer = HTTPBearer(auto_error=False, description="MEDQA_API_KEY, when the server sets one")
+
+
+def check_api_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> None:
+    """When MEDQA_API_KEY is set, 401 without `Authorization: Bearer <that key>` (compared in constant time)."""
     key = request.app.state.settings.api_key
     if key is None:
         return
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), key.get_secret_value().encode()):
+    token = credentials.credentials.strip() if credentials is not None else ""
+    if not hmac.compare_digest(token.encode(), key.get_secret_value().encode()):
         raise HTTPException(
             401, "missing or wrong API key: send 'Authorization: Bearer <key>'", headers={"WWW-Authenticate": "Bearer"}
         )
@@ -152,13 +197,17 @@ def index_page() -> FileResponse:
     return FileResponse(STATIC / "index.html")
 
 
-@router.get("/health")
+@router.get("/health", response_model=Health)
 def health() -> dict[str, str]:
     """Liveness: the process answers (the model may still be loading)."""
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get(
+    "/ready",
+    response_model=None,
+    responses={200: {"model": Readiness}, 503: {"model": Readiness, "description": "Loading, failed or degraded"}},
+)
 def ready(request: Request) -> JSONResponse:
     """Readiness: 200 once the assistant, its index and its language model are loaded."""
     service: ChatService | None = request.app.state.service
@@ -174,19 +223,31 @@ def ready(request: Request) -> JSONResponse:
         "extractive": assistant.generator is None,  # without a model, answers are quoted from the sources
     }
     if assistant.generator is None:
-        body["reason"] = f"no language model: {assistant.generator_error}"
+        body["reason"] = redact(f"no language model: {assistant.generator_error}", request.app.state.settings)
         if not request.app.state.settings.allow_extractive:
             return JSONResponse({**body, "status": "degraded"}, 503)
     return JSONResponse(body)
 
 
-@router.get("/v1/models", dependencies=protected)
+@router.get("/v1/models", dependencies=protected, response_model=ModelList, responses=_errors(401, 429))
 def models() -> dict[str, Any]:
     """The one model this server answers with."""
     return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "medqa"}]}
 
 
-@router.post("/v1/chat/completions", dependencies=protected, response_model=None)
+@router.post(
+    "/v1/chat/completions",
+    dependencies=protected,
+    response_model=None,
+    responses={
+        200: {
+            "model": ChatCompletion,
+            "description": "The answer; with `stream: true`, server-sent `chat.completion.chunk` events",
+            "content": {"text/event-stream": {"schema": _SSE_EVENT}},
+        },
+        **_errors(400, 401, 408, 413, 422, 429, 503),
+    },
+)
 async def chat_completions(
     body: ChatCompletionRequest, request: Request, service: Annotated[ChatService, Depends(chat_service)]
 ) -> Response:
@@ -210,7 +271,12 @@ async def chat_completions(
         watcher.cancel()
 
 
-@router.post("/api/feedback", dependencies=protected)
+@router.post(
+    "/api/feedback",
+    dependencies=protected,
+    response_model=FeedbackStored,
+    responses=_errors(400, 401, 408, 413, 422, 429),
+)
 async def feedback(body: FeedbackRequest, request: Request) -> dict[str, str]:
     """Store a thumbs up/down (and optional comment) for an answer."""
     await asyncio.to_thread(request.app.state.store.add_feedback, body.answer_id, body.rating, body.comment)
@@ -243,14 +309,38 @@ async def _stop_on_disconnect(
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """Errors in the OpenAI shape, so OpenAI clients raise a readable exception."""
     kind = _ERROR_TYPES.get(exc.status_code, "invalid_request_error")
-    return JSONResponse(error_body(str(exc.detail), kind), exc.status_code, headers=getattr(exc, "headers", None))
+    message = str(exc.detail)
+    if exc.status_code == 400:  # FastAPI's words for a body json.loads could not read at all
+        message = "the request body is not readable as JSON: it must be UTF-8 and not nested too deeply"
+    return JSONResponse(error_body(message, kind), exc.status_code, headers=getattr(exc, "headers", None))
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 naming each field; the offending input is not echoed (it may be health data)."""
-    problems = [
-        {"loc": list(e["loc"]), "field": ".".join(str(p) for p in e["loc"][1:]) or "body", "msg": e["msg"]}
-        for e in exc.errors()
-    ]
+    """422 naming each field; the offending input is not echoed (it may be health data, or HTML)."""
+    problems = [_problem(e) for e in exc.errors()]
     message = "; ".join(f"{p['field']}: {p['msg']}" for p in problems)
-    return JSONResponse({**error_body(message, "invalid_request_error", problems[0]["field"]), "detail": problems}, 422)
+    if len(message) > _MAX_ERROR_CHARS:
+        message = message[: _MAX_ERROR_CHARS - 3] + "..."
+    return JSONResponse(
+        {**error_body(message, "invalid_request_error", problems[0]["field"]), "detail": problems[:20]}, 422
+    )
+
+
+def _problem(error: dict[str, Any]) -> dict[str, Any]:
+    """One field's problem: where and what, never the input."""
+    loc = list(error["loc"])
+    msg = error["msg"]
+    if error["type"] == "json_invalid":  # loc is ("body", character offset)
+        msg = f"invalid JSON at character {loc[-1]}: {error.get('ctx', {}).get('error', 'cannot parse')}"
+        loc = ["body"]
+    elif error["type"] == "value_error":  # our validators' words, without pydantic's prefix
+        msg = msg.removeprefix("Value error, ")
+    elif loc == ["body"] and isinstance(error.get("input"), bytes | str):
+        msg = "expected a JSON object, sent with 'Content-Type: application/json'"
+    return {"loc": loc, "field": ".".join(str(p) for p in loc[1:]) or "body", "msg": msg[:_MAX_ERROR_CHARS]}
+
+
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: 500 in the OpenAI shape, without details (the log has the traceback)."""
+    log.exception("unhandled error in %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("internal server error", "server_error"), 500)

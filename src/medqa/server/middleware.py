@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -28,11 +29,15 @@ _SECURITY_HEADERS = [
 
 
 class BodyLimit:
-    """Refuse request bodies over `max_bytes` with 413, whether or not a Content-Length is sent."""
+    """Refuse request bodies over `max_bytes` with 413, whether or not a Content-Length is sent, and
+    bodies that do not arrive within `timeout_s` with 408: a client that sends its headers and then
+    dribbles (or never sends) the body must not hold a connection and a request task forever.
+    Both answers close the connection, since the rest of the body may still be on its way."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,41 +45,53 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await _refuse(send, 413, f"request body too large: the limit is {self.max_bytes} bytes")
             return
         # Read the body here (it is small by construction) and replay it: a chunked upload
         # without Content-Length is counted as it arrives and cut off at the limit.
         messages: list[Message] = []
-        size = 0
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                await self._refuse(send)
-                return
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                too_large = await self._read(receive, messages)
+        except TimeoutError:
+            await _refuse(send, 408, f"the request body did not arrive within {self.timeout_s:g} s")
+            return
+        if too_large:
+            await _refuse(send, 413, f"request body too large: the limit is {self.max_bytes} bytes")
+            return
 
         async def replay() -> Message:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            error_body(f"request body too large: the limit is {self.max_bytes} bytes", "request_too_large")
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    async def _read(self, receive: Receive, messages: list[Message]) -> bool:
+        """Collect the body's messages; True as soon as it is over the limit."""
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return False
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                return True
+            if not message.get("more_body", False):
+                return False
+
+
+_ERROR_KINDS = {408: "request_timeout", 413: "request_too_large"}
+
+
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = json.dumps(error_body(message, _ERROR_KINDS[status])).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),  # the unread rest of the body must not be parsed as a next request
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class AccessLog:

@@ -6,8 +6,10 @@ before any work is done. The structured answer travels in the extension field `m
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,13 +18,49 @@ MAX_MESSAGE_CHARS = 4_000  # one message; a question plus context fits easily, a
 MAX_MESSAGES = 40  # the assistant keeps only the last few turns anyway
 MAX_TOKENS = 1_024  # the most new tokens an answer may ask for (CPU time per request)
 MAX_COMMENT_CHARS = 2_000
+# NUL and the other C0 control characters (tab, newline and carriage return are text) and unpaired
+# surrogates (not encodable as UTF-8: the tokenizer, SQLite and the JSON encoder would fail on them).
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+TEXT_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"  # the same rule in the OpenAPI schema
+
+
+def _plain_text(max_length: int | None = None) -> Callable[[dict[str, Any]], None]:
+    """Puts `check_text`'s rule (and a length limit checked in code) on the string form of a field,
+    so that the OpenAPI schema states what the server accepts."""
+
+    def document(schema: dict[str, Any]) -> None:
+        for branch in schema.get("anyOf", [schema]):
+            if branch.get("type") == "string":
+                branch["pattern"] = TEXT_PATTERN
+                if max_length is not None:
+                    branch["maxLength"] = max_length
+
+    return document
+
+
+def check_text(value: str) -> str:
+    """`value` if it is plain text, else a ValueError that says why (answered 422 naming the field)."""
+    bad = _NOT_TEXT.search(value)
+    if bad is None:
+        return value
+    if "\ud800" <= bad.group() <= "\udfff":
+        raise ValueError("is not valid Unicode: it holds an unpaired surrogate")
+    raise ValueError(
+        f"must be plain text: control character U+{ord(bad.group()):04X} at position {bad.start()} "
+        "(NUL and control characters other than tab and newline are refused)"
+    )
 
 
 class TextPart(BaseModel):
     """One part of a multi-part message (`[{"type": "text", "text": ...}]`); only text is accepted."""
 
     type: Literal["text"]
-    text: str
+    text: str = Field(json_schema_extra=_plain_text(MAX_MESSAGE_CHARS))
+
+    @field_validator("text")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return check_text(value)
 
 
 class ChatMessage(BaseModel):
@@ -31,7 +69,7 @@ class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[TextPart] | None = None
+    content: str | list[TextPart] | None = Field(None, json_schema_extra=_plain_text(MAX_MESSAGE_CHARS))
 
     @field_validator("content")
     @classmethod
@@ -40,6 +78,8 @@ class ChatMessage(BaseModel):
         size = sum(len(p.text) for p in value) if isinstance(value, list) else len(value or "")
         if size > MAX_MESSAGE_CHARS:
             raise ValueError(f"a message may have at most {MAX_MESSAGE_CHARS} characters, this one has {size}")
+        if isinstance(value, str):
+            check_text(value)
         return value
 
     @property
@@ -93,7 +133,110 @@ class FeedbackRequest(BaseModel):
 
     answer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     rating: Literal["up", "down"]
-    comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
+    comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS, json_schema_extra=_plain_text())
+
+    @field_validator("comment")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        return check_text(value) if value is not None else None
+
+
+# ----------------------------------------------------------------------------------------- responses
+# Declared so the OpenAPI schema documents every answer the API gives (and tests check it does).
+class ErrorInfo(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error, in the OpenAI shape: OpenAI clients raise a readable exception."""
+
+    error: ErrorInfo
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    field: str
+    msg: str
+
+
+class ValidationErrorResponse(ErrorResponse):
+    """422: each problem names its field; the offending input is never echoed back."""
+
+    detail: list[FieldProblem]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "loading", "failed", "degraded"]
+    generator: str | None = None
+    extractive: bool | None = None
+    reason: str | None = None
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"]
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"]
+    data: list[ModelCard]
+
+
+class CitationOut(BaseModel):
+    number: int
+    url: str
+    title: str
+    passage_id: int
+    snippet: str
+
+
+class MedqaAnswer(BaseModel):
+    """The structured answer, in the extension field `medqa`."""
+
+    id: str
+    answer: str
+    citations: list[CitationOut]
+    triage: Literal["emergency", "none"]
+    triage_category: str
+    abstained: bool
+    extractive: bool
+    out_of_scope: bool
+    disclaimer: str
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"]
+    content: str
+
+
+class Choice(BaseModel):
+    index: int
+    message: AssistantMessage
+    finish_reason: Literal["stop"]
+
+
+class ChatCompletion(BaseModel):
+    """A non-streamed answer; with `stream: true` the same arrives as `chat.completion.chunk` events."""
+
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: list[Choice]
+    medqa: MedqaAnswer
+
+
+class FeedbackStored(BaseModel):
+    status: Literal["stored"]
 
 
 def completion_id() -> str:

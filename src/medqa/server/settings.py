@@ -6,6 +6,8 @@ is per replica, in memory), so replicas can sit behind any load balancer.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,7 +33,9 @@ class ServerSettings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser (comma-separated); none"
     )
-    workers: int = Field(2, ge=1, le=64, description="Answers generated at once (threads); generation is CPU-bound")
+    workers: int = Field(
+        8, ge=1, le=64, description="Answers in flight at once (threads); llama.cpp decodes up to 8 of them together"
+    )
     max_queue: int = Field(32, ge=0, le=10_000, description="Answers waiting for a worker before 503 'busy'")
     max_body_bytes: int = Field(256_000, ge=1_024, le=10_000_000, description="Largest request body (413 above)")
     rate_limit_per_minute: float = Field(30.0, gt=0, description="Sustained requests per client IP per minute")
@@ -43,6 +47,13 @@ class ServerSettings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     graceful_shutdown_s: int = Field(30, ge=0, le=3600, description="Time in-flight answers get to finish on stop")
+    header_timeout_s: float = Field(
+        10.0, gt=0, le=600, description="A request's headers must arrive within this time, else the connection closes"
+    )
+    body_timeout_s: float = Field(
+        30.0, gt=0, le=3600, description="A request's body must arrive within this time after its headers (408 above)"
+    )
+    keep_alive_s: int = Field(5, ge=1, le=600, description="An idle keep-alive connection is closed after this time")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -52,10 +63,30 @@ class ServerSettings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        """An empty MEDQA_API_KEY (compose's `${MEDQA_API_KEY:-}`) means no key, not the key ''."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return None if isinstance(raw, str) and not raw.strip() else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
+
+
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redact(text: str, settings: ServerSettings) -> str:
+    """`text` (an error message shown by /ready or logged) without the API keys or URL credentials it
+    may quote: an exception from the generator can name the base URL or the key it was given."""
+    secrets = [settings.api_key.get_secret_value() if settings.api_key else "", os.environ.get("OPENAI_API_KEY", "")]
+    for secret in secrets:
+        if len(secret) >= 4:  # too short a value would mask ordinary words
+            text = text.replace(secret, "**********")
+    return _URL_CREDENTIALS.sub("***@", text)
 
 
 def load_settings(**overrides: Any) -> ServerSettings:
