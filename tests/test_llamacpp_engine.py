@@ -111,3 +111,19 @@ def test_limits_give_clear_errors(engine):
     engine.close()
     with pytest.raises(MedqaError, match="closed"):
         engine.stream(PROMPTS[0], GREEDY)
+
+
+def test_the_generator_raises_a_too_long_prompt_while_it_is_read(gguf, tiny_llama):  # noqa: F811
+    # The assistant reads the stream inside its fallback handler: an error at call time would escape it.
+    from medqa.generation import Prompt
+    from medqa.generation_backends import LlamaCppGenerator
+    from medqa.models import load_tokenizer
+    from medqa.prompt import PromptTemplate
+
+    generator = LlamaCppGenerator(gguf, load_tokenizer(str(tiny_llama)), PromptTemplate(), n_ctx=64, n_parallel=1)
+    try:
+        stream = generator.stream(Prompt("word " * 200), GREEDY)
+        with pytest.raises(MedqaError, match="a llama.cpp sequence holds"):
+            next(stream)
+    finally:
+        generator.close()

@@ -80,13 +80,15 @@ class LlamaCppGenerator:
 
     def generate(self, prompts: Sequence[Prompt], settings: GenerationSettings) -> list[str]:
         # All queued before any is read: the engine decodes them together.
-        streams = [self.stream(p, settings) for p in prompts]
+        streams = [self.engine.stream(self.prompt_ids(p), settings) for p in prompts]
         return ["".join(stream).strip() for stream in streams]
 
     def stream(
         self, prompt: Prompt, settings: GenerationSettings, should_stop: Callable[[], bool] | None = None
     ) -> Iterator[str]:
-        return self.engine.stream(self.prompt_ids(prompt), settings, should_stop)
+        # A generator, so that errors (a prompt too long for a sequence) come while the caller reads,
+        # where the assistant turns them into its extractive answer.
+        yield from self.engine.stream(self.prompt_ids(prompt), settings, should_stop)
 
     def close(self) -> None:
         self.engine.close()
