@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import numpy as np
-import psutil
+from server_process import Server
 
 QUESTIONS = [
     "What are the symptoms of glaucoma?",
@@ -36,37 +34,6 @@ QUESTIONS = [
     "How can asthma attacks be prevented?",
     "What are the treatments for migraine?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(args: argparse.Namespace, port: int) -> tuple[subprocess.Popen, float]:
-    """Start `medqa serve`; return it and the seconds until /ready answered 200."""
-    command = [sys.executable, "-m", "medqa", "serve", "--port", str(port), "--workers", str(args.workers)]
-    if args.model:
-        command += ["--model", args.model]
-    if args.backend:
-        command += ["--backend", args.backend]
-    env = {**os.environ, "MEDQA_RATE_LIMIT_PER_MINUTE": "100000", "MEDQA_RATE_LIMIT_BURST": "100000"}
-    started = time.perf_counter()
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    while time.perf_counter() - started < args.ready_timeout:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with code {server.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
-                return server, time.perf_counter() - started
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    os.killpg(server.pid, signal.SIGTERM)
-    raise SystemExit("the server was not ready in time")
 
 
 def one_answer(client: httpx.Client, port: int, question: str, max_tokens: int) -> tuple[float, float]:
@@ -103,18 +70,16 @@ def main() -> None:
     parser.add_argument("--ready-timeout", type=float, default=900)
     args = parser.parse_args()
 
-    port = free_port()
-    server, ready_s = start_server(args, port)
-    process = psutil.Process(server.pid)
-    peak = [process.memory_info().rss]
+    workdir = tempfile.TemporaryDirectory(prefix="medqa-serve-load-")  # the server's feedback database
+    server = Server(args, Path(workdir.name))
+    port = server.port
+    ready_s = server.start()
+    peak = [0]
     sampling = threading.Event()
 
     def sample() -> None:
-        while not sampling.is_set():
-            try:
-                peak[0] = max(peak[0], process.memory_info().rss)
-            except psutil.Error:
-                return
+        while not sampling.is_set() and (rss := server.rss()) is not None:
+            peak[0] = max(peak[0], rss[0])
             time.sleep(0.05)
 
     threading.Thread(target=sample, daemon=True).start()
@@ -144,8 +109,8 @@ def main() -> None:
         thread.join()
     wall = time.perf_counter() - started
     sampling.set()
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=120)
+    server.stop()
+    workdir.cleanup()
 
     def pct(values: list[float], q: float) -> float:
         return float(np.percentile(values, q)) if values else float("nan")

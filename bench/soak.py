@@ -33,11 +33,7 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -49,7 +45,7 @@ from typing import Any
 
 import httpx
 import numpy as np
-import psutil
+from server_process import Server
 
 EMERGENCIES = [
     "My dad just collapsed in the kitchen and he is not breathing",
@@ -148,79 +144,6 @@ def make_plan(total: int, seed: int) -> list[Item]:
 
 
 # ----------------------------------------------------------------------------------------- server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """`medqa serve` in its own process group, started (and restarted) with the same settings."""
-
-    def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.db = workdir / "soak.sqlite3"
-        self.log = workdir / "server.log"
-        self.command = [sys.executable, "-m", "medqa", "serve", "--port", str(self.port), "--model", args.model]
-        if args.workers:
-            self.command += ["--workers", str(args.workers)]
-        for flag in ("index", "backend"):
-            if getattr(args, flag):
-                self.command += [f"--{flag}", str(getattr(args, flag))]
-        self.env = {
-            **os.environ,
-            "OMP_WAIT_POLICY": "PASSIVE",
-            "MEDQA_RATE_LIMIT_PER_MINUTE": "1000000",  # the soak measures the server, not the limiter
-            "MEDQA_RATE_LIMIT_BURST": "1000000",
-            "MEDQA_DB_PATH": str(self.db),
-        }
-        self.ready_timeout = args.ready_timeout
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> float:
-        """Start it; the seconds until `GET /ready` answered 200."""
-        started = time.perf_counter()
-        with self.log.open("a") as log:
-            self.process = subprocess.Popen(
-                self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        while time.perf_counter() - started < self.ready_timeout:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the server exited with code {self.process.returncode}; see {self.log}")
-            try:
-                if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:
-                    return time.perf_counter() - started
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise SystemExit(f"the server was not ready in {self.ready_timeout} s; see {self.log}")
-
-    def kill(self) -> None:
-        """SIGKILL, as a crash or the OOM killer would: no shutdown code runs."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def rss(self) -> tuple[int, int] | None:
-        """(RSS, anonymous RSS = RSS minus file-backed pages) of the server and its children, bytes."""
-        try:
-            root = psutil.Process(self.process.pid)
-            infos = [p.memory_info() for p in [root, *root.children(recursive=True)]]
-        except (psutil.Error, AttributeError):
-            return None
-        return sum(i.rss for i in infos), sum(i.rss - i.shared for i in infos)
-
-
 def stored_comments(db: Path) -> set[str]:
     """The feedback comments in the SQLite file, read directly (not through the server)."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:

@@ -22,7 +22,6 @@ from medqa.generation import GenerationSettings, Prompt
 from medqa.prompt import PromptTemplate, encode_prompt
 
 LLAMA_CPP_INSTALL = "pip install 'medqa[fast]'  (or: pip install llama-cpp-python==0.3.36)"
-TOP_K = 50  # transformers' default top_k when sampling: both backends sample from the same candidates
 
 
 class RemoteGenerationError(MedqaError):

@@ -35,6 +35,7 @@ from typing import Any
 from medqa.errors import MedqaError
 from medqa.generation import GenerationSettings
 
+TOP_K = 50  # transformers' default top_k when sampling: both backends sample from the same candidates
 PENALTY_LAST_N = 64  # repetition penalty looks at the last 64 tokens (llama.cpp's default window)
 # The key/value cache's number type. q8_0 would halve its memory (~190 instead of ~380 MB for 8 x 2048
 # cells) but made prompt reading 1.5x and 8 answers at once 1.4x slower here.
@@ -251,8 +252,6 @@ class BatchEngine:
 
     def _sampler(self, settings: GenerationSettings) -> Any:
         """llama.cpp's sampler chain for these settings (the order `llama_cpp.Llama` uses)."""
-        from medqa.generation_backends import TOP_K
-
         llama = self._llama
         chain = llama.llama_sampler_chain_init(llama.llama_sampler_chain_default_params())
         n_vocab = llama.llama_vocab_n_tokens(self.vocab)  # passed as `llama_cpp.Llama` passes it

@@ -185,15 +185,12 @@ def eval_generator(config: EvalConfig, loaded: LoadedModel, template: PromptTemp
     """The engine that writes the answers. Perplexity is always teacher-forced on `loaded` (transformers)."""
     if config.backend == "transformers":
         return TransformersGenerator(loaded, template, batch_size=config.batch_size)
-    from medqa.generation_backends import LlamaCppGenerator, gguf_source
+    from medqa.assistant import load_generator
 
-    source = gguf_source(config.model)
-    if source is None:
-        raise MedqaError(
-            f"{config.model} has no GGUF for the llamacpp backend; export one with "
-            "`medqa export RUN --out DIR --gguf` and evaluate DIR, or use backend=transformers"
-        )
-    return LlamaCppGenerator(*source)
+    generator, error, _ = load_generator(config.model, config.backend)
+    if generator is None:
+        raise MedqaError(f"the {config.backend} backend cannot answer: {error}; or use backend=transformers")
+    return generator
 
 
 def _generate(generator: Generator, examples: list[EvalExample], config: EvalConfig, console: Console) -> list[str]:
