@@ -12,6 +12,8 @@ from safetensors.torch import load_file
 from conftest_train import one_thread, tiny_config, tiny_data, tiny_llama, tiny_t5  # noqa: F401
 from medqa.config import load_config
 from medqa.errors import MedqaError
+from medqa.hardware import bf16_supported, reuse_freed_memory
+from medqa.models import load_model
 from medqa.prompt import IGNORE_INDEX, PromptTemplate, encode_examples
 from medqa.train import LoraSettings, TrainConfig, train
 from medqa.train import loop as train_loop
@@ -237,3 +239,23 @@ def test_early_stopping_keeps_the_best_adapter(tiny_llama, tiny_data, tmp_path, 
     )
     assert result.stopped == "early_stopping" and result.steps == 6 and result.best_step == 2
     assert json.loads((run / "train_info.json").read_text())["best_step"] == 2
+
+
+@pytest.mark.skipif(not bf16_supported(cuda=False), reason="this CPU has no fast bfloat16")
+def test_bf16_lora_keeps_frozen_weights_in_bf16_and_trains_float32_adapters(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+    config = tiny_config(tiny_llama, tiny_data, tmp_path / "run", precision="bf16")
+    model = train_loop._adapt(load_model(config.model), config, torch.bfloat16)
+    frozen = {p.dtype for p in model.parameters() if not p.requires_grad}
+    trained = {p.dtype for p in model.parameters() if p.requires_grad}
+    assert frozen == {torch.bfloat16} and trained == {torch.float32}
+
+    train(config)
+    adapter = _adapter(tmp_path / "run")
+    assert {t.dtype for t in adapter.values()} == {torch.float32}
+    assert all(t.abs().sum() > 0 for name, t in adapter.items() if "lora_B" in name)
+
+
+def test_freed_memory_is_kept_for_reuse_on_glibc():
+    import platform
+
+    assert reuse_freed_memory() == (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")

@@ -1,8 +1,10 @@
-"""What the machine can do: CUDA, bfloat16, and the autocast context that uses it."""
+"""What the machine can do: CUDA, bfloat16, the autocast context that uses it, and the C allocator."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import platform
 from typing import Any
 
 import torch
@@ -25,3 +27,26 @@ def autocast(device: torch.device | str, enabled: bool) -> Any:
     if not enabled or device_type not in ("cpu", "cuda"):
         return contextlib.nullcontext()
     return torch.autocast(device_type, dtype=torch.bfloat16)
+
+
+# glibc mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
+
+
+def reuse_freed_memory() -> bool:
+    """Make glibc keep freed memory for reuse instead of giving it back to the kernel; True if set.
+
+    By default every block over 32 MB (a micro-batch's activations, its logits) is a fresh mmap
+    that the kernel zero-fills page by page and unmaps on free, so a CPU training step re-faults
+    gigabytes each time: measured on a 4 x 1024-token step of the bundled model, 15% of the step
+    (zero fills, copies and log-softmax dominated by page faults). Served from the heap, the same
+    memory is reused step after step; the cost is that the process keeps its peak size.
+    """
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        # Trim threshold first: with it at its maximum the heap's top is never handed back.
+        return bool(libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)) and bool(libc.mallopt(_M_MMAP_MAX, 0))
+    except (OSError, AttributeError):
+        return False
