@@ -364,9 +364,8 @@ def load_generator(
     A model that cannot load gives (None, the reason, name): answers then degrade to extractive
     ones instead of failing. An unknown backend is the caller's mistake and raises.
     """
+    # Imported where needed: with a GGUF on llama.cpp, nothing here loads torch or transformers.
     from medqa.errors import MedqaError
-    from medqa.evaluate.run import is_trained_folder, load_for_eval
-    from medqa.generation import TransformersGenerator
     from medqa.generation_backends import LlamaCppGenerator, OpenAIGenerator, gguf_source, llama_cpp_available
     from medqa.models import BUNDLED_MODEL
     from medqa.prompt import PromptTemplate
@@ -376,6 +375,8 @@ def load_generator(
     if backend == "openai":
         if not base_url:
             raise MedqaError("the openai backend needs --base-url, e.g. http://localhost:8000/v1")
+        from medqa.evaluate.run import is_trained_folder
+
         template = PromptTemplate.load(Path(model)) if model and is_trained_folder(model) else PromptTemplate()
         return OpenAIGenerator(base_url, api_model, template=template), None, api_model or base_url
     if model is None:
@@ -392,6 +393,9 @@ def load_generator(
             failures.append(f"{model}: {exc}")
         if backend == "llamacpp":
             return None, "; ".join(failures), model
+    from medqa.evaluate.run import load_for_eval
+    from medqa.generation import TransformersGenerator
+
     try:
         loaded, template = load_for_eval(model)
     except (MedqaError, OSError, ValueError, RuntimeError) as exc:

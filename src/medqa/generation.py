@@ -10,14 +10,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import torch
+from typing import TYPE_CHECKING, Any, Protocol
 
 from medqa.config import check, raise_problems
 from medqa.hardware import autocast, bf16_supported
 from medqa.models import LoadedModel
 from medqa.prompt import PromptTemplate, encode_prompt
+
+if TYPE_CHECKING:  # torch loads only with the transformers backend: the llama.cpp server runs without it
+    import torch
 
 
 @dataclass
@@ -106,6 +107,7 @@ class TransformersGenerator:
     def stream(
         self, prompt: Prompt, settings: GenerationSettings, should_stop: Callable[[], bool] | None = None
     ) -> Iterator[str]:
+        import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         class _Stop(StoppingCriteria):
@@ -138,6 +140,8 @@ class TransformersGenerator:
             raise errors[0]
 
     def _generate_ids(self, batch: list[list[int]], settings: GenerationSettings) -> list[str]:
+        import torch
+
         inputs = self._pad(batch)
         if settings.temperature > 0:
             torch.manual_seed(settings.seed)
@@ -148,6 +152,8 @@ class TransformersGenerator:
 
     def _pad(self, batch: list[list[int]]) -> dict[str, torch.Tensor]:
         """Left padding for decoder-only models (generation continues at the right edge)."""
+        import torch
+
         pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.stop_ids[0]
         width = max(len(ids) for ids in batch)
         left = not self.loaded.seq2seq

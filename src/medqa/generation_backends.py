@@ -74,12 +74,19 @@ class LlamaCppGenerator:
         self.tokenizer = tokenizer
         self.template = template
 
-    def prompt_ids(self, prompt: Prompt) -> list[int]:
-        return encode_prompt(self.template, self.tokenizer, prompt.question, prompt.passages, prompt.history)
+    def prompt_ids(self, prompt: Prompt, max_new_tokens: int = 0) -> list[int]:
+        """The prompt's tokens; when prompt and answer would not fit in a sequence's cache, the oldest
+        turns of the conversation are left out first (the passages and the question always stay)."""
+        history = list(prompt.history)
+        while True:
+            ids = encode_prompt(self.template, self.tokenizer, prompt.question, prompt.passages, history)
+            if not history or len(ids) + max_new_tokens <= self.engine.n_ctx:
+                return ids
+            history = history[1:]
 
     def generate(self, prompts: Sequence[Prompt], settings: GenerationSettings) -> list[str]:
         # All queued before any is read: the engine decodes them together.
-        streams = [self.engine.stream(self.prompt_ids(p), settings) for p in prompts]
+        streams = [self.engine.stream(self.prompt_ids(p, settings.max_new_tokens), settings) for p in prompts]
         return ["".join(stream).strip() for stream in streams]
 
     def stream(
@@ -87,7 +94,7 @@ class LlamaCppGenerator:
     ) -> Iterator[str]:
         # A generator, so that errors (a prompt too long for a sequence) come while the caller reads,
         # where the assistant turns them into its extractive answer.
-        yield from self.engine.stream(self.prompt_ids(prompt), settings, should_stop)
+        yield from self.engine.stream(self.prompt_ids(prompt, settings.max_new_tokens), settings, should_stop)
 
     def close(self) -> None:
         self.engine.close()

@@ -5,13 +5,16 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import platform
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:  # imported where used: the llama.cpp server runs without torch
+    import torch
 
 
 def bf16_supported(cuda: bool | None = None) -> bool:
     """True where bfloat16 matmuls are fast: a CUDA GPU with bf16, or a CPU with AVX512_BF16/AMX."""
+    import torch
+
     cuda = torch.cuda.is_available() if cuda is None else cuda
     if cuda:
         return torch.cuda.is_bf16_supported()
@@ -23,6 +26,8 @@ def bf16_supported(cuda: bool | None = None) -> bool:
 
 def autocast(device: torch.device | str, enabled: bool) -> Any:
     """bfloat16 autocast on `device` when enabled, else a no-op context."""
+    import torch
+
     device_type = torch.device(device).type
     if not enabled or device_type not in ("cpu", "cuda"):
         return contextlib.nullcontext()

@@ -110,9 +110,10 @@ class BatchEngine:
         except (ValueError, RuntimeError) as exc:
             raise MedqaError(f"llama.cpp cannot load {gguf}: {exc}") from exc
         self.n_ctx = llama_cpp.llama_n_ctx_seq(self.context.ctx)  # per sequence
-        self.n_batch = n_batch
+        # llama.cpp lowers n_batch to the context size when that is smaller: a larger batch would abort.
+        self.n_batch = llama_cpp.llama_n_batch(self.context.ctx)
         self.vocab = self.model.vocab
-        self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
+        self._batch = llama_cpp.llama_batch_init(self.n_batch, 0, 1)
         self._free_ids = deque(range(n_parallel))
         self._inbox: queue.SimpleQueue[_Sequence | None] = queue.SimpleQueue()
         self._closed = False
