@@ -183,10 +183,10 @@ def gguf_source(model: str) -> tuple[Path, Any, PromptTemplate] | None:
     import json
 
     from medqa.gguf_export import GGUF_FILE
-    from medqa.models import ADAPTER_DIR, BUNDLED_MODEL, bundled_gguf, load_tokenizer, resolve_model
+    from medqa.models import ADAPTER_DIR, BUNDLED_MODEL, bundled_gguf, resolve_model
 
     if model == BUNDLED_MODEL:
-        return bundled_gguf(), load_tokenizer(resolve_model(model)), PromptTemplate()
+        return bundled_gguf(), serving_tokenizer(resolve_model(model)), PromptTemplate()
     folder = Path(model)
     if not (folder / GGUF_FILE).is_file():
         return None
@@ -197,4 +197,18 @@ def gguf_source(model: str) -> tuple[Path, Any, PromptTemplate] | None:
     else:  # a run: its base model's tokenizer
         base = json.loads((folder / "train_info.json").read_text(encoding="utf-8"))["base_model"]
         tokenizer_path = resolve_model(base)
-    return folder / GGUF_FILE, load_tokenizer(tokenizer_path), PromptTemplate.load(folder)
+    return folder / GGUF_FILE, serving_tokenizer(tokenizer_path), PromptTemplate.load(folder)
+
+
+def serving_tokenizer(path: str) -> Any:
+    """The tokenizer of `path` for serving: the torch-free `LightTokenizer` where it gives exactly the
+    ids transformers would (a fast tokenizer.json, as SmolLM2 and every medqa export have), else the
+    transformers tokenizer. Loading transformers' tokenizer imports torch: ~320 MB of memory."""
+    from medqa.light_tokenizer import load_light_tokenizer
+    from medqa.models import load_tokenizer
+
+    try:
+        light = load_light_tokenizer(path)
+    except MedqaError:
+        return load_tokenizer(path)
+    return light if light.exact_class else load_tokenizer(path)
