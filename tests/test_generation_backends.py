@@ -178,3 +178,32 @@ def test_llama_cpp_samples_with_temperature(bundled_llama_cpp):
 def test_auto_picks_llama_cpp_for_the_bundled_model():
     generator, error, _ = load_generator("smollm2-135m")
     assert error is None and generator.name == "llamacpp"
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_a_llama_cpp_assistant_answers_without_torch(tmp_path):
+    """Serving on llama.cpp loads neither torch, transformers nor scikit-learn (~0.5 GB of memory)."""
+    import subprocess
+    import sys
+
+    from medqa.models import resolve_model
+    from medqa.retrieval import Index, MiniLMEmbedder, passages_from_rows
+    from test_retrieval import ROWS
+
+    resolve_model("smollm2-135m")  # the bundled model's tokenizer folder, converted once (with torch)
+    Index.build(passages_from_rows(ROWS), MiniLMEmbedder()).persist(tmp_path / "index")
+    code = f"""
+import json, sys
+from medqa.assistant import AssistantConfig, load_assistant
+from medqa.generation import GenerationSettings
+config = AssistantConfig(generation=GenerationSettings(max_new_tokens=16))
+assistant = load_assistant("smollm2-135m", {str(tmp_path / "index")!r}, config, backend="llamacpp")
+answer = assistant.answer("How is asthma treated?")
+heavy = [m for m in ("torch", "transformers", "sklearn", "sentence_transformers") if m in sys.modules]
+print(json.dumps({{"error": assistant.generator_error, "url": answer.citations[0].url, "heavy": heavy}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"error": None, "url": "https://ex.org/asthma", "heavy": []}

@@ -137,11 +137,13 @@ def test_a_long_conversation_leaves_out_its_oldest_turns_to_fit(gguf, tiny_llama
 
     tokenizer, template = load_tokenizer(str(tiny_llama)), PromptTemplate()
     generator = LlamaCppGenerator(gguf, tokenizer, template, n_ctx=128, n_parallel=1)
-    history = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i} " + "word " * 12} for i in range(8)]
+    roles = ["user", "assistant"] * 4
+    history = [{"role": role, "content": f"turn {i} " + "word " * 12} for i, role in enumerate(roles)]
     try:
         ids = generator.prompt_ids(Prompt("what now?", [], history), max_new_tokens=GREEDY.max_new_tokens)
         assert len(ids) + GREEDY.max_new_tokens <= generator.engine.n_ctx
-        kept = next(n for n in range(len(history) + 1) if encode_prompt(template, tokenizer, "what now?", [], history[n:]) == ids)
+        fits = (encode_prompt(template, tokenizer, "what now?", [], history[n:]) for n in range(len(history) + 1))
+        kept = next(n for n, candidate in enumerate(fits) if candidate == ids)
         assert 0 < kept < len(history)  # some turns had to go, the most recent ones stayed
         assert len(encode_prompt(template, tokenizer, "what now?", [], history[kept - 1 :])) + 12 > 128
         assert len("".join(generator.stream(Prompt("what now?", [], history), GREEDY))) > 0

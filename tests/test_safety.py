@@ -82,3 +82,33 @@ def test_eval_set_is_large_enough_and_shares_no_sentence_with_the_exemplars() ->
     assert sum(r["label"] != "none" for r in rows) >= 60 and sum(r["label"] == "none" for r in rows) >= 60
     exemplars = {t.lower().strip(" ?.!") for t in load_exemplars().texts}
     assert not [r["text"] for r in rows if r["text"].lower().strip(" ?.!") in exemplars]
+
+
+def test_cached_classifier_gives_scikit_learns_probabilities_without_importing_it(tmp_path, monkeypatch) -> None:
+    import subprocess
+    import sys
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    monkeypatch.setenv("MEDQA_CACHE", str(tmp_path))
+    fitted = Triage()
+    assert len(list((tmp_path / "triage").glob("*.npz"))) == 1
+    reference = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+    reference.fit(fitted.vectors, fitted.exemplars.labels)
+    cached = Triage()  # from the cache this time
+    assert np.array_equal(cached.vectors, fitted.vectors)
+    for message in ("crushing chest pain and sweating", "what is asthma?", "how much ibuprofen can I take"):
+        vector = cached.embedder.encode([message])[0]
+        expected = dict(zip(reference.classes_, reference.predict_proba(vector[None, :])[0], strict=True))
+        got = cached.probabilities(vector)
+        assert got.keys() == expected.keys()
+        assert all(abs(got[k] - expected[k]) < 1e-6 for k in got)
+    # A fresh process with the cache in place triages without scikit-learn.
+    code = (
+        "import sys; from medqa.safety import Triage; "
+        "assert Triage().assess('my father cannot speak and his face droops').is_emergency; "
+        "print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

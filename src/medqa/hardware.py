@@ -35,7 +35,18 @@ def autocast(device: torch.device | str, enabled: bool) -> Any:
 
 
 # glibc mallopt parameters (malloc.h).
-_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
+_M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
+
+
+def _mallopt(*settings: tuple[int, int]) -> bool:
+    """Apply glibc malloc settings in order; False where the C library is not glibc or refuses one."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return all(libc.mallopt(param, value) == 1 for param, value in settings)
+    except (OSError, AttributeError):
+        return False
 
 
 def reuse_freed_memory() -> bool:
@@ -47,11 +58,6 @@ def reuse_freed_memory() -> bool:
     (zero fills, copies and log-softmax dominated by page faults). Served from the heap, the same
     memory is reused step after step; the cost is that the process keeps its peak size.
     """
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        # Trim threshold first: with it at its maximum the heap's top is never handed back.
-        return bool(libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)) and bool(libc.mallopt(_M_MMAP_MAX, 0))
-    except (OSError, AttributeError):
-        return False
+    # Trim threshold first: with it at its maximum the heap's top is never handed back.
+    return _mallopt((_M_TRIM_THRESHOLD, 2**31 - 1), (_M_MMAP_MAX, 0))
+

