@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -84,6 +85,9 @@ def test_main_job_command_runs_and_ends_serving(tmp_path: Path) -> None:
             except OSError:
                 continue
         assert ready, f"the main job did not end serving (exit code {job.poll()})"
+        status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5).read())
+        if importlib.util.find_spec("llama_cpp") is not None:  # the export's GGUF, on llama.cpp
+            assert status["generator"] == "llamacpp", status
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/v1/chat/completions",
             data=json.dumps({"messages": [{"role": "user", "content": "What is asthma?"}], "max_tokens": 16}).encode(),
@@ -98,6 +102,7 @@ def test_main_job_command_runs_and_ends_serving(tmp_path: Path) -> None:
     report = json.loads((workdir / "data" / "data_report.json").read_text())
     assert report["audit"]["total_leaks"] == 0 and report["rows_kept"] > 16000
     assert (workdir / "train" / "adapter" / "adapter_config.json").is_file()
+    assert (workdir / "export" / "model.gguf").is_file() and (workdir / "export" / "prompt.yaml").is_file()
     summary = json.loads((workdir / "report" / "summary.json").read_text())
     assert [s["name"] for s in summary["systems"]] == ["base", "fine-tuned"]
     assert (workdir / "report" / "report.html").is_file()

@@ -258,4 +258,8 @@ def test_bf16_lora_keeps_frozen_weights_in_bf16_and_trains_float32_adapters(tiny
 def test_freed_memory_is_kept_for_reuse_on_glibc():
     import platform
 
-    assert reuse_freed_memory() == (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    with reuse_freed_memory() as applied:
+        assert applied == glibc
+    with reuse_freed_memory(enabled=False) as applied:
+        assert not applied

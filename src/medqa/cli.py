@@ -441,6 +441,10 @@ def run(
     run_pipeline(load_config(PipelineConfig, None, flags), workdir)
 
 
+# Marks an OMP_WAIT_POLICY that medqa set itself (not the user), so `serve` can undo it.
+_OMP_SET_BY_MEDQA = "MEDQA_SET_OMP_WAIT_POLICY"
+
+
 def main() -> None:
     """Console entry point: one clear message and a non-zero exit for every expected failure."""
     # Spinning OpenMP threads crawl whenever another process shares the cores: training measured
@@ -449,7 +453,11 @@ def main() -> None:
     # Not for the commands that mostly run llama.cpp: it shares torch's OpenMP runtime (same
     # soname), and sleeping threads wake ~600 times per token: decoding took 26 instead of 9.4 ms.
     if sys.argv[1:2] not in (["serve"], ["chat"], ["ask"]):
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        if "OMP_WAIT_POLICY" not in os.environ:
+            os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+            os.environ[_OMP_SET_BY_MEDQA] = "1"
+    elif os.environ.pop(_OMP_SET_BY_MEDQA, None):  # `medqa run` ends by becoming `medqa serve`
+        os.environ.pop("OMP_WAIT_POLICY", None)
     try:
         app()
     except MedqaError as exc:

@@ -1,11 +1,14 @@
 """The main job on the embedded defaults: every stage in order, into one run folder.
 
 data (bundled MedQuAD) -> train (bundled SmolLM2, LoRA, a CPU budget) -> evaluate base and
-fine-tuned on a sample of the test split -> report -> serve the fine-tuned assistant
+fine-tuned on a sample of the test split -> report -> export (merged, with a GGUF for llama.cpp)
+-> serve the fine-tuned assistant
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +53,8 @@ def new_run_dir(root: Path = Path("runs")) -> Path:
 
 
 def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: Console | None = None) -> Path:
-    """Run every stage into `workdir` (default: a new runs/run-<time>); return it."""
+    """Run every stage into `workdir` (default: a new runs/run-<time>); return it. With `config.serve`
+    it never returns: the process becomes `medqa serve` on the exported model (`serve_in_place`)."""
     from medqa.data import DataConfig, prepare
     from medqa.data.report import print_summary
     from medqa.evaluate.report import build_report
@@ -64,11 +68,11 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
     data_dir, train_dir = workdir / "data", workdir / "train"
     console.rule(f"[bold]medqa main job[/bold] -> {workdir}")
 
-    console.print("[bold]1/5 data[/bold]: clean, group near-duplicates, split without leakage")
+    console.print("[bold]1/6 data[/bold]: clean, group near-duplicates, split without leakage")
     prepared = prepare(load_config(DataConfig, None, {"input": config.data} if config.data else {}), data_dir)
     print_summary(prepared.report, console)
 
-    console.print(f"[bold]2/5 train[/bold]: LoRA on {config.model}, {config.train_steps} steps")
+    console.print(f"[bold]2/6 train[/bold]: LoRA on {config.model}, {config.train_steps} steps")
     trained = train(
         load_config(
             TrainConfig,
@@ -89,7 +93,7 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
         f"trained {trained.steps} steps in {trained.minutes:.1f} min, validation loss {trained.best_validation_loss}"
     )
 
-    console.print(f"[bold]3/5 evaluate[/bold]: base vs fine-tuned on {config.eval_limit} test questions")
+    console.print(f"[bold]3/6 evaluate[/bold]: base vs fine-tuned on {config.eval_limit} test questions")
     eval_dirs = []
     for name, model in (("base", config.model), ("fine-tuned", str(train_dir))):
         eval_config = load_config(
@@ -108,16 +112,37 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
         print_metrics(result.metrics, console)
         eval_dirs.append(result.out)
 
-    console.print("[bold]4/5 report[/bold]")
+    console.print("[bold]4/6 report[/bold]")
     build_report(eval_dirs, workdir / "report")
     console.print(f"report: {workdir / 'report' / 'report.html'}")
+    console.print("[bold]5/6 export[/bold]: the adapter merged into the base model, and a GGUF for llama.cpp")
+    served = _export_for_serving(train_dir, workdir / "export", console)
     if config.serve:
-        from medqa.server import load_settings, run_server
-
-        settings = load_settings(model=str(train_dir), host=config.host, port=config.port)
         console.print(
-            f"[bold]5/5 serve[/bold]: the fine-tuned assistant at http://{config.host}:{config.port} (web chat) "
+            f"[bold]6/6 serve[/bold]: the fine-tuned assistant at http://{config.host}:{config.port} (web chat) "
             "and /v1 (OpenAI-compatible API); the first start builds the corpus index. Ctrl+C stops it."
         )
-        run_server(settings)
+        serve_in_place(served, config.host, config.port)
     return workdir
+
+
+def _export_for_serving(run: Path, out: Path, console: Console) -> Path:
+    """The run exported with a GGUF (served by llama.cpp, without torch: ~4x faster, under 1 GB);
+    the run folder itself (served by transformers) when its model cannot be written as a GGUF."""
+    from medqa.export import ExportConfig, export
+
+    try:
+        export(ExportConfig(run=str(run), out=str(out), gguf=True))
+    except MedqaError as exc:
+        console.print(f"[yellow]no GGUF ({exc}); serving the run with transformers[/yellow]")
+        return run
+    return out
+
+
+def serve_in_place(model: Path, host: str, port: int) -> None:
+    """Replace this process with `medqa serve`: the server starts without the memory that training
+    and evaluation left behind (torch, the models, the allocator's heap). MEDQA_* settings carry over."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = [sys.executable, "-m", "medqa", "serve", "--model", str(model), "--host", host, "--port", str(port)]
+    os.execv(sys.executable, command)

@@ -101,7 +101,6 @@ class TrainResult:
 def train(config: TrainConfig) -> TrainResult:
     """Fine-tune `config.model` on `config.data` and write the run folder `config.out`."""
     from accelerate import Accelerator
-    from accelerate.utils import set_seed
 
     out = Path(config.out)
     _check_out(out, config)  # before anything slow
@@ -117,9 +116,16 @@ def train(config: TrainConfig) -> TrainResult:
     accelerator = Accelerator(
         mixed_precision="no" if precision == "fp32" else precision, cpu=not torch.accelerator.is_available()
     )
+    with reuse_freed_memory(enabled=accelerator.device.type == "cpu"):
+        return _train(config, accelerator, precision)
+
+
+def _train(config: TrainConfig, accelerator: Any, precision: str) -> TrainResult:
+    """The run itself, on a ready accelerator (see `train`)."""
+    from accelerate.utils import set_seed
+
+    out = Path(config.out)
     main = accelerator.is_main_process
-    if accelerator.device.type == "cpu":
-        reuse_freed_memory()
     if main and out.exists() and config.overwrite:
         with explain_write_errors(out):
             shutil.rmtree(out)
