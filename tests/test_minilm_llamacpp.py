@@ -195,3 +195,14 @@ def test_another_source_folder_gets_its_own_cache_file(in_cache: Path, tmp_path:
     path = minilm_gguf(folder)
     assert path.parent == in_cache / "minilm" and path.name != GGUF_NAME
     assert path.read_bytes() == minilm_gguf().read_bytes()  # the same model, converted the same way
+
+
+def test_concurrent_first_questions_share_one_engine(in_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from medqa import minilm_llamacpp
+
+    monkeypatch.setattr(minilm_llamacpp, "_SHARED", {})
+    with ThreadPoolExecutor(8) as pool:
+        engines = list(pool.map(lambda _: minilm_llamacpp.shared_minilm(), range(8)))
+    assert all(engine is engines[0] for engine in engines)

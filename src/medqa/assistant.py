@@ -416,6 +416,7 @@ def load_assistant(
     from medqa.safety import default_triage
 
     loaded_index = ensure_index(index, console)
+    loaded_index.embedder.encode(["warm-up"])  # the query embedder loads now, not on the first question
     generator, error, _ = load_generator(model, backend, base_url, api_model)
     if error and console is not None:
         console.print(f"[yellow]warning:[/yellow] no language model ({error}); answers will be extractive")

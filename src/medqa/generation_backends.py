@@ -21,10 +21,10 @@ from medqa.errors import MedqaError
 from medqa.generation import GenerationSettings, Prompt
 from medqa.prompt import PromptTemplate, encode_prompt
 
-# Cache cells per answer: a grounded prompt (~600 tokens) and a 200-token answer leave ~700 for the
-# conversation so far (older turns are left out beyond that). 8 answers x 1,536 cells of the bundled
-# model's f16 cache take 283 MB; 2,048 cells took 377 MB, and the server's budget is 1 GB.
-CONTEXT_TOKENS = 1536
+# Cache cells per answer: a grounded prompt (~600 tokens) and a 200-token answer leave ~1,200 for the
+# conversation so far (older turns are left out beyond that). 8 answers x 2,048 cells of the bundled
+# model's f16 cache take 377 MB (the server peaked at 740 MB with 1,536 cells, 283 MB).
+CONTEXT_TOKENS = 2048
 LLAMA_CPP_INSTALL = "pip install 'medqa[fast]'  (or: pip install llama-cpp-python==0.3.36)"
 
 

@@ -17,7 +17,6 @@ Nothing here imports torch, transformers or sentence_transformers.
 from __future__ import annotations
 
 import ctypes
-import functools
 import hashlib
 import json
 import logging
@@ -256,14 +255,22 @@ def _tensors(source: Path, n_layers: int) -> Iterator[tuple[str, np.ndarray]]:
 
 
 # ------------------------------------------------------------------------------------------- embedder
-@functools.lru_cache(maxsize=2)
+_SHARED: dict[str | None, MiniLMLlamaCpp] = {}
+_SHARED_LOCK = threading.Lock()
+
+
 def shared_minilm(source: str | None = None) -> MiniLMLlamaCpp:
     """One engine per process and model folder, shared by retrieval and triage.
 
-    One thread: a query takes ~5 ms on it, and with two threads a query stalled (p99 156 ms) whenever
-    the other core was busy, which in a server it is (the language model decodes on every core).
+    Created under a lock: the first questions of a server often arrive together, and each would
+    otherwise load its own copy (seen: 7 copies, +260 MB). One thread: a query takes ~5 ms on it,
+    and with two a query stalled (p99 156 ms) whenever the other core was busy, which in a server
+    it is (the language model decodes on every core).
     """
-    return MiniLMLlamaCpp(Path(source) if source else None, n_threads=1)
+    with _SHARED_LOCK:
+        if source not in _SHARED:
+            _SHARED[source] = MiniLMLlamaCpp(Path(source) if source else None, n_threads=1)
+        return _SHARED[source]
 
 
 class MiniLMLlamaCpp:
