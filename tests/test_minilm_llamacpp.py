@@ -206,3 +206,19 @@ def test_concurrent_first_questions_share_one_engine(in_cache: Path, monkeypatch
     with ThreadPoolExecutor(8) as pool:
         engines = list(pool.map(lambda _: minilm_llamacpp.shared_minilm(), range(8)))
     assert all(engine is engines[0] for engine in engines)
+
+
+def test_the_embedder_falls_back_to_torch_when_llama_cpp_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sentence_transformers")
+    from medqa import minilm_llamacpp
+    from medqa.errors import MedqaError
+    from medqa.retrieval import MiniLMEmbedder
+
+    def broken(source: str | None = None) -> MiniLMLlamaCpp:
+        raise MedqaError("cannot write the cache")
+
+    monkeypatch.setattr(minilm_llamacpp, "shared_minilm", broken)
+    embedder = MiniLMEmbedder(engine="llamacpp")
+    vector = embedder.encode(["what is asthma?"])
+    assert vector.shape == (1, 384) and embedder.small_engine == "torch"
+    assert abs(float((vector**2).sum()) - 1.0) < 1e-4

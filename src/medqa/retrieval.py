@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -176,7 +177,11 @@ class MiniLMEmbedder:
         if self.small_engine == "llamacpp" and len(texts) <= SMALL_BATCH:
             from medqa.minilm_llamacpp import shared_minilm
 
-            return shared_minilm(self.path).encode(texts)
+            try:
+                return shared_minilm(self.path).encode(texts)
+            except MedqaError as exc:  # e.g. a read-only cache: the same vectors on torch instead
+                logging.getLogger("medqa").warning("MiniLM on llama.cpp unavailable (%s); using torch", exc)
+                self.small_engine = "torch"
         if len(texts) <= 4:  # a query: skip SentenceTransformer's batching machinery (~1.5 ms of ~10)
             return self._encode_small(texts)
         import torch
