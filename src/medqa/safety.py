@@ -28,7 +28,6 @@ import copy
 import functools
 import hashlib
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -209,9 +208,7 @@ class Triage:
 
     def probabilities(self, vector: np.ndarray) -> dict[str, float]:
         """The classifier's probability of each class for one embedded message."""
-        logits = self._coef @ vector + self._intercept
-        if len(logits) == 1:  # two classes: scikit-learn fits one logit for the second class
-            logits = np.array([0.0, logits[0]])
+        logits = self._coef @ vector + self._intercept  # five classes: one row each
         weights = np.exp(logits - logits.max())
         return dict(zip(self._classes, (weights / weights.sum()).tolist(), strict=True))
 
@@ -381,14 +378,13 @@ def _fit_classifier(embedder: Embedder, exemplars: Exemplars) -> tuple[np.ndarra
 
 def _save_fitted(path: Path, **arrays: np.ndarray) -> None:
     """Write the cache atomically; an unwritable cache only costs the next start a refit."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from medqa.fileio import atomic_file
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle:
+        with atomic_file(path) as tmp, open(tmp, "wb") as handle:  # a handle: np.savez would add ".npz"
             np.savez(handle, **arrays)
-        os.replace(tmp, path)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass
 
 
 @functools.lru_cache(maxsize=4)
