@@ -60,8 +60,8 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=50)
     args = parser.parse_args()
 
-    from medqa.assistant import AssistantConfig
-    from medqa.retrieval import Index, IndexConfig, build_index
+    from medqa.assistant.answer import AssistantConfig
+    from medqa.retrieval.index import Index, IndexConfig, build_index
 
     if not (args.index / "index.json").is_file():
         print(f"building {args.index} from the bundled MedQuAD (minutes)...")

@@ -91,7 +91,7 @@ def llama_cpp_timer(llm, ids: list[int], tokens: int) -> Callable[[], tuple[floa
 
 def served_parallel_rate(generator, prompts, tokens: int, streams: int = 8) -> float:
     """Aggregate tokens/s of `streams` answers generated at once (prompt reading included)."""
-    from medqa.generation import GenerationSettings
+    from medqa.inference.base import GenerationSettings
 
     settings = GenerationSettings(max_new_tokens=tokens)
     batch = [prompts[i % len(prompts)] for i in range(streams)]
@@ -102,7 +102,7 @@ def served_parallel_rate(generator, prompts, tokens: int, streams: int = 8) -> f
 
 
 def served_timer(generator, prompt, tokens: int) -> Callable[[], tuple[float, float, int]]:
-    from medqa.generation import GenerationSettings
+    from medqa.inference.base import GenerationSettings
 
     settings = GenerationSettings(max_new_tokens=tokens)
 
@@ -129,12 +129,13 @@ def main() -> None:
 
     from llama_cpp import Llama
 
-    from medqa.assistant import latest_run, load_generator
-    from medqa.export import ExportConfig, export
-    from medqa.generation import Prompt, TransformersGenerator
-    from medqa.generation_backends import cpu_threads, gguf_source
-    from medqa.gguf_export import GGUF_FILE, template_gguf, write_gguf
-    from medqa.models import BUNDLED_MODEL, load_trained
+    from medqa.export.gguf import template_gguf, write_gguf
+    from medqa.export.merge import ExportConfig, export
+    from medqa.hardware import cpu_threads
+    from medqa.inference.backends import gguf_source
+    from medqa.inference.base import Prompt, TransformersGenerator
+    from medqa.inference.load import load_generator
+    from medqa.models import BUNDLED_MODEL, GGUF_FILE, latest_run, load_trained
     from medqa.prompt import encode_prompt
 
     run = args.run or latest_run()

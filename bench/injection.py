@@ -4,7 +4,7 @@ the attempts in tests/data/injection.jsonl.
 Each line is one attempt: a user `message` (and optional `history`), or a poisoned retrieved
 `passage` (a small index is built from a few clean passages plus the poisoned ones), with the
 `checks` that must hold and strings the answer `must_not_contain`. The checks are written here,
-independently of medqa.guard, and read the whole text a client shows (`Answer.full_text()`):
+independently of medqa.assistant.guard, and read the whole text a client shows (`Answer.full_text()`):
 
 - disclaimer:   the answer carries the project's DISCLAIMER and the shown text ends with it;
 - emergency:    triage fired (the attempt hides an emergency inside role-play or "overrides");
@@ -137,10 +137,12 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print every answer")
     args = parser.parse_args()
 
-    from medqa.assistant import Assistant, load_assistant
+    from medqa.assistant.answer import Assistant
+    from medqa.assistant.load import load_assistant
+    from medqa.assistant.triage import DISCLAIMER
     from medqa.prompt import PromptTemplate
-    from medqa.retrieval import Index, passages_from_rows
-    from medqa.safety import DISCLAIMER
+    from medqa.retrieval.corpus import passages_from_rows
+    from medqa.retrieval.index import Index
 
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()

@@ -15,7 +15,7 @@ import numpy as np
 
 from medqa.evaluate.coverage import COVERAGE_THRESHOLD, sentences
 from medqa.evaluate.data import load_examples
-from medqa.retrieval import MiniLMEmbedder
+from medqa.retrieval.embedding import MiniLMEmbedder
 
 
 def main() -> None:

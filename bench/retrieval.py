@@ -42,7 +42,8 @@ def main() -> None:
 
         torch.set_num_threads(args.threads)
 
-    from medqa.retrieval import Index, IndexConfig, build_index, read_corpus
+    from medqa.retrieval.corpus import read_corpus
+    from medqa.retrieval.index import Index, IndexConfig, build_index
 
     if not (args.index / "index.json").is_file():
         print(f"building {args.index} from the bundled MedQuAD (minutes)...")

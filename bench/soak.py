@@ -469,9 +469,8 @@ def main() -> None:
 
     from rich.console import Console
 
-    from medqa.assistant import latest_run
-    from medqa.models import BUNDLED_MODEL
-    from medqa.ui import progress_bar
+    from medqa.models import BUNDLED_MODEL, latest_run
+    from medqa.progress import progress_bar
 
     if args.model is None:  # resolved once: a training run finishing mid-soak must not change the model
         run = latest_run()

@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print every message with its verdict")
     args = parser.parse_args()
 
-    from medqa.safety import default_triage
+    from medqa.assistant.triage import default_triage
 
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()

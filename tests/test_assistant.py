@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from medqa.assistant import ABSTAIN_TEXT, EXTRACTIVE_NOTE, Assistant, AssistantConfig, filter_citations
-from medqa.generation import GenerationSettings, Prompt
-from medqa.retrieval import Index, passages_from_rows
-from medqa.safety import DISCLAIMER, PERSONAL_ADVICE_NOTE, TriageResult
+from medqa.assistant.answer import ABSTAIN_TEXT, EXTRACTIVE_NOTE, Assistant, AssistantConfig, filter_citations
+from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, TriageResult
+from medqa.inference.base import GenerationSettings, Prompt
+from medqa.retrieval.corpus import passages_from_rows
+from medqa.retrieval.index import Index
 from test_retrieval import ROWS, OneHotEmbedder
 
 

@@ -10,15 +10,23 @@ from collections.abc import Iterator
 
 from rich.console import Console
 
-from medqa.assistant import Answer, Citation, Event
+from medqa.assistant.answer import Answer, Citation, Event
+from medqa.assistant.triage import DISCLAIMER
 from medqa.chat import run_chat
-from medqa.retrieval import RetrievedPassage
-from medqa.safety import DISCLAIMER
+from medqa.retrieval.index import RetrievedPassage
 
 
 def _passage() -> RetrievedPassage:
-    return RetrievedPassage("Asthma narrows the airways of the lungs.", 0.9, "https://ex.org/asthma", "Asthma",
-                            "What is asthma?", "r1", 7, dense_score=0.9)
+    return RetrievedPassage(
+        "Asthma narrows the airways of the lungs.",
+        0.9,
+        "https://ex.org/asthma",
+        "Asthma",
+        "What is asthma?",
+        "r1",
+        7,
+        dense_score=0.9,
+    )
 
 
 class FakeAssistant:
@@ -39,8 +47,9 @@ class FakeAssistant:
                 os.kill(os.getpid(), signal.SIGINT)
         text = "".join(self.pieces)
         citation = Citation(1, "https://ex.org/asthma", "Asthma", 7, "Asthma narrows")
-        yield Event("final", answer=Answer("a1", text, [citation], "none", "none", False, DISCLAIMER,
-                                           passages=[_passage()]))
+        yield Event(
+            "final", answer=Answer("a1", text, [citation], "none", "none", False, DISCLAIMER, passages=[_passage()])
+        )
 
 
 def chat(assistant: FakeAssistant, lines: list[str]) -> str:
@@ -110,7 +119,10 @@ def test_chat_reads_a_real_stdin_in_a_subprocess():
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(Path(__file__).parent)],
-        input="What is asthma?\n/sources\n", capture_output=True, text=True, timeout=120,
+        input="What is asthma?\n/sources\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "Asthma narrows the airways [1]." in done.stdout

@@ -61,8 +61,20 @@ def test_eval_errors(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
 def test_grounded_eval_uses_a_train_only_index_and_scores_grounding(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
     model = save_tiny_llama(tmp_path / "tiny")
     data = write_data(tmp_path / "data")
-    common = ["--model", str(model), "--data", str(data), "--max-new-tokens", "6", "--set", "bertscore=false",
-              "--set", "perplexity=false", "--set", "bootstrap_resamples=100"]
+    common = [
+        "--model",
+        str(model),
+        "--data",
+        str(data),
+        "--max-new-tokens",
+        "6",
+        "--set",
+        "bertscore=false",
+        "--set",
+        "perplexity=false",
+        "--set",
+        "bootstrap_resamples=100",
+    ]
     result = run_cli("eval", *common, "--set", "mode=grounded", "--out", str(tmp_path / "grounded"))
     assert result.code == 0, result.err
     metrics = json.loads((tmp_path / "grounded" / "metrics.json").read_text())
@@ -75,6 +87,14 @@ def test_grounded_eval_uses_a_train_only_index_and_scores_grounding(tmp_path: Pa
 
     leaky = run_cli("index", "build", "--data", str(data), "--all-splits", "--out", str(tmp_path / "leaky"))
     assert leaky.code == 0, leaky.err
-    refused = run_cli("eval", *common, "--set", "mode=grounded", "--set", f"index={tmp_path / 'leaky'}",
-                      "--out", str(tmp_path / "refused"))
+    refused = run_cli(
+        "eval",
+        *common,
+        "--set",
+        "mode=grounded",
+        "--set",
+        f"index={tmp_path / 'leaky'}",
+        "--out",
+        str(tmp_path / "refused"),
+    )
     assert refused.code == 2 and "could retrieve their own answers" in refused.err

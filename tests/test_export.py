@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest_train import one_thread, single_thread, tiny_config, tiny_data, tiny_llama  # noqa: F401
 from medqa.cli import app
 from medqa.errors import MedqaError
-from medqa.export import ExportConfig, export
+from medqa.export.merge import ExportConfig, export
 from medqa.models import load_trained
 from medqa.prompt import PromptTemplate, encode_prompt
 from medqa.train import train

@@ -10,10 +10,11 @@ import httpx
 import pytest
 
 from conftest_train import one_thread, tiny_llama  # noqa: F401
-from medqa.assistant import EXTRACTIVE_NOTE, Assistant, AssistantConfig, load_generator
+from medqa.assistant.answer import EXTRACTIVE_NOTE, Assistant, AssistantConfig
 from medqa.errors import MedqaError
-from medqa.generation import GenerationSettings, Prompt, TransformersGenerator
-from medqa.generation_backends import OpenAIGenerator, RemoteGenerationError
+from medqa.inference.backends import OpenAIGenerator, RemoteGenerationError
+from medqa.inference.base import GenerationSettings, Prompt, TransformersGenerator
+from medqa.inference.load import load_generator
 from medqa.prompt import PromptTemplate
 from test_assistant import StubTriage, index  # noqa: F401
 
@@ -44,8 +45,10 @@ class FakeServer:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/models"):
-            return httpx.Response(200, json={"object": "list", "data": [{"id": "served", "object": "model",
-                                                                            "created": 0, "owned_by": "me"}]})
+            return httpx.Response(
+                200,
+                json={"object": "list", "data": [{"id": "served", "object": "model", "created": 0, "owned_by": "me"}]},
+            )
         self.requests.append(json.loads(request.content))
         if self.status != 200:
             return httpx.Response(self.status, json={"error": {"message": "model overloaded"}})
@@ -109,7 +112,7 @@ def test_unreachable_server_gives_the_extractive_answer(index):  # noqa: F811
 
 
 def test_backend_selection(tiny_llama, monkeypatch):  # noqa: F811
-    import medqa.generation_backends as backends
+    import medqa.inference.backends as backends
 
     with pytest.raises(MedqaError, match="unknown backend"):
         load_generator(str(tiny_llama), backend="vllm")
@@ -129,7 +132,7 @@ def test_backend_selection(tiny_llama, monkeypatch):  # noqa: F811
 
 
 def test_llama_cpp_missing_is_explained(tmp_path, monkeypatch):
-    import medqa.generation_backends as backends
+    import medqa.inference.backends as backends
 
     monkeypatch.setattr(backends, "llama_cpp_available", lambda: False)
     with pytest.raises(MedqaError, match="llama-cpp-python"):
@@ -188,15 +191,18 @@ def test_a_llama_cpp_assistant_answers_without_torch(tmp_path):
     import sys
 
     from medqa.models import resolve_model
-    from medqa.retrieval import Index, MiniLMEmbedder, passages_from_rows
+    from medqa.retrieval.corpus import passages_from_rows
+    from medqa.retrieval.embedding import MiniLMEmbedder
+    from medqa.retrieval.index import Index
     from test_retrieval import ROWS
 
     resolve_model("smollm2-135m")  # the bundled model's tokenizer folder, converted once (with torch)
     Index.build(passages_from_rows(ROWS), MiniLMEmbedder()).persist(tmp_path / "index")
     code = f"""
 import json, sys
-from medqa.assistant import AssistantConfig, load_assistant
-from medqa.generation import GenerationSettings
+from medqa.assistant.answer import AssistantConfig
+from medqa.assistant.load import load_assistant
+from medqa.inference.base import GenerationSettings
 config = AssistantConfig(generation=GenerationSettings(max_new_tokens=16))
 assistant = load_assistant("smollm2-135m", {str(tmp_path / "index")!r}, config, backend="llamacpp")
 answer = assistant.answer("How is asthma treated?")

@@ -12,9 +12,9 @@ import torch
 
 from conftest_train import one_thread, single_thread, tiny_config, tiny_data, tiny_llama  # noqa: F401
 from medqa.errors import MedqaError
-from medqa.export import ExportConfig, export
-from medqa.gguf_export import GGUF_FILE, gguf_tensors, permute_qk, template_gguf, write_gguf
-from medqa.models import load_model, load_trained
+from medqa.export.gguf import gguf_tensors, permute_qk, template_gguf, write_gguf
+from medqa.export.merge import ExportConfig, export
+from medqa.models import GGUF_FILE, load_model, load_trained
 from medqa.prompt import PromptTemplate, encode_prompt
 from medqa.train import train
 
@@ -113,8 +113,13 @@ def _greedy_transformers(loaded, template, question: str, n: int) -> list[int]:
     ids = encode_prompt(template, loaded.tokenizer, question)
     with torch.inference_mode():
         out = loaded.model.generate(
-            torch.tensor([ids]), max_new_tokens=n, do_sample=False, repetition_penalty=1.0,
-            eos_token_id=None, pad_token_id=0, min_new_tokens=n,
+            torch.tensor([ids]),
+            max_new_tokens=n,
+            do_sample=False,
+            repetition_penalty=1.0,
+            eos_token_id=None,
+            pad_token_id=0,
+            min_new_tokens=n,
         )
     return out[0, len(ids) :].tolist()
 
@@ -164,8 +169,9 @@ def _smollm_run(tmp_path, perturb: bool):
     run = tmp_path / "run"
     loaded = load_model(BUNDLED_MODEL)
     torch.manual_seed(0)
-    config = LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
-                        init_lora_weights=not perturb)
+    config = LoraConfig(
+        r=8, lora_alpha=16, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"], init_lora_weights=not perturb
+    )
     peft_model = get_peft_model(loaded.model, config)
     if perturb:
         with torch.no_grad():
@@ -181,8 +187,8 @@ def _smollm_run(tmp_path, perturb: bool):
 @pytest.mark.slow
 @needs_llama_cpp
 def test_untrained_adapter_export_answers_like_the_bundled_gguf(tmp_path):
-    from medqa.assistant import load_generator
-    from medqa.generation import GenerationSettings, Prompt
+    from medqa.inference.base import GenerationSettings, Prompt
+    from medqa.inference.load import load_generator
 
     out = tmp_path / "exported"
     # q4_1: the bundled file's type; its dequantized weights re-quantize to exactly the same blocks.

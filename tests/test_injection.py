@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from medqa.assistant import Assistant, AssistantConfig
-from medqa.generation import GenerationSettings, Prompt
-from medqa.guard import claims_diagnosis, clean_sentence, guard_stream, neutralize_markers
+from medqa.assistant.answer import Assistant, AssistantConfig
+from medqa.assistant.guard import claims_diagnosis, clean_sentence, guard_stream, neutralize_markers
+from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, Triage
+from medqa.inference.base import GenerationSettings, Prompt
 from medqa.prompt import PromptTemplate
-from medqa.retrieval import Index, passages_from_rows
-from medqa.safety import DISCLAIMER, PERSONAL_ADVICE_NOTE, Triage
+from medqa.retrieval.corpus import passages_from_rows
+from medqa.retrieval.index import Index
 from test_assistant import PERSONAL, ScriptedGenerator, StubTriage
 from test_retrieval import ROWS, OneHotEmbedder
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest_train import make_tokenizer
 from medqa.errors import MedqaError
-from medqa.light_tokenizer import LightTokenizer, load_light_tokenizer
+from medqa.inference.tokenizer import LightTokenizer, load_light_tokenizer
 from medqa.models import load_tokenizer
 from medqa.prompt import PromptTemplate, encode_examples, encode_prompt
 
@@ -212,7 +212,7 @@ def test_chat_template_from_the_config_when_there_is_no_jinja_file(tmp_path):
 def test_serving_path_imports_neither_torch_nor_transformers(smollm2_folder):
     code = (
         "import json, sys\n"
-        "from medqa.light_tokenizer import load_light_tokenizer\n"
+        "from medqa.inference.tokenizer import load_light_tokenizer\n"
         "from medqa.prompt import PromptTemplate, encode_prompt\n"
         "tok = load_light_tokenizer(sys.argv[1])\n"
         "ids = encode_prompt(PromptTemplate(), tok, 'What is asthma?', ['Asthma affects the airways.'])\n"

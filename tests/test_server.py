@@ -21,9 +21,10 @@ pytest.importorskip("fastapi")
 import uvicorn  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from medqa.assistant import Assistant, AssistantConfig  # noqa: E402
-from medqa.generation import GenerationSettings, Prompt  # noqa: E402
-from medqa.retrieval import Index, passages_from_rows  # noqa: E402
+from medqa.assistant.answer import Assistant, AssistantConfig  # noqa: E402
+from medqa.inference.base import GenerationSettings, Prompt  # noqa: E402
+from medqa.retrieval.corpus import passages_from_rows
+from medqa.retrieval.index import Index  # noqa: E402
 from medqa.server.app import create_app  # noqa: E402
 from medqa.server.connection import uvicorn_options  # noqa: E402
 from medqa.server.protocol import ChatCompletionRequest  # noqa: E402

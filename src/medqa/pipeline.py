@@ -17,6 +17,8 @@ from rich.console import Console
 
 from medqa.config import check, load_config, raise_problems
 from medqa.errors import MedqaError
+from medqa.hardware import environment_for
+from medqa.resources import recipe_path
 
 
 @dataclass
@@ -25,8 +27,9 @@ class PipelineConfig:
 
     data: str | None = None  # dataset file; None: the bundled MedQuAD
     model: str = "smollm2-135m"
-    train_steps: int = 65  # about 10 minutes on 2 idle CPU cores (as configs/train-cpu.yaml)
-    train_minutes: float = 12.0  # stops training (and saves) on slower machines
+    recipe: str = "train-cpu"  # the training recipe, medqa/recipes/NAME.yaml (configs/NAME.yaml), or a YAML path
+    train_steps: int | None = None  # None: the recipe's max_steps (65 in train-cpu, about 10 minutes on 2 idle cores)
+    train_minutes: float | None = None  # None: the recipe's max_minutes (stops and saves on slower machines)
     eval_limit: int = 40  # test questions per system (a seeded sample)
     eval_max_new_tokens: int = 128
     serve: bool = True  # end by serving the fine-tuned assistant (web chat + API) until stopped
@@ -35,10 +38,21 @@ class PipelineConfig:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        check(problems, self.train_steps >= 1, "train_steps must be >= 1")
-        check(problems, self.train_minutes > 0, "train_minutes must be > 0")
+        check(problems, self.train_steps is None or self.train_steps >= 1, "train_steps must be >= 1")
+        check(problems, self.train_minutes is None or self.train_minutes > 0, "train_minutes must be > 0")
         check(problems, self.eval_limit >= 1, "eval_limit must be >= 1")
         raise_problems(problems, "run settings")
+
+
+def train_recipe(name: str) -> Path:
+    """The recipe file `name` names: a YAML path, or a recipe that ships with medqa (e.g. "train-cpu")."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml"):
+        return path
+    shipped = recipe_path(name)
+    if not shipped.is_file():
+        raise MedqaError(f"no recipe {name!r}: name a YAML file or one of medqa's recipes (e.g. train-cpu)")
+    return shipped
 
 
 def new_run_dir(root: Path = Path("runs")) -> Path:
@@ -72,23 +86,19 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
     prepared = prepare(load_config(DataConfig, None, {"input": config.data} if config.data else {}), data_dir)
     print_summary(prepared.report, console)
 
-    console.print(f"[bold]2/6 train[/bold]: LoRA on {config.model}, {config.train_steps} steps")
-    trained = train(
-        load_config(
-            TrainConfig,
-            None,
-            {
-                "model": config.model,
-                "data": str(data_dir),
-                "out": str(train_dir),
-                "max_steps": config.train_steps,
-                "max_minutes": config.train_minutes,
-                "eval_every": 25,
-                "max_eval_examples": 64,
-                "save_every": 25,
-            },
-        )
+    recipe = train_recipe(config.recipe)
+    overrides: dict[str, object] = {"model": config.model, "data": str(data_dir), "out": str(train_dir)}
+    if config.train_steps is not None:
+        overrides["max_steps"] = config.train_steps
+    if config.train_minutes is not None:
+        overrides["max_minutes"] = config.train_minutes
+    train_config = load_config(TrainConfig, recipe, overrides)  # the recipe file is the one source of its settings
+    console.print(
+        f"[bold]2/6 train[/bold]: {train_config.method} on {config.model} with {recipe.name}, "
+        f"{train_config.max_steps or 'all'} steps"
+        + (f" (at most {train_config.max_minutes:g} min)" if train_config.max_minutes else "")
     )
+    trained = train(train_config)
     console.print(
         f"trained {trained.steps} steps in {trained.minutes:.1f} min, validation loss {trained.best_validation_loss}"
     )
@@ -129,7 +139,7 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
 def _export_for_serving(run: Path, out: Path, console: Console) -> Path:
     """The run exported with a GGUF (served by llama.cpp, without torch: ~4x faster, under 1 GB);
     the run folder itself (served by transformers) when its model cannot be written as a GGUF."""
-    from medqa.export import ExportConfig, export
+    from medqa.export.merge import ExportConfig, export
 
     try:
         export(ExportConfig(run=str(run), out=str(out), gguf=True))
@@ -141,8 +151,9 @@ def _export_for_serving(run: Path, out: Path, console: Console) -> Path:
 
 def serve_in_place(model: Path, host: str, port: int) -> None:
     """Replace this process with `medqa serve`: the server starts without the memory that training
-    and evaluation left behind (torch, the models, the allocator's heap). MEDQA_* settings carry over."""
+    and evaluation left behind (torch, the models, the allocator's heap). MEDQA_* settings carry over;
+    the thread settings are the server's own (`hardware.environment_for`)."""
     sys.stdout.flush()
     sys.stderr.flush()
     command = [sys.executable, "-m", "medqa", "serve", "--model", str(model), "--host", host, "--port", str(port)]
-    os.execv(sys.executable, command)
+    os.execve(sys.executable, command, environment_for("llamacpp"))

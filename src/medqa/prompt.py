@@ -101,16 +101,12 @@ class PromptTemplate:
         """Read `folder/prompt.yaml` (a run or exported model folder)."""
         path = Path(folder) / PROMPT_FILE
         if not path.is_file():
-            raise MedqaError(
-                f"{folder} has no {PROMPT_FILE}: it is not a folder written by `medqa train`/`export`"
-            )
+            raise MedqaError(f"{folder} has no {PROMPT_FILE}: it is not a folder written by `medqa train`/`export`")
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise MedqaError(
-                f"{path}: unknown keys {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}"
-            )
+            raise MedqaError(f"{path}: unknown keys {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}")
         return cls(**data)
 
 
@@ -180,9 +176,7 @@ def encode_examples(
     return encoded
 
 
-def _answer_text(
-    template: PromptTemplate, tokenizer: Any, question: str, answer: str, prompt: str, chat: bool
-) -> str:
+def _answer_text(template: PromptTemplate, tokenizer: Any, question: str, answer: str, prompt: str, chat: bool) -> str:
     """The text the model must produce after the prompt: for chat models, whatever the template
     writes for the assistant turn (answer plus end-of-turn marker), so that it matches generation."""
     if not chat:

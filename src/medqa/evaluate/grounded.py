@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
-from medqa.assistant import CITATION
+from medqa.assistant.answer import CITATION
 from medqa.errors import MedqaError
 from medqa.evaluate.coverage import COVERAGE_THRESHOLD, sentences
 from medqa.evaluate.metrics import MetricStats, _ratio
@@ -46,7 +46,7 @@ def train_index_path(data: str) -> Path:
 def open_eval_index(data: str, index: str | None, scoring_heldout: bool, console: Console) -> Any:
     """The index for grounded answers. Scoring a held-out split of a prepared folder needs an index
     of that folder's training split only; anything else would let questions see their answers."""
-    from medqa.retrieval import Index, IndexConfig, build_index
+    from medqa.retrieval.index import Index, IndexConfig, build_index
 
     if index is None:
         if not Path(data).is_dir():

@@ -15,7 +15,7 @@ from medqa.evaluate.bootstrap import paired_bootstrap
 from medqa.evaluate.metrics import BERTSCORE_NAME, MetricStats, _bleu_from_stats, _exp_ratio, _ratio
 from medqa.evaluate.run import read_eval
 from medqa.fileio import atomic_output_dir
-from medqa.ui import figure_png
+from medqa.progress import figure_png
 
 # Display order; anything else a system reports comes after these.
 METRIC_ORDER = (

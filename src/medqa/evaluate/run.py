@@ -26,10 +26,10 @@ from medqa.evaluate.metrics import (
     token_accuracy_metric,
 )
 from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir, write_jsonl
-from medqa.generation import GenerationSettings, Generator, Prompt, TransformersGenerator
-from medqa.models import LoadedModel, load_model, load_trained
-from medqa.prompt import PROMPT_FILE, PromptTemplate
-from medqa.ui import progress_bar
+from medqa.inference.base import GenerationSettings, Generator, Prompt, TransformersGenerator
+from medqa.models import CONFIG_FILE, LoadedModel, is_trained_folder, load_for_eval
+from medqa.progress import progress_bar
+from medqa.prompt import PromptTemplate
 
 
 @dataclass
@@ -86,11 +86,6 @@ class EvalResult:
     metrics: dict[str, Any]
 
 
-def is_trained_folder(model: str) -> bool:
-    """A folder written by `medqa train` or `medqa export` (it carries its prompt template)."""
-    return (Path(model) / PROMPT_FILE).is_file()
-
-
 def default_out(config: EvalConfig) -> Path:
     """RUN/eval/<name> for a trained model, else runs/eval/<name>."""
     root = Path(config.model) / "eval" if is_trained_folder(config.model) else Path("runs") / "eval"
@@ -136,12 +131,12 @@ def evaluate(
     if config.perplexity:
         metrics.extend(_teacher_forced(loaded, template, examples, config))
     if any(e.must_have for e in examples):
-        from medqa.retrieval import MiniLMEmbedder
+        from medqa.retrieval.embedding import MiniLMEmbedder
 
         pairs = statement_coverage(answers, [e.must_have for e in examples], MiniLMEmbedder())
         metrics.append(MetricStats("must_have_coverage", coverage_stats(pairs), _ratio))
     if grounded is not None:
-        from medqa.retrieval import MiniLMEmbedder
+        from medqa.retrieval.embedding import MiniLMEmbedder
 
         metrics.extend(grounding_metrics(grounded, MiniLMEmbedder()))
     report = {
@@ -169,23 +164,15 @@ def evaluate(
     with atomic_output_dir(out, overwrite) as tmp:
         write_jsonl(tmp / "predictions.jsonl", predictions)
         atomic_write_json(tmp / "metrics.json", report)
-        save_config(config, tmp / "config.yaml")
+        save_config(config, tmp / CONFIG_FILE)
     return EvalResult(out, report)
-
-
-def load_for_eval(model: str) -> tuple[LoadedModel, PromptTemplate]:
-    """A trained/exported folder with its own template, or a base model with the default template
-    (the one `medqa train` uses unless told otherwise, so base and fine-tuned are asked alike)."""
-    if is_trained_folder(model):
-        return load_trained(Path(model))
-    return load_model(model), PromptTemplate()
 
 
 def eval_generator(config: EvalConfig, loaded: LoadedModel, template: PromptTemplate) -> Generator:
     """The engine that writes the answers. Perplexity is always teacher-forced on `loaded` (transformers)."""
     if config.backend == "transformers":
         return TransformersGenerator(loaded, template, batch_size=config.batch_size)
-    from medqa.assistant import load_generator
+    from medqa.inference.load import load_generator
 
     generator, error, _ = load_generator(config.model, config.backend)
     if generator is None:
@@ -212,8 +199,8 @@ def _scores_heldout(config: EvalConfig) -> bool:
 def _ask_assistant(
     generator: Generator, index: Any, examples: list[EvalExample], config: EvalConfig, console: Console
 ) -> GroundedAnswers:
-    from medqa.assistant import Assistant, AssistantConfig
-    from medqa.safety import default_triage
+    from medqa.assistant.answer import Assistant, AssistantConfig
+    from medqa.assistant.triage import default_triage
 
     assistant = Assistant(index, default_triage(), generator, AssistantConfig(generation=config.generation()))
     with progress_bar("answers", console) as progress:

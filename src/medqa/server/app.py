@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from medqa.assistant import Answer, Assistant
+from medqa.assistant.answer import Answer, Assistant
 from medqa.server.feedback import FeedbackStore
 from medqa.server.middleware import AccessLog, BodyLimit
 from medqa.server.protocol import (
@@ -37,6 +37,7 @@ from medqa.server.protocol import (
 )
 from medqa.server.ratelimit import RateLimiter, retry_after
 from medqa.server.serving import MODEL_ID, AnswerStopped, ChatService
+from medqa.server.connection import uvicorn_options
 from medqa.server.settings import ServerSettings, redact
 
 STATIC = Path(__file__).parent / "static"
@@ -121,7 +122,7 @@ def create_app(settings: ServerSettings | None = None, assistant_factory: Assist
 def _load_default(settings: ServerSettings) -> Assistant:
     from rich.console import Console
 
-    from medqa.assistant import load_assistant
+    from medqa.assistant.load import load_assistant
 
     return load_assistant(
         settings.model,
@@ -344,3 +345,19 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
     """A bug: 500 in the OpenAI shape, without details (the log has the traceback)."""
     log.exception("unhandled error in %s %s", request.method, request.url.path)
     return JSONResponse(error_body("internal server error", "server_error"), 500)
+
+
+def run_server(settings: ServerSettings) -> None:
+    """Serve until stopped; on SIGTERM/Ctrl-C in-flight answers get `graceful_shutdown_s` to finish.
+    Slow clients are cut off: headers after `header_timeout_s`, bodies after `body_timeout_s` (408)."""
+    import uvicorn
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(message)s")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,  # medqa.server.access writes one JSON line per request instead
+        **uvicorn_options(settings),  # deadlines for headers, bodies and idle connections; graceful stop
+    )

@@ -3,7 +3,7 @@
 Generation is CPU-bound and blocking, so each answer's `Assistant.stream` runs in a bounded
 thread pool (`workers` threads; torch, llama.cpp and the tokenizer release the GIL while they
 compute). With the llama.cpp backend the threads mostly wait: its engine decodes every answer in
-flight together (continuous batching, `medqa.llamacpp_engine`), so 8 workers let 8 users be
+flight together (continuous batching, `medqa.inference.llamacpp_engine`), so 8 workers let 8 users be
 answered at once instead of queueing behind each other. The event loop only relays pieces, so
 health checks and other requests stay responsive while answers are being generated; requests
 beyond the pool wait in its queue, and beyond `max_queue` waiting ones the server answers 503
@@ -21,8 +21,8 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from medqa.assistant import Answer, Assistant, Event
-from medqa.generation import GenerationSettings
+from medqa.assistant.answer import Answer, Assistant, Event
+from medqa.inference.base import GenerationSettings
 from medqa.server.feedback import FeedbackStore
 from medqa.server.protocol import ChatCompletionRequest, chunk, completion, completion_id, error_body
 

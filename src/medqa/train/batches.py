@@ -52,9 +52,7 @@ def read_split(data_dir: Path, split: str) -> list[dict[str, str]]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise MedqaError(f"{path}, line {number}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict) or not all(
-                isinstance(row.get(k), str) for k in ("question", "answer")
-            ):
+            if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in ("question", "answer")):
                 raise MedqaError(f"{path}, line {number}: needs text fields 'question' and 'answer'")
             rows.append(row)
     if not rows:
@@ -66,9 +64,7 @@ def encode_split(
     rows: Sequence[dict[str, str]], template: PromptTemplate, tokenizer: Any, max_length: int, seq2seq: bool
 ) -> EncodedSplit:
     """Tokenize every row once (prompt masked, long answers cut; see `prompt.encode_examples`)."""
-    encoded = encode_examples(
-        template, tokenizer, [(r["question"], r["answer"]) for r in rows], max_length, seq2seq
-    )
+    encoded = encode_examples(template, tokenizer, [(r["question"], r["answer"]) for r in rows], max_length, seq2seq)
     kept = [e for e in encoded if e is not None]
     return EncodedSplit(examples=kept, rows=len(rows), skipped=len(encoded) - len(kept))
 
@@ -78,9 +74,7 @@ def example_lengths(examples: Sequence[Encoded], seq2seq: bool) -> list[int]:
     return [len(e.input_ids) + (len(e.labels) if seq2seq else 0) for e in examples]
 
 
-def plan_epoch(
-    lengths: Sequence[int], batch_size: int, seed: int, epoch: int, pack_length: int | None
-) -> list[Batch]:
+def plan_epoch(lengths: Sequence[int], batch_size: int, seed: int, epoch: int, pack_length: int | None) -> list[Batch]:
     """The batches of one epoch, shuffled with (seed, epoch).
 
     Without packing: indices are shuffled, cut into chunks of MEGABATCH batches, each chunk sorted by

@@ -29,7 +29,7 @@ from medqa.config import config_to_dict, read_recipe, save_config
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_json, ensure_writable_dir, explain_write_errors, fsync_dir, fsync_tree
 from medqa.hardware import bf16_supported, reuse_freed_memory
-from medqa.models import ADAPTER_DIR, MODEL_DIR, LoadedModel, load_model
+from medqa.models import ADAPTER_DIR, CONFIG_FILE, MODEL_DIR, TRAIN_INFO_FILE, LoadedModel, load_model
 from medqa.prompt import IGNORE_INDEX
 from medqa.train.batches import (
     EncodedSplit,
@@ -45,7 +45,6 @@ from medqa.train.outputs import MetricsLog, plot_loss, write_model_card
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
-INFO_FILE = "train_info.json"
 # Settings that shape the weights a run reaches: `--resume` refuses to continue a run with others
 # (max_steps, max_minutes, evaluation, checkpoint and logging settings may change).
 SAME_ON_RESUME = (
@@ -169,9 +168,9 @@ def _train(config: TrainConfig, accelerator: Any, precision: str) -> TrainResult
     if main:
         with explain_write_errors(out):
             out.mkdir(parents=True, exist_ok=True)
-            (out / INFO_FILE).unlink(missing_ok=True)  # a resumed run looks finished only once it is
+            (out / TRAIN_INFO_FILE).unlink(missing_ok=True)  # a resumed run looks finished only once it is
             # The run's settings, not this invocation's flags: `--config RUN/config.yaml --resume` works.
-            save_config(replace(config, overwrite=False, resume=False), out / "config.yaml")
+            save_config(replace(config, overwrite=False, resume=False), out / CONFIG_FILE)
             config.prompt.save(out)
             metrics = MetricsLog(out, keep_until_step=state["step"] if config.resume else None)
 
@@ -470,7 +469,7 @@ def _check_out(out: Path, config: TrainConfig) -> None:
 
 def _check_same_settings(out: Path, config: TrainConfig) -> None:
     """Refuse to resume with settings that change the run: it would silently become another run."""
-    saved_file = out / "config.yaml"
+    saved_file = out / CONFIG_FILE
     if not saved_file.is_file():
         return
     saved, now = read_recipe(saved_file), config_to_dict(config)
@@ -730,7 +729,7 @@ def _finish(
     with explain_write_errors(out, _kept(out)):
         plot_loss(rows, out / "loss.png")
         write_model_card(out, info, config_to_dict(config))
-        atomic_write_json(out / INFO_FILE, info)  # last: marks the run as finished (sweeps, `medqa ask`)
+        atomic_write_json(out / TRAIN_INFO_FILE, info)  # last: marks the run as finished (sweeps, `medqa ask`)
 
 
 def _result(out: Path, state: dict, stopped: str, rows: list[dict]) -> TrainResult:

@@ -1,6 +1,6 @@
 """The fast in-process CPU backend (llama.cpp) and the remote backend (any OpenAI-compatible server).
 
-Both implement `medqa.generation.Generator` and build prompts only through the model's
+Both implement `medqa.inference.base.Generator` and build prompts only through the model's
 `PromptTemplate`, so they ask the model exactly what training showed it:
 
 - `LlamaCppGenerator` renders and tokenizes the prompt with the model's transformers tokenizer
@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from medqa.errors import MedqaError
-from medqa.generation import GenerationSettings, Prompt
+from medqa.hardware import cpu_threads, llama_cpp_available
+from medqa.inference.base import GenerationSettings, Prompt
 from medqa.prompt import PromptTemplate, encode_prompt
 
 # Cache cells per answer: a grounded prompt (~600 tokens) and a 200-token answer leave ~1,200 for the
@@ -32,24 +33,9 @@ class RemoteGenerationError(MedqaError):
     """The remote generation server could not be reached or refused the request."""
 
 
-def llama_cpp_available() -> bool:
-    """Whether llama-cpp-python is installed (importing it is cheap: the library loads lazily)."""
-    import importlib.util
-
-    return importlib.util.find_spec("llama_cpp") is not None
-
-
-def cpu_threads() -> int:
-    """Cores this process may use (llama-cpp-python's own default is half the CPU count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 class LlamaCppGenerator:
     """A GGUF model run in-process by llama.cpp (~4x faster than transformers on CPU here), with
-    continuous batching (`medqa.llamacpp_engine`): concurrent answers are decoded together, so a
+    continuous batching (`medqa.inference.llamacpp_engine`): concurrent answers are decoded together, so a
     new question starts while others are being answered instead of queueing behind them.
 
     Repetition penalty uses llama.cpp's semantics (the last 64 tokens), not transformers' (every
@@ -69,7 +55,7 @@ class LlamaCppGenerator:
     ) -> None:
         if not llama_cpp_available():
             raise MedqaError(f"the llama.cpp backend needs llama-cpp-python: {LLAMA_CPP_INSTALL}")
-        from medqa.llamacpp_engine import BatchEngine
+        from medqa.inference.llamacpp_engine import BatchEngine
 
         if not Path(gguf).is_file():
             raise MedqaError(f"{gguf}: no such GGUF file")
@@ -186,8 +172,7 @@ def gguf_source(model: str) -> tuple[Path, Any, PromptTemplate] | None:
     the bundled GGUF for the bundled base model, FOLDER/model.gguf for an export or a run; else None."""
     import json
 
-    from medqa.gguf_export import GGUF_FILE
-    from medqa.models import ADAPTER_DIR, BUNDLED_MODEL, bundled_gguf, resolve_model
+    from medqa.models import ADAPTER_DIR, BUNDLED_MODEL, GGUF_FILE, TRAIN_INFO_FILE, bundled_gguf, resolve_model
 
     if model == BUNDLED_MODEL:
         return bundled_gguf(), serving_tokenizer(resolve_model(model)), PromptTemplate()
@@ -199,7 +184,7 @@ def gguf_source(model: str) -> tuple[Path, Any, PromptTemplate] | None:
     elif (folder / ADAPTER_DIR / "tokenizer_config.json").is_file():
         tokenizer_path = str(folder / ADAPTER_DIR)
     else:  # a run: its base model's tokenizer
-        base = json.loads((folder / "train_info.json").read_text(encoding="utf-8"))["base_model"]
+        base = json.loads((folder / TRAIN_INFO_FILE).read_text(encoding="utf-8"))["base_model"]
         tokenizer_path = resolve_model(base)
     return folder / GGUF_FILE, serving_tokenizer(tokenizer_path), PromptTemplate.load(folder)
 
@@ -208,7 +193,7 @@ def serving_tokenizer(path: str) -> Any:
     """The tokenizer of `path` for serving: the torch-free `LightTokenizer` where it gives exactly the
     ids transformers would (a fast tokenizer.json, as SmolLM2 and every medqa export have), else the
     transformers tokenizer. Loading transformers' tokenizer imports torch: ~320 MB of memory."""
-    from medqa.light_tokenizer import load_light_tokenizer
+    from medqa.inference.tokenizer import load_light_tokenizer
     from medqa.models import load_tokenizer
 
     try:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from medqa.errors import MedqaError
-from medqa.generation import GenerationSettings
+from medqa.inference.base import GenerationSettings
 
 TOP_K = 50  # transformers' default top_k when sampling: both backends sample from the same candidates
 PENALTY_LAST_N = 64  # repetition penalty looks at the last 64 tokens (llama.cpp's default window)

@@ -11,7 +11,7 @@ user writes and whatever the model generates:
 - every citation number in the answer points at a passage that was retrieved (other numbers are
   removed from the text as it streams);
 - the disclaimer is added by this code, never by the model, so no message can remove it;
-- what the model writes passes `medqa.guard` sentence by sentence: no diagnosis claims, no talk of
+- what the model writes passes `medqa.assistant.guard` sentence by sentence: no diagnosis claims, no talk of
   the disclaimer, no repeated system prompt, no dose amounts for a personal request, no HTML; and
   chat-template markers in messages or passages never reach the prompt as special tokens;
 - if the generator cannot load or fails mid-answer, the answer degrades to an extractive one from
@@ -24,15 +24,14 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
+from medqa.assistant.guard import guard_stream, guard_text, neutralize_markers, strip_markup
+from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage
 from medqa.config import check, raise_problems
-from medqa.generation import GenerationSettings, Generator, Prompt
-from medqa.guard import guard_stream, guard_text, neutralize_markers, strip_markup
+from medqa.inference.base import GenerationSettings, Generator, Prompt
 from medqa.prompt import PromptTemplate
-from medqa.retrieval import Index, RetrievedPassage
-from medqa.safety import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage
+from medqa.retrieval.index import Index, RetrievedPassage
 
 ABSTAIN_TEXT = (
     "I don't have a trusted source that answers this question, so I won't guess. For questions like this, "
@@ -312,112 +311,3 @@ def _clean_history(history: Sequence[dict[str, str]], turns: int) -> list[dict[s
         if t.get("role") in ("user", "assistant") and str(t.get("content", "")).strip()
     ]
     return kept[-turns:] if turns else []
-
-
-# ----------------------------------------------------------------------------------------- loading
-def latest_run(root: Path = Path("runs")) -> Path | None:
-    """The newest finished training run under `root` (a folder with prompt.yaml and train_info.json)."""
-    runs = [p.parent for p in root.glob("**/train_info.json") if (p.parent / "prompt.yaml").is_file()]
-    return max(runs, key=lambda p: (p / "train_info.json").stat().st_mtime) if runs else None
-
-
-def default_index_dir() -> Path:
-    """Where the bundled-corpus index lives once built: the user's medqa cache."""
-    from medqa.models import cache_dir
-    from medqa.retrieval import FORMAT_VERSION
-
-    return cache_dir() / "index" / f"medquad-v{FORMAT_VERSION}"
-
-
-def ensure_index(index: Path | None, console: Any = None) -> Index:
-    """Open `index`, or the bundled-corpus index (built on first use, with a progress bar)."""
-    from medqa.retrieval import IndexConfig, build_index
-
-    if index is not None:
-        return Index.load(index)
-    path = default_index_dir()
-    if not (path / "index.json").is_file():
-        if console is not None:
-            console.print(f"building the index of the bundled corpus once, into {path} (a few minutes) ...")
-        build_index(IndexConfig(), path, overwrite=path.exists())
-    return Index.load(path)
-
-
-BACKENDS = ("auto", "llamacpp", "transformers", "openai")
-
-
-def load_generator(
-    model: str | None,
-    backend: str = "auto",
-    base_url: str | None = None,
-    api_model: str | None = None,
-) -> tuple[Generator | None, str | None, str]:
-    """The generator for `model` (a run/exported folder or a base model; None: the latest run, else
-    the bundled model) on `backend`:
-
-    - "auto": llama.cpp when llama-cpp-python is installed and a GGUF of the model exists (the
-      bundled GGUF, FOLDER/model.gguf from `medqa export --gguf`), else transformers;
-    - "llamacpp", "transformers": that engine, or the reason it cannot load;
-    - "openai": an OpenAI-compatible server at `base_url` serving `api_model` (default: the first
-      model the server lists); `model` then only supplies the prompt template.
-
-    A model that cannot load gives (None, the reason, name): answers then degrade to extractive
-    ones instead of failing. An unknown backend is the caller's mistake and raises.
-    """
-    # Imported where needed: with a GGUF on llama.cpp, nothing here loads torch or transformers.
-    from medqa.errors import MedqaError
-    from medqa.generation_backends import LlamaCppGenerator, OpenAIGenerator, gguf_source, llama_cpp_available
-    from medqa.models import BUNDLED_MODEL
-    from medqa.prompt import PromptTemplate
-
-    if backend not in BACKENDS:
-        raise MedqaError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if backend == "openai":
-        if not base_url:
-            raise MedqaError("the openai backend needs --base-url, e.g. http://localhost:8000/v1")
-        from medqa.evaluate.run import is_trained_folder
-
-        template = PromptTemplate.load(Path(model)) if model and is_trained_folder(model) else PromptTemplate()
-        return OpenAIGenerator(base_url, api_model, template=template), None, api_model or base_url
-    if model is None:
-        run = latest_run()
-        model = str(run) if run else BUNDLED_MODEL
-    failures: list[str] = []
-    if backend == "llamacpp" or (backend == "auto" and llama_cpp_available()):
-        try:
-            source = gguf_source(model)
-            if source is not None:
-                return LlamaCppGenerator(*source), None, model
-            failures.append(f"{model}: no GGUF (export one with `medqa export RUN --out DIR --gguf`)")
-        except (MedqaError, OSError, ValueError, RuntimeError) as exc:
-            failures.append(f"{model}: {exc}")
-        if backend == "llamacpp":
-            return None, "; ".join(failures), model
-    from medqa.evaluate.run import load_for_eval
-    from medqa.generation import TransformersGenerator
-
-    try:
-        loaded, template = load_for_eval(model)
-    except (MedqaError, OSError, ValueError, RuntimeError) as exc:
-        return None, "; ".join([*failures, f"{model}: {exc}"]), model
-    return TransformersGenerator(loaded, template, batch_size=1), None, model
-
-
-def load_assistant(
-    model: str | None = None,
-    index: Path | None = None,
-    config: AssistantConfig | None = None,
-    console: Any = None,
-    backend: str = "auto",
-    base_url: str | None = None,
-    api_model: str | None = None,
-) -> Assistant:
-    """Everything the assistant needs, loaded once: index, triage, generator (see `load_generator`)."""
-    from medqa.safety import default_triage
-
-    loaded_index = ensure_index(index, console)
-    loaded_index.embedder.encode(["warm-up"])  # the query embedder loads now, not on the first question
-    generator, error, _ = load_generator(model, backend, base_url, api_model)
-    if error and console is not None:
-        console.print(f"[yellow]warning:[/yellow] no language model ({error}); answers will be extractive")
-    return Assistant(loaded_index, default_triage(), generator, config, generator_error=error)

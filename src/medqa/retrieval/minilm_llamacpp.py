@@ -29,9 +29,8 @@ import numpy as np
 
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_file
-from medqa.generation_backends import cpu_threads
-from medqa.models import cache_dir
-from medqa.retrieval import MINILM_NAME, bundled_minilm
+from medqa.hardware import cpu_threads
+from medqa.resources import MINILM_NAME, bundled_minilm, cache_dir
 
 MAX_TOKENS = 128  # medqa's max_seq_length for MiniLM (its training length), [CLS] and [SEP] included
 DIM = 384

@@ -21,7 +21,6 @@ import numpy as np
 
 from medqa.errors import MedqaError
 
-GGUF_FILE = "model.gguf"
 GGUF_TYPES = ("q8_0", "q4_1", "f16", "f32")
 GgufType = Literal["q8_0", "q4_1", "f16", "f32"]
 SUPPORTED_ARCHITECTURES = ("LlamaForCausalLM",)
@@ -96,9 +95,7 @@ def check_supported(config: Any) -> None:
         raise MedqaError(f"GGUF export does not support rope scaling ({rope.get('rope_type') or rope.get('type')})")
 
 
-def write_gguf(
-    model: Any, tokenizer: Any, path: Path, qtype: GgufType = "q8_0", template: Path | None = None
-) -> Path:
+def write_gguf(model: Any, tokenizer: Any, path: Path, qtype: GgufType = "q8_0", template: Path | None = None) -> Path:
     """Write `model` (a merged Llama, any dtype) as GGUF at `path`, weights quantized to `qtype`.
 
     `template`: the base model's GGUF, whose metadata is copied (must have the same shapes).

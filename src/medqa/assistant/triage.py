@@ -40,7 +40,7 @@ import yaml
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
 from medqa.resources import resource_path
-from medqa.retrieval import Embedder, MiniLMEmbedder
+from medqa.retrieval.embedding import Embedder, MiniLMEmbedder
 
 DISCLAIMER = (
     "This is general health information, not medical advice, and it cannot replace a clinician who "
@@ -354,7 +354,7 @@ def _fit_classifier(embedder: Embedder, exemplars: Exemplars) -> tuple[np.ndarra
     key = json.dumps([TRIAGE_CACHE_VERSION, embedder.name, exemplars.texts, exemplars.labels], ensure_ascii=True)
     cache = None
     if isinstance(embedder, MiniLMEmbedder):
-        from medqa.models import cache_dir
+        from medqa.resources import cache_dir
 
         cache = cache_dir() / "triage" / f"{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz"
         try:

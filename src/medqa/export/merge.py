@@ -12,7 +12,7 @@ from typing import Any, Literal
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_output_dir, check_output_dir
-from medqa.models import ADAPTER_DIR, MODEL_DIR, load_trained
+from medqa.models import ADAPTER_DIR, CONFIG_FILE, MODEL_DIR, TRAIN_INFO_FILE, load_trained
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
@@ -80,9 +80,9 @@ def export(config: ExportConfig) -> ExportResult:
         model.save_pretrained(tmp, safe_serialization=True)
         loaded.tokenizer.save_pretrained(tmp)
         template.save(tmp)
-        for name in ("README.md", "train_info.json", "config.yaml"):
+        for name in ("README.md", TRAIN_INFO_FILE, CONFIG_FILE):
             if (run / name).is_file():
-                shutil.copy2(run / name, tmp / (name if name != "config.yaml" else "train_config.yaml"))
+                shutil.copy2(run / name, tmp / (name if name != CONFIG_FILE else "train_config.yaml"))
     url = _push(out, config.push_to_hub, config.private) if config.push_to_hub else None
     return ExportResult(out=out, merged=merged, hub_url=url)
 
@@ -91,9 +91,10 @@ def _write_gguf(run: Path, model: Any, tokenizer: Any, folder: Path, qtype: str)
     """folder/model.gguf, with the base model's GGUF metadata when the base came as a GGUF."""
     import json
 
-    from medqa.gguf_export import GGUF_FILE, template_gguf, write_gguf
+    from medqa.export.gguf import template_gguf, write_gguf
+    from medqa.models import GGUF_FILE
 
-    info = run / "train_info.json"
+    info = run / TRAIN_INFO_FILE
     base = json.loads(info.read_text(encoding="utf-8")).get("base_model", "") if info.is_file() else ""
     write_gguf(model, tokenizer, folder / GGUF_FILE, qtype, template_gguf(base))  # type: ignore[arg-type]
 
@@ -114,9 +115,7 @@ def _push(folder: Path, repo: str, private: bool) -> str:
     api = HfApi()
     try:
         api.create_repo(repo, private=private, exist_ok=True)
-        info = api.upload_folder(
-            folder_path=str(folder), repo_id=repo, commit_message="Upload model from medqa export"
-        )
+        info = api.upload_folder(folder_path=str(folder), repo_id=repo, commit_message="Upload model from medqa export")
     except Exception as exc:  # network, auth and permission errors all mean the same to the user
         raise MedqaError(f"upload to {repo} failed: {exc}") from exc
     return str(getattr(info, "commit_url", f"https://huggingface.co/{repo}"))

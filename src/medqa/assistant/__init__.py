@@ -1,0 +1,1 @@
+"""One answer to one message: triage, retrieval, prompt, generation, guard and citations."""

@@ -1,0 +1,1 @@
+"""Export a trained run: merged weights, a GGUF for llama.cpp, a model card."""
