@@ -30,8 +30,10 @@ test: $(STAMP)  ## the whole test suite, slow end-to-end tests included
 test-fast: $(STAMP)  ## the quick tests only
 	$(BIN)/pytest -q -m "not slow"
 
-lint: $(STAMP)
+lint: $(STAMP)  ## style and types, as CI checks them
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy --strict src/medqa/server src/medqa/assistant src/medqa/config.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist src/*.egg-info

@@ -212,13 +212,13 @@ def test_concurrent_first_questions_share_one_engine(in_cache: Path, monkeypatch
 def test_the_embedder_falls_back_to_torch_when_llama_cpp_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("sentence_transformers")
     from medqa.errors import MedqaError
-    from medqa.retrieval import minilm_llamacpp
+    from medqa.retrieval import embedding
     from medqa.retrieval.embedding import MiniLMEmbedder
 
     def broken(source: str | None = None) -> MiniLMLlamaCpp:
         raise MedqaError("cannot write the cache")
 
-    monkeypatch.setattr(minilm_llamacpp, "shared_minilm", broken)
+    monkeypatch.setattr(embedding, "shared_minilm", broken)  # where the embedder looks the engine up
     embedder = MiniLMEmbedder(engine="llamacpp")
     vector = embedder.encode(["what is asthma?"])
     assert vector.shape == (1, 384) and embedder.small_engine == "torch"
