@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from medqa.errors import MedqaError
+from medqa.prompt import PROMPT_FILE, PromptTemplate
 from medqa.resources import cache_dir
 
 BUNDLED_MODEL = "smollm2-135m"
@@ -161,8 +162,6 @@ def load_trained(run: Path, dtype: Any = None) -> tuple[LoadedModel, Any]:
     prompt template: (LoadedModel, PromptTemplate). A LoRA adapter is applied to its base model."""
     import json
 
-    from medqa.prompt import PromptTemplate
-
     run = Path(run)
     template = PromptTemplate.load(run)
     if (run / "config.json").is_file():  # an exported, merged folder
@@ -195,7 +194,6 @@ def _load(loader: Any, path: str, **kwargs: Any) -> Any:
 
 def is_trained_folder(model: str | Path) -> bool:
     """A folder written by `medqa train` or `medqa export` (it carries its prompt template)."""
-    from medqa.prompt import PROMPT_FILE
 
     return (Path(model) / PROMPT_FILE).is_file()
 
@@ -203,7 +201,6 @@ def is_trained_folder(model: str | Path) -> bool:
 def load_for_eval(model: str) -> tuple[LoadedModel, Any]:
     """A trained/exported folder with its own template, or a base model with the default template
     (the one `medqa train` uses unless told otherwise, so base and fine-tuned are asked alike)."""
-    from medqa.prompt import PromptTemplate
 
     if is_trained_folder(model):
         return load_trained(Path(model))

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from medqa.errors import MedqaError
+from medqa.models import BUNDLED_MODEL, bundled_gguf
 
 GGUF_TYPES = ("q8_0", "q4_1", "f16", "f32")
 GgufType = Literal["q8_0", "q4_1", "f16", "f32"]
@@ -125,7 +126,6 @@ def write_gguf(model: Any, tokenizer: Any, path: Path, qtype: GgufType = "q8_0",
 
 def template_gguf(base_model: str) -> Path | None:
     """The GGUF a base model came from (the bundled model), else None (metadata is then built)."""
-    from medqa.models import BUNDLED_MODEL, bundled_gguf
 
     return bundled_gguf() if base_model == BUNDLED_MODEL else None
 

@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
+from medqa.export.gguf import template_gguf, write_gguf
 from medqa.fileio import atomic_output_dir, check_output_dir
-from medqa.models import ADAPTER_DIR, CONFIG_FILE, MODEL_DIR, TRAIN_INFO_FILE, load_trained
+from medqa.models import ADAPTER_DIR, CONFIG_FILE, GGUF_FILE, MODEL_DIR, TRAIN_INFO_FILE, load_trained
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
@@ -90,9 +91,6 @@ def export(config: ExportConfig) -> ExportResult:
 def _write_gguf(run: Path, model: Any, tokenizer: Any, folder: Path, qtype: str) -> None:
     """folder/model.gguf, with the base model's GGUF metadata when the base came as a GGUF."""
     import json
-
-    from medqa.export.gguf import template_gguf, write_gguf
-    from medqa.models import GGUF_FILE
 
     info = run / TRAIN_INFO_FILE
     base = json.loads(info.read_text(encoding="utf-8")).get("base_model", "") if info.is_file() else ""

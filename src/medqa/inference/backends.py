@@ -20,6 +20,16 @@ from typing import Any
 from medqa.errors import MedqaError
 from medqa.hardware import cpu_threads, llama_cpp_available
 from medqa.inference.base import GenerationSettings, Prompt
+from medqa.inference.tokenizer import load_light_tokenizer
+from medqa.models import (
+    ADAPTER_DIR,
+    BUNDLED_MODEL,
+    GGUF_FILE,
+    TRAIN_INFO_FILE,
+    bundled_gguf,
+    load_tokenizer,
+    resolve_model,
+)
 from medqa.prompt import PromptTemplate, encode_prompt
 
 # Cache cells per answer: a grounded prompt (~600 tokens) and a 200-token answer leave ~1,200 for the
@@ -172,8 +182,6 @@ def gguf_source(model: str) -> tuple[Path, Any, PromptTemplate] | None:
     the bundled GGUF for the bundled base model, FOLDER/model.gguf for an export or a run; else None."""
     import json
 
-    from medqa.models import ADAPTER_DIR, BUNDLED_MODEL, GGUF_FILE, TRAIN_INFO_FILE, bundled_gguf, resolve_model
-
     if model == BUNDLED_MODEL:
         return bundled_gguf(), serving_tokenizer(resolve_model(model)), PromptTemplate()
     folder = Path(model)
@@ -193,8 +201,6 @@ def serving_tokenizer(path: str) -> Any:
     """The tokenizer of `path` for serving: the torch-free `LightTokenizer` where it gives exactly the
     ids transformers would (a fast tokenizer.json, as SmolLM2 and every medqa export have), else the
     transformers tokenizer. Loading transformers' tokenizer imports torch: ~320 MB of memory."""
-    from medqa.inference.tokenizer import load_light_tokenizer
-    from medqa.models import load_tokenizer
 
     try:
         light = load_light_tokenizer(path)

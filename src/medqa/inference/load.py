@@ -7,8 +7,8 @@ from pathlib import Path
 from medqa.errors import MedqaError
 from medqa.hardware import llama_cpp_available
 from medqa.inference.backends import LlamaCppGenerator, OpenAIGenerator, gguf_source
-from medqa.inference.base import Generator
-from medqa.models import BUNDLED_MODEL, is_trained_folder, latest_run
+from medqa.inference.base import Generator, TransformersGenerator
+from medqa.models import BUNDLED_MODEL, is_trained_folder, latest_run, load_for_eval
 from medqa.prompt import PromptTemplate
 
 BACKENDS = ("auto", "llamacpp", "transformers", "openai")
@@ -53,10 +53,6 @@ def load_generator(
             failures.append(f"{model}: {exc}")
         if backend == "llamacpp":
             return None, "; ".join(failures), model
-    # Imported here: with a GGUF on llama.cpp, nothing loads torch or transformers.
-    from medqa.inference.base import TransformersGenerator
-    from medqa.models import load_for_eval
-
     try:
         loaded, template = load_for_eval(model)
     except (MedqaError, OSError, ValueError, RuntimeError) as exc:
