@@ -144,7 +144,7 @@ def _coerce(hint: Any, value: Any, key: str, problems: list[str]) -> Any:
         if value not in args:
             problems.append(f"'{key}' must be one of {', '.join(map(repr, args))}, got {value!r}")
         return value
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if isinstance(value, hint):
             return value
         if not isinstance(value, Mapping):
