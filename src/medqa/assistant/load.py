@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,10 @@ from medqa.assistant.answer import Assistant, AssistantConfig
 from medqa.assistant.triage import default_triage
 from medqa.inference.load import load_generator
 from medqa.resources import cache_dir
-from medqa.retrieval.index import FORMAT_VERSION, Index, IndexConfig, build_index
+from medqa.retrieval.embedding import Embedder
+from medqa.retrieval.index import FORMAT_VERSION, Index, IndexConfig, IndexDamaged, build_index
+
+log = logging.getLogger("medqa")
 
 
 def default_index_dir() -> Path:
@@ -17,16 +21,44 @@ def default_index_dir() -> Path:
     return cache_dir() / "index" / f"medquad-v{FORMAT_VERSION}"
 
 
-def ensure_index(index: Path | None, console: Any = None) -> Index:
-    """Open `index`, or the bundled-corpus index (built on first use, with a progress bar)."""
+def ensure_index(
+    index: Path | None,
+    console: Any = None,
+    embedder: Embedder | None = None,
+    corpus: IndexConfig | None = None,
+) -> Index:
+    """Open `index` (quick checks; the caller verifies every file's checksum, e.g. in the background),
+    or the bundled-corpus index of the cache, built on first use and fully verified: it is small
+    (~0.1 s of sha256) and medqa can rebuild it, so a damaged one is rebuilt, saying why.
+    `embedder` and `corpus` (default: MiniLM and the bundled corpus) let tests index something smaller."""
     if index is not None:
-        return Index.load(index)
+        return Index.load(index, embedder)
     path = default_index_dir()
     if not (path / "index.json").is_file():
-        if console is not None:
-            console.print(f"building the index of the bundled corpus once, into {path} (a few minutes) ...")
-        build_index(IndexConfig(), path, overwrite=path.exists())
-    return Index.load(path)
+        _say(console, f"building the index of the bundled corpus once, into {path} (a few minutes) ...")
+        build_index(corpus or IndexConfig(), path, overwrite=path.exists(), embedder=embedder)
+    try:
+        loaded = Index.load(path, embedder)
+        loaded.verify_files()
+        return loaded
+    except IndexDamaged as exc:
+        _say(console, f"{exc}. It is medqa's own cache: rebuilding it now (a few minutes) ...", warning=True)
+    build_index(corpus or IndexConfig(), path, overwrite=True, embedder=embedder)
+    loaded = Index.load(path, embedder)
+    loaded.verify_files()
+    return loaded
+
+
+def _say(console: Any, message: str, warning: bool = False) -> None:
+    """To the terminal when there is one, else to the log (the server's stderr)."""
+    if console is not None:
+        from rich.markup import escape
+
+        console.print(f"[yellow]warning:[/yellow] {escape(message)}" if warning else escape(message))
+    elif warning:
+        log.warning("%s", message)
+    else:
+        log.info("%s", message)
 
 
 def load_assistant(
@@ -37,11 +69,16 @@ def load_assistant(
     backend: str = "auto",
     base_url: str | None = None,
     api_model: str | None = None,
+    allow_fallback: bool = True,
 ) -> Assistant:
-    """Everything the assistant needs, loaded once: index, triage, generator (see `load_generator`)."""
+    """Everything the assistant needs, loaded once: index, triage, generator (see `load_generator`;
+    `allow_fallback=False` refuses transformers when a GGUF exists but llama.cpp cannot load it)."""
     loaded_index = ensure_index(index, console)
     loaded_index.embedder.encode(["warm-up"])  # the query embedder loads now, not on the first question
-    generator, error, _ = load_generator(model, backend, base_url, api_model)
+    generator, error, _ = load_generator(model, backend, base_url, api_model, allow_fallback=allow_fallback)
     if error and console is not None:
-        console.print(f"[yellow]warning:[/yellow] no language model ({error}); answers will be extractive")
+        if generator is None:
+            console.print(f"[yellow]warning:[/yellow] no language model ({error}); answers will be extractive")
+        else:
+            console.print(f"[yellow]warning:[/yellow] {error}")
     return Assistant(loaded_index, default_triage(), generator, config, generator_error=error)

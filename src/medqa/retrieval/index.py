@@ -3,7 +3,8 @@
 The interface is llama_index-sized: `Index.build(passages)`, `index.persist(dir)`,
 `Index.load(dir)`, `index.retrieve(query, k)`. An index folder holds
 
-    index.json       format, embedder name, build settings and timings
+    index.json       format, embedder name and probe vector, build settings, timings, and the
+                     manifest: size and sha256 of every other file
     passages.jsonl   one passage per line (text, question, title, url, row id, chunk number)
     vectors.npy      float32 (n_passages, dim), L2-normalised; memory-mapped on load
     bm25/            the bm25s sparse score matrix; memory-mapped on load
@@ -15,13 +16,25 @@ visible to the dense side, while BM25 always sees the whole chunk.
 
 By default a prepared data folder contributes only `train.jsonl`, so questions of the held-out
 splits never find their own answers (`all_splits=True` indexes every split).
+
+A damaged index must never be served as healthy: overwritten BM25 arrays made every question fail,
+and permuted vector rows cited unrelated pages with answers that looked normal. `Index.load`
+therefore checks quickly (the manifest's sizes, a seeded sample of rows re-embedded and compared
+with the stored vectors, BM25 scoring a probe) and `Index.verify_files` checks every file's sha256
+(a full read: the server runs it in the background). Either raises `IndexDamaged`.
+Indexes written before the manifest existed (same FORMAT_VERSION, no "files") still load, with a
+warning, and get the sample and probe checks: the version was not bumped because that would force
+every user to rebuild (minutes to hours of embedding on a laptop CPU, and a custom corpus may no
+longer be at hand), while the checks that find the reported damage work without checksums.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
+import logging
 import re
 import time
 from collections.abc import Sequence
@@ -43,6 +56,17 @@ FORMAT = "medqa-hybrid-index"
 FORMAT_VERSION = 1
 
 _WORD = re.compile(r"[a-z0-9]+")
+MANIFEST = "index.json"
+SAMPLE_ROWS = 16  # rows re-embedded at load: ~0.3 s with MiniLM on llama.cpp
+# The same text embedded again, by either MiniLM engine, gives cosine >= 0.9999 (measured on 600
+# passages); the most similar *other* passage of the bundled corpus reaches 0.91.
+MIN_ROW_COSINE = 0.99
+PROBE_TEXT = "How is high blood pressure treated?"  # embedded at build: the embedder's fingerprint
+log = logging.getLogger("medqa.retrieval")
+
+
+class IndexDamaged(MedqaError):
+    """The files of an index folder do not match its manifest, or it cannot answer: rebuild it."""
 
 
 # ----------------------------------------------------------------------------------------- data types
@@ -129,6 +153,8 @@ class Index:
     bm25: Any  # bm25s.BM25
     embedder: Embedder
     meta: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None  # the folder it was loaded from (None: built in memory)
+    files_verified: bool = False  # every file's sha256 matched the manifest (`verify_files`)
 
     @classmethod
     def build(
@@ -152,10 +178,12 @@ class Index:
         embed_seconds = time.perf_counter() - started
         bm25 = bm25s.BM25()
         bm25.index([bm25_tokens(t) for t in texts], show_progress=False)
+        probe = np.asarray(embedder.encode([PROBE_TEXT])[0], dtype=np.float32)
         meta = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "embedder": embedder.name,
+            "embedder_probe": {"text": PROBE_TEXT, "vector": [round(float(x), 6) for x in probe]},
             "dim": int(vectors.shape[1]),
             "passages": len(passages),
             "rrf_k": rrf_k,
@@ -173,15 +201,26 @@ class Index:
             with open(tmp / "passages.jsonl", "w", encoding="utf-8") as handle:
                 for passage in self.passages:
                     handle.write(json.dumps(dataclasses.asdict(passage), ensure_ascii=False) + "\n")
-            atomic_write_json(tmp / "index.json", self.meta)
+            self.meta["files"] = file_manifest(tmp)
+            atomic_write_json(tmp / MANIFEST, self.meta)
 
     @classmethod
-    def load(cls, path: Path, embedder: Embedder | None = None) -> Index:
-        """Open an index folder; vectors and BM25 scores are memory-mapped, not read into memory."""
+    def load(cls, path: Path, embedder: Embedder | None = None, verify: bool = True) -> Index:
+        """Open an index folder; vectors and BM25 scores are memory-mapped, not read into memory.
+        With `verify` (the default), quick checks first: every file has the size the manifest gives,
+        then `verify_quick`. IndexDamaged if any fails."""
         import bm25s
 
         path = Path(path)
         meta = _read_meta(path)
+        if verify and "files" in meta:
+            _check_sizes(path, meta["files"])
+        elif verify:
+            log.warning(
+                "index %s has no checksums (built by an older medqa): only a sample of it can be checked; "
+                "rebuild it with `medqa index build --overwrite` to have every file verified",
+                path,
+            )
         if embedder is None:
             if meta["embedder"] != MINILM_NAME:
                 raise MedqaError(f"index {path} was built with the embedder {meta['embedder']!r}; pass that embedder")
@@ -195,11 +234,82 @@ class Index:
             bm25 = bm25s.BM25.load(str(path / "bm25"), mmap=True, show_progress=False)
             with open(path / "passages.jsonl", encoding="utf-8") as handle:
                 passages = [Passage(**json.loads(line)) for line in handle]
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise MedqaError(f"index {path} is damaged ({type(exc).__name__}: {exc}); rebuild it") from exc
-        if len(passages) != vectors.shape[0] or vectors.shape[1] != meta["dim"]:
-            raise MedqaError(f"index {path} is damaged: passages and vectors disagree; rebuild it")
-        return cls(passages, vectors, bm25, embedder, meta)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise IndexDamaged(damaged(path, f"{type(exc).__name__}: {exc}")) from exc
+        if vectors.ndim != 2 or len(passages) != vectors.shape[0] or vectors.shape[1] != meta["dim"]:
+            raise IndexDamaged(damaged(path, "passages.jsonl and vectors.npy disagree on the number of passages"))
+        index = cls(passages, vectors, bm25, embedder, meta, path)
+        if verify:
+            index.verify_quick()
+        return index
+
+    def verify_quick(self, sample: int = SAMPLE_ROWS) -> None:
+        """Cheap checks that find a damaged index before it answers (IndexDamaged naming the problem):
+        a seeded sample of passages re-embedded and compared with their stored vectors (permuted or
+        overwritten rows, another embedder), and BM25 scoring those passages."""
+        where = self.path or Path("(in memory)")
+        rows = _sample_rows(len(self.passages), sample)
+        stored = np.asarray(self.vectors[rows], dtype=np.float32)  # (sample, dim)
+        fresh = np.asarray(self.embedder.encode([self.passages[i].index_text() for i in rows]), dtype=np.float32)
+        cosine = np.sum(stored * fresh, axis=1)  # both L2-normalised
+        bad = [(int(i), float(c)) for i, c in zip(rows, cosine, strict=True) if not c >= MIN_ROW_COSINE]
+        if bad:
+            raise IndexDamaged(damaged(where, self._vector_problem(bad, len(rows))))
+        self._probe_bm25(where, rows)
+
+    def _vector_problem(self, bad: list[tuple[int, float]], sampled: int) -> str:
+        probe = self.meta.get("embedder_probe")
+        if probe:
+            vector = np.asarray(probe["vector"], dtype=np.float32)
+            now = np.asarray(self.embedder.encode([probe["text"]])[0], dtype=np.float32)
+            similarity = float(now @ vector / max(float(np.linalg.norm(vector)), 1e-12))
+            if similarity < MIN_ROW_COSINE:
+                return (
+                    f"the embedder {self.embedder.name!r} gives other vectors than the one that built it "
+                    f"(cosine {similarity:.3f} on a fixed probe sentence), e.g. another version of the model"
+                )
+        rows = ", ".join(f"{i} (cosine {c:.2f})" for i, c in bad[:5])
+        return (
+            f"{len(bad)} of {sampled} sampled vectors do not match their passages: rows {rows}; "
+            "vectors.npy or passages.jsonl was overwritten or reordered"
+        )
+
+    def _probe_bm25(self, where: Path, rows: list[int]) -> None:
+        """Each sampled passage must score above 0 for its own words, and the arrays must agree in size."""
+        try:
+            scores = self.bm25.scores
+            nnz = len(scores["data"])
+            if len(scores["indices"]) != nnz or int(scores["indptr"][-1]) != nnz:
+                raise ValueError(f"the sparse arrays disagree ({nnz} scores, {len(scores['indices'])} indices)")
+            if int(scores.get("num_docs", len(self.passages))) != len(self.passages):
+                raise ValueError(f"it has {scores['num_docs']} documents for {len(self.passages)} passages")
+            for i in rows:
+                ids = self.bm25.get_tokens_ids(bm25_tokens(self.passages[i].index_text()))
+                if not ids:
+                    continue
+                result = np.asarray(self.bm25.get_scores_from_ids(ids))
+                if result.shape != (len(self.passages),) or not np.isfinite(result).all():
+                    raise ValueError(f"scores of shape {result.shape} (or not finite) for passage {i}")
+                if not result[i] > 0:
+                    raise ValueError(f"passage {i} scores {float(result[i])} for its own words")
+        except (ValueError, IndexError, KeyError, TypeError, OverflowError, OSError) as exc:
+            raise IndexDamaged(damaged(where, f"the BM25 arrays (bm25/) cannot score: {exc}")) from exc
+
+    def verify_files(self) -> None:
+        """Compare every file's sha256 with the manifest written at build (a full read: ~1 GB/s);
+        IndexDamaged naming the files that differ. A no-op for an in-memory or pre-manifest index."""
+        if self.path is None or "files" not in self.meta:
+            return
+        _check_sizes(self.path, self.meta["files"])
+        try:
+            changed = [n for n, entry in self.meta["files"].items() if _sha256(self.path / n) != entry["sha256"]]
+        except OSError as exc:
+            raise IndexDamaged(damaged(self.path, f"a file cannot be read ({exc})")) from exc
+        if changed:
+            raise IndexDamaged(
+                damaged(self.path, f"{', '.join(changed)} changed since it was built (sha256 differs from index.json)")
+            )
+        self.files_verified = True
 
     def retrieve(self, query: str, k: int = 5) -> list[RetrievedPassage]:
         """The `k` best passages for `query`, by reciprocal rank fusion of BM25 and cosine rankings."""
@@ -263,10 +373,49 @@ def _embed_all(embedder: Embedder, texts: list[str], batch_size: int, progress: 
     return vectors
 
 
+def damaged(path: Path, problem: str) -> str:
+    """The message of IndexDamaged: what is wrong and how to get a good index again."""
+    return f"index {path} is damaged: {problem}; rebuild it with `medqa index build --out {path} --overwrite`"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
+    """{relative path: {"bytes", "sha256"}} of every file in an index folder but its index.json."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+    return {p.relative_to(folder).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files}
+
+
+def _check_sizes(path: Path, files: dict[str, dict[str, Any]]) -> None:
+    problems = []
+    for name, entry in files.items():
+        file = path / name
+        if not file.is_file():
+            problems.append(f"{name} is missing")
+        elif file.stat().st_size != entry["bytes"]:
+            problems.append(f"{name} has {file.stat().st_size} bytes, not {entry['bytes']}")
+    if problems:
+        raise IndexDamaged(damaged(path, "; ".join(problems)))
+
+
+def _sample_rows(n: int, size: int) -> list[int]:
+    """A fixed (seeded) sample of row numbers, always with the first and the last row."""
+    if n <= size:
+        return list(range(n))
+    middle = np.random.default_rng(0).choice(np.arange(1, n - 1), size - 2, replace=False)
+    return [0, *sorted(int(i) for i in middle), n - 1]
+
+
 def _read_meta(path: Path) -> dict[str, Any]:
     if not path.is_dir():
         raise MedqaError(f"index folder {path} does not exist")
-    meta_path = path / "index.json"
+    meta_path = path / MANIFEST
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):

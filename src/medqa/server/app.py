@@ -21,8 +21,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medqa.assistant.answer import Answer, Assistant
-from medqa.server.feedback import FeedbackStore
-from medqa.server.middleware import AccessLog, BodyLimit
+from medqa.retrieval.index import Index, IndexDamaged
+from medqa.server.connection import uvicorn_options
+from medqa.server.feedback import FeedbackStore, StorageUnavailable
+from medqa.server.middleware import AccessLog, AllowedHosts, BodyLimit, ProxyHeaders, parse_networks
 from medqa.server.protocol import (
     ChatCompletion,
     ChatCompletionRequest,
@@ -37,7 +39,6 @@ from medqa.server.protocol import (
 )
 from medqa.server.ratelimit import RateLimiter, retry_after
 from medqa.server.serving import MODEL_ID, AnswerStopped, ChatService
-from medqa.server.connection import uvicorn_options
 from medqa.server.settings import ServerSettings, redact
 
 STATIC = Path(__file__).parent / "static"
@@ -51,13 +52,14 @@ _ERROR_TYPES = {
     503: "service_unavailable",
 }
 _ERROR_DOCS = {
-    400: "The body is not readable as JSON (not UTF-8, or nested too deeply)",
+    400: "The body is not readable as JSON (not UTF-8, or nested too deeply), or the Host header is not allowed",
     401: "MEDQA_API_KEY is set and the request has no or a wrong `Authorization: Bearer` key",
     408: "The body did not arrive within MEDQA_BODY_TIMEOUT_S",
     413: "The body is larger than MEDQA_MAX_BODY_BYTES",
     422: "A field is missing, of the wrong type or out of bounds (named in `error.param`)",
     429: "Too many requests from this client: retry after `Retry-After` seconds",
-    503: "The assistant is still loading (or failed to load), or the server is busy: retry later",
+    503: "The assistant is still loading (or failed to load), the server is busy, or the feedback database "
+    "cannot take a write (locked, disk full): retry after `Retry-After` seconds",
 }
 _SSE_EVENT = {  # Open API 3.1: the schema of one server-sent event
     "type": "object",
@@ -101,11 +103,15 @@ def create_app(settings: ServerSettings | None = None, assistant_factory: Assist
     app.state.settings = settings
     app.state.service = None  # set once the assistant is loaded
     app.state.load_error = None
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.index_check = "pending"  # then "running", "passed", "failed" or "skipped" (see _verify_index)
+    app.state.limiter = RateLimiter(
+        settings.rate_limit_per_minute, settings.rate_limit_burst, max_clients=settings.rate_limit_clients
+    )
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StorageUnavailable, _storage_error)
     app.add_exception_handler(Exception, _server_error)
     if settings.cors_origins:  # off by default: only the page's own origin may call the API
         app.add_middleware(
@@ -115,7 +121,10 @@ def create_app(settings: ServerSettings | None = None, assistant_factory: Assist
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
-    app.add_middleware(AccessLog)  # outermost: logs every response, the 413s included
+    app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
+    app.add_middleware(AccessLog)  # logs every response, the 400s and 413s included
+    # Outermost: the client behind a trusted proxy is known to the access log and the rate limiter alike.
+    app.add_middleware(ProxyHeaders, trusted=parse_networks(settings.trusted_proxies))
     return app
 
 
@@ -131,6 +140,7 @@ def _load_default(settings: ServerSettings) -> Assistant:
         backend=settings.backend,
         base_url=settings.base_url,
         api_model=settings.api_model,
+        allow_fallback=settings.allow_fallback,
     )
 
 
@@ -146,6 +156,33 @@ async def _load(app: FastAPI, factory: AssistantFactory, settings: ServerSetting
         assistant, settings.workers, settings.max_queue, app.state.store, settings.log_conversations
     )
     log.info("ready in %.1f s (generator: %s)", time.perf_counter() - started, _generator_name(assistant))
+    if assistant.generator is not None and assistant.generator_error:  # the fallback the operator allowed
+        log.warning("%s", redact(assistant.generator_error, settings))
+    await _verify_index(app, assistant.index, settings)
+
+
+async def _verify_index(app: FastAPI, index: Index, settings: ServerSettings) -> None:
+    """Every index file's sha256 against its manifest, in a thread while the server answers (the quick
+    checks ran at load); a mismatch stops serving: /ready and every question say why (503)."""
+    if not isinstance(index, Index) or index.path is None or "files" not in index.meta:
+        app.state.index_check = "skipped"  # built in memory, or by a medqa that wrote no checksums
+        return
+    if index.files_verified:  # the bundled index, checked in full before it was opened
+        app.state.index_check = "passed"
+        return
+    app.state.index_check = "running"
+    started = time.perf_counter()
+    try:
+        await asyncio.to_thread(index.verify_files)
+    except IndexDamaged as exc:
+        app.state.index_check = "failed"
+        app.state.load_error = redact(f"refusing to serve: {exc}", settings)
+        log.error("%s", app.state.load_error)
+        service, app.state.service = app.state.service, None
+        await asyncio.to_thread(service.close)
+        return
+    app.state.index_check = "passed"
+    log.info("index files verified in %.1f s", time.perf_counter() - started)
 
 
 def _generator_name(assistant: Assistant) -> str:
@@ -218,15 +255,25 @@ def ready(request: Request) -> JSONResponse:
             {"status": "failed" if failed else "loading", "reason": failed or "the assistant is still loading"}, 503
         )
     assistant = service.assistant
+    settings: ServerSettings = request.app.state.settings
     body: dict[str, Any] = {
         "status": "ready",
         "generator": _generator_name(assistant),
         "extractive": assistant.generator is None,  # without a model, answers are quoted from the sources
     }
+    # Problems that leave answers working are reported, not fatal: the transformers fallback the
+    # operator allowed, and a feedback database that cannot take writes (feedback gets 503 meanwhile).
+    notes = []
     if assistant.generator is None:
-        body["reason"] = redact(f"no language model: {assistant.generator_error}", request.app.state.settings)
-        if not request.app.state.settings.allow_extractive:
-            return JSONResponse({**body, "status": "degraded"}, 503)
+        notes.append(f"no language model: {assistant.generator_error}")
+    elif assistant.generator_error:
+        notes.append(assistant.generator_error)
+    if request.app.state.store.problem:
+        notes.append(f"feedback storage: {request.app.state.store.problem}")
+    if notes:
+        body["reason"] = redact("; ".join(notes), settings)
+    if assistant.generator is None and not settings.allow_extractive:
+        return JSONResponse({**body, "status": "degraded"}, 503)
     return JSONResponse(body)
 
 
@@ -276,10 +323,10 @@ async def chat_completions(
     "/api/feedback",
     dependencies=protected,
     response_model=FeedbackStored,
-    responses=_errors(400, 401, 408, 413, 422, 429),
+    responses=_errors(400, 401, 408, 413, 422, 429, 503),
 )
 async def feedback(body: FeedbackRequest, request: Request) -> dict[str, str]:
-    """Store a thumbs up/down (and optional comment) for an answer."""
+    """Store a thumbs up/down (and optional comment) for an answer (503 while the database cannot take it)."""
     await asyncio.to_thread(request.app.state.store.add_feedback, body.answer_id, body.rating, body.comment)
     return {"status": "stored"}
 
@@ -339,6 +386,12 @@ def _problem(error: dict[str, Any]) -> dict[str, Any]:
     elif loc == ["body"] and isinstance(error.get("input"), bytes | str):
         msg = "expected a JSON object, sent with 'Content-Type: application/json'"
     return {"loc": loc, "field": ".".join(str(p) for p in loc[1:]) or "body", "msg": msg[:_MAX_ERROR_CHARS]}
+
+
+async def _storage_error(request: Request, exc: StorageUnavailable) -> JSONResponse:
+    """503 with Retry-After: the database is locked, full or read-only (the log and /ready name the file)."""
+    message = f"feedback cannot be stored right now: {exc.public}; retry in {exc.retry_after} s"
+    return JSONResponse(error_body(message, "service_unavailable"), 503, headers={"Retry-After": str(exc.retry_after)})
 
 
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:

@@ -65,4 +65,7 @@ def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
         "http": functools.partial(HeaderDeadlineH11, header_timeout_s=settings.header_timeout_s),
         "timeout_keep_alive": settings.keep_alive_s,
         "timeout_graceful_shutdown": settings.graceful_shutdown_s,
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: anyone on the host could forge
+        # clients. medqa's ProxyHeaders middleware reads it from MEDQA_TRUSTED_PROXIES only.
+        "proxy_headers": False,
     }

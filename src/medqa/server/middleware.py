@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import time
@@ -80,7 +81,8 @@ class BodyLimit:
                 return False
 
 
-_ERROR_KINDS = {408: "request_timeout", 413: "request_too_large"}
+_PROBES = ("/health", "/ready")
+_ERROR_KINDS = {400: "invalid_request_error", 408: "request_timeout", 413: "request_too_large"}
 
 
 async def _refuse(send: Send, status: int, message: str) -> None:
@@ -130,3 +132,101 @@ class AccessLog:
                 "answer_id": state.get("answer_id"),
             }
             access_log.info(json.dumps(record))
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(entries: list[str]) -> list[Network]:
+    """Addresses or CIDR blocks ("10.0.0.5", "10.0.0.0/8", "fd00::/8"); ValueError naming a bad entry."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or CIDR block (e.g. 10.0.0.5 or 10.0.0.0/8)") from None
+    return networks
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An X-Forwarded-For entry as an address ("1.2.3.4", "1.2.3.4:5678", "[::1]:80", "::1"), else None."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1 : text.find("]")] if "]" in text else ""
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+class ProxyHeaders:
+    """The real client behind trusted reverse proxies, for the rate limiter and the access log.
+
+    `X-Forwarded-For` is read only when the connection comes from a trusted proxy
+    (MEDQA_TRUSTED_PROXIES; none by default: anyone can write that header). The list is walked
+    from the right, past every trusted proxy; the first other address is the client. An entry that
+    is not an address stops the walk at the proxy that passed it on. `X-Forwarded-Proto` (http or
+    https) from a trusted proxy sets the scheme, so redirects keep https."""
+
+    def __init__(self, app: ASGIApp, trusted: list[Network]) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    def _is_trusted(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
+        if address is None:
+            return False
+        address = getattr(address, "ipv4_mapped", None) or address
+        return any(address in network for network in self.trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self.trusted and scope.get("client"):
+            peer = _address(scope["client"][0])
+            if self._is_trusted(peer):
+                headers = [(k, v) for k, v in scope["headers"] if k in (b"x-forwarded-for", b"x-forwarded-proto")]
+                hops = [h for k, v in headers if k == b"x-forwarded-for" for h in v.decode("latin-1").split(",")]
+                client = peer
+                for hop in reversed(hops):
+                    if not self._is_trusted(client):
+                        break
+                    address = _address(hop)
+                    if address is None:
+                        break
+                    client = address
+                if client != peer:
+                    scope["client"] = (str(client), 0)
+                proto = next((v.decode("latin-1").strip().lower() for k, v in headers if k == b"x-forwarded-proto"), "")
+                if proto in ("http", "https"):
+                    scope["scheme"] = proto
+        await self.app(scope, receive, send)
+
+
+class AllowedHosts:
+    """400 for a request whose Host header is not in MEDQA_ALLOWED_HOSTS ("*" allows any; "*.example.org"
+    any subdomain). Redirects build absolute URLs from the Host header, so an unchecked one is reflected.
+    /health and /ready answer whatever the Host: probes (a load balancer's, Kubernetes') send the
+    replica's own address, and neither route says anything that depends on it."""
+
+    def __init__(self, app: ASGIApp, hosts: list[str]) -> None:
+        self.app = app
+        self.any = "*" in hosts
+        self.exact = {h.lower().strip("[]") for h in hosts if not h.startswith("*.")}
+        self.suffixes = tuple(h[1:].lower() for h in hosts if h.startswith("*."))
+
+    def allowed(self, host_header: str) -> bool:
+        """Whether `host_header` (a name or address, with or without a port) is one of the hosts."""
+        host = host_header.strip().lower()
+        # "[::1]:8000" is an IPv6 address and a port; "example.org:8000" a name and a port
+        host = host[1 : host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
+        return host in self.exact or (bool(self.suffixes) and host.endswith(self.suffixes))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.any or scope["type"] != "http" or scope["path"] in _PROBES:
+            await self.app(scope, receive, send)
+            return
+        host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+        if not self.allowed(host):
+            await _refuse(send, 400, "the Host header names a host this server does not serve (MEDQA_ALLOWED_HOSTS)")
+            return
+        await self.app(scope, receive, send)

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from medqa.errors import MedqaError
+from medqa.server.middleware import parse_networks
 
 
 class ServerSettings(BaseSettings):
@@ -40,10 +41,27 @@ class ServerSettings(BaseSettings):
     max_body_bytes: int = Field(256_000, ge=1_024, le=10_000_000, description="Largest request body (413 above)")
     rate_limit_per_minute: float = Field(30.0, gt=0, description="Sustained requests per client IP per minute")
     rate_limit_burst: int = Field(10, ge=1, description="Requests a client may send at once before being limited")
+    rate_limit_clients: int = Field(
+        100_000, ge=1, le=10_000_000, description="Clients the rate limiter remembers (least recently seen forgotten)"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For is "
+        "believed; none by default: the connection's address is the client",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"],
+        description="Host header values served (comma-separated; '*.example.org' for subdomains); '*' is any",
+    )
     db_path: Path = Field(Path("runs/server/medqa.sqlite3"), description="SQLite file for feedback (and conversations)")
     log_conversations: bool = Field(False, description="Store messages and answers in the database (health data!)")
     allow_extractive: bool = Field(
         False, description="Report ready even when the language model failed to load (answers are then extractive)"
+    )
+    allow_fallback: bool = Field(
+        False,
+        description="Serve with transformers (float32, several times slower) when the model's GGUF exists but "
+        "llama.cpp cannot load it; refused by default",
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     graceful_shutdown_s: int = Field(30, ge=0, le=3600, description="Time in-flight answers get to finish on stop")
@@ -55,12 +73,25 @@ class ServerSettings(BaseSettings):
     )
     keep_alive_s: int = Field(5, ge=1, le=600, description="An idle keep-alive connection is closed after this time")
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "allowed_hosts", mode="before")
     @classmethod
-    def _split_origins(cls, value: Any) -> Any:
+    def _split_list(cls, value: Any) -> Any:
         """`MEDQA_CORS_ORIGINS=https://a.org,https://b.org` (a plain list when given in code)."""
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        parse_networks(value)  # a ValueError naming the entry that is no address or CIDR block
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _some_host(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("name at least one host, or '*' for any")
         return value
 
     @field_validator("api_key", mode="before")
