@@ -66,3 +66,27 @@ def test_audit_cli_exit_code(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
     clean.write_text("Question,Answer\nHow common is psoriasis?,About two percent.\n")
     result = run_cli("data", "audit", str(train), str(clean))
     assert result.code == 0 and "no leakage found" in result.out
+
+
+def test_audit_compares_questions_ignoring_hyphens_spaces_and_abbreviations() -> None:
+    """The leak the bundled split had: one disease spelled two ways on two source pages."""
+    train = _rows(
+        [
+            ("What is (are) branchio-oculo-facial syndrome ?", "A condition of the face, eyes and neck (GHR)."),
+            ("What are the treatments for Schimke immuno-osseous dysplasia ?", "Kidney transplant, per GHR."),
+            ("What is (are) Autosomal dominant nocturnal frontal lobe epilepsy (ADNFLE) ?", "Seizures in sleep."),
+        ]
+    )
+    validation = _rows(
+        [
+            ("What is (are) Branchiooculofacial syndrome ?", "A rare disorder, according to GARD."),
+            ("What are the treatments for Schimke immunoosseous dysplasia ?", "Treatment is symptomatic (GARD)."),
+            ("What is (are) autosomal dominant nocturnal frontal lobe epilepsy?", "Frontal lobe seizures."),
+            ("What is (are) Branchiootorenal syndrome ?", "A different disorder of ears and kidneys."),
+        ]
+    )
+    audit = audit_splits({"train": train, "validation": validation})
+    exact = audit["pairs"]["train~validation"]["exact_question"]
+    assert exact["rows"] == 3
+    assert {e["validation"] for e in exact["examples"]} == {r["question"] for r in validation[:3]}
+    assert "hyphens" in audit["method"]

@@ -29,6 +29,7 @@ def test_prepare_writes_splits_and_reports(tmp_path: Path, run_cli) -> None:  # 
     result = run_cli("data", "prepare", str(data), "--out", str(out), "--seed", "3")
     assert result.code == 0, result.err
     assert sorted(p.name for p in out.iterdir()) == [
+        ".medqa",  # the marker that lets a later --overwrite replace this folder
         "config.yaml",
         "data_report.html",
         "data_report.json",
@@ -78,13 +79,13 @@ def test_stats_prints_without_writing(tmp_path: Path, run_cli) -> None:  # noqa:
 def test_existing_output_is_refused_then_replaced_with_overwrite(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
     data = write_dataset(tmp_path / "qa.csv")
     out = tmp_path / "prepared"
-    out.mkdir()
-    (out / "keep.txt").write_text("precious")
+    assert run_cli("data", "prepare", str(data), "--out", str(out), "--seed", "1").code == 0
+    (out / "notes.txt").write_text("a file the user put into medqa's folder")
     result = run_cli("data", "prepare", str(data), "--out", str(out))
     assert result.code == 2 and "already exists" in result.err and "--overwrite" in result.err
-    assert (out / "keep.txt").read_text() == "precious"
-    assert run_cli("data", "prepare", str(data), "--out", str(out), "--overwrite").code == 0
-    assert not (out / "keep.txt").exists() and (out / "train.jsonl").exists()
+    assert run_cli("data", "prepare", str(data), "--out", str(out), "--overwrite", "--seed", "2").code == 0
+    assert not (out / "notes.txt").exists() and (out / "train.jsonl").exists()
+    assert json.loads((out / "data_report.json").read_text())["config"]["split"]["seed"] == 2
 
 
 def test_failure_leaves_no_output_and_keeps_old_output(tmp_path: Path, run_cli) -> None:  # noqa: ANN001

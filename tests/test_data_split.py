@@ -77,3 +77,42 @@ def test_group_too_large_for_a_held_out_split_goes_to_train() -> None:
 def test_tiny_dataset_still_gets_held_out_rows() -> None:
     counts = Counter(grouped_split(_groups(5, 1), SplitConfig()))
     assert counts["train"] == 3 and counts["validation"] == 1 and counts["test"] == 1
+
+
+# Two source pages of one disease each, spelled differently (MedQuAD's GARD and GHR pages), as in the bundled data.
+SPELLINGS = [
+    ("Branchiooculofacial syndrome", "https://rarediseases.info.nih.gov/gard/3212/branchiooculofacial-syndrome"),
+    ("branchio-oculo-facial syndrome", "https://ghr.nlm.nih.gov/condition/branchio-oculo-facial-syndrome"),
+    ("Schimke immunoosseous dysplasia", "https://rarediseases.info.nih.gov/gard/4984/schimke-immunoosseous-dysplasia"),
+    ("Schimke immuno-osseous dysplasia", "https://ghr.nlm.nih.gov/condition/schimke-immuno-osseous-dysplasia"),
+    (
+        "Autosomal dominant nocturnal frontal lobe epilepsy (ADNFLE)",
+        "https://rarediseases.info.nih.gov/gard/11918/autosomal-dominant-nocturnal-frontal-lobe-epilepsy",
+    ),
+    ("autosomal dominant nocturnal frontal lobe epilepsy", "https://ghr.nlm.nih.gov/condition/adnfle"),
+]
+
+
+def test_one_topic_spelled_with_and_without_hyphens_spaces_or_abbreviation_is_one_group() -> None:
+    questions, answers, focus, urls = [], [], [], []
+    for page, (name, url) in enumerate(SPELLINGS):
+        for kind in ("What is (are) {} ?", "Is {} inherited ?", f"What does page {page} say about {{}} ?"):
+            questions.append(kind.format(name))
+            answers.append(f"Page {page} on {name}: {kind[:12]} answer {len(answers)} with its own words.")
+            focus.append(name)
+            urls.append(url)
+    for i in range(60):  # other topics, so that a split has somewhere else to put rows
+        questions.append(f"What is unrelated condition number {i} ?")
+        answers.append(f"Unrelated condition {i} is something else entirely, case {i}.")
+        focus.append(f"Condition {i}")
+        urls.append(f"https://example.org/condition-{i}")
+    grouping = assign_groups(questions, answers, {"focus": focus, "url": urls}, GroupConfig())
+    ids = grouping.group_ids
+    topics = [ids[0:6], ids[6:12], ids[12:18]]  # both pages of each disease
+    assert all(len(set(group)) == 1 for group in topics)
+    assert len({group[0] for group in topics}) == 3  # three diseases, not one
+    assert grouping.links["same_focus"] >= 3
+    for seed in range(20):
+        splits = grouped_split(ids, SplitConfig(seed=seed))
+        for start in (0, 6, 12):
+            assert len(set(splits[start : start + 6])) == 1

@@ -24,6 +24,16 @@ WRITE_ERRORS = {
     errno.ENOTDIR: "part of the path is a file, not a folder",
 }
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+# Written into every folder `atomic_output_dir` makes: `--overwrite` replaces only folders that carry it.
+OUTPUT_MARKER = ".medqa"
+# Files that together mark a folder medqa wrote before the marker existed (data, index, eval, report, export).
+_EARLIER_OUTPUTS = (
+    ("data_report.json", "train.jsonl"),
+    ("index.json", "vectors.npy"),
+    ("metrics.json", "predictions.jsonl"),
+    ("summary.json", "report.md"),
+    ("prompt.yaml", "config.json"),
+)
 
 
 def _umask() -> int:
@@ -33,12 +43,55 @@ def _umask() -> int:
 
 
 def check_output_dir(out: Path, overwrite: bool) -> None:
-    """Refuse early (before any work) when `out` exists and may not be replaced."""
+    """Refuse early (before any work) when `out` exists and may not be replaced: without `overwrite`,
+    or when it is not a folder medqa wrote (see `check_replaceable`)."""
     if out.exists() and not overwrite:
         raise MedqaError(f"output folder {out} already exists; pass --overwrite to replace it")
     if out.exists() and not out.is_dir():
         raise MedqaError(f"output path {out} exists and is not a folder")
+    if out.exists():
+        check_replaceable(out)
     ensure_writable_dir(out.resolve().parent, target=out)
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace (delete) the folder `out` unless medqa wrote it, and never the folder the
+    user works in or one above it: `--overwrite` once deleted a thesis this way."""
+    real = out.resolve()
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the current folder was deleted: nothing left to protect there
+        here = None
+    if here is not None and (here == real or here.is_relative_to(real)):
+        where = "the current folder" if here == real else f"a folder that holds the current folder ({here})"
+        raise MedqaError(
+            f"output folder {out} is {where}; --overwrite replaces the whole folder, which would delete what you "
+            "are working in: name a new folder for the output, e.g. --out runs/data"
+        )
+    if not written_by_medqa(out):
+        try:
+            names = sorted(p.name for p in out.iterdir())
+        except OSError:
+            names = []
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        raise MedqaError(
+            f"output folder {out} was not written by medqa (it has no {OUTPUT_MARKER} marker"
+            + (f"; it holds {shown}" if shown else "")
+            + "), so --overwrite will not delete it: choose another output folder, or move or delete this one "
+            "yourself"
+        )
+
+
+def written_by_medqa(folder: Path) -> bool:
+    """True for a folder medqa wrote (it has the marker, or the files of an output made before the
+    marker existed) and for an empty folder (replacing it loses nothing)."""
+    if (folder / OUTPUT_MARKER).is_file():
+        return True
+    try:
+        names = {p.name for p in folder.iterdir()}
+    except OSError:
+        return False
+    return not names or any(all(name in names for name in files) for files in _EARLIER_OUTPUTS)
 
 
 def ensure_writable_dir(folder: Path, target: Path | None = None) -> None:
@@ -138,24 +191,45 @@ def atomic_output_dir(out: Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary folder beside `out`; rename it to `out` only if the block succeeds.
 
     Readers never see a partial folder: either the old `out` (or nothing) or the complete new one.
+    The folder carries `OUTPUT_MARKER`, so that a later `overwrite` may replace it; an existing
+    `out` is replaced only if it is such a folder (`check_replaceable`).
     """
+    out = Path(os.path.abspath(out))  # "." and ".." have no name to put beside them
     check_output_dir(out, overwrite)
-    parent = out.resolve().parent
+    parent = out.parent
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; the result should not be
     try:
+        (tmp / OUTPUT_MARKER).write_text("written by medqa: `--overwrite` may replace this folder\n")
         yield tmp
+        check_output_dir(out, overwrite)  # again: the work took a while, and `out` may have appeared since
         if out.exists():
-            # Move the old folder aside first so a crash between the two renames loses nothing.
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.rename(out, old / out.name)
-            os.rename(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
+            _replace_dir(out, tmp)
         else:
             os.rename(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _replace_dir(out: Path, new: Path) -> None:
+    """Put the folder `new` in the place of the folder `out`; on a failure `out` stays as it was.
+
+    The old folder is moved aside first, so a crash between the two renames loses nothing.
+    """
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    try:
+        os.rename(out, old / out.name)
+    except BaseException:
+        old.rmdir()
+        raise
+    try:
+        os.rename(new, out)
+    except BaseException:
+        os.rename(old / out.name, out)
+        old.rmdir()
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from medqa.data.group import GroupConfig, TextSketches, sketch_texts
-from medqa.data.near_dup import Sketches, near_duplicate_pairs, normalize_for_matching
+from medqa.data.near_dup import Sketches, matching_key, near_duplicate_pairs
 from medqa.data.read import detect_columns, read_table
 
 CHECKS = ("exact_question", "exact_answer", "near_duplicate_question", "near_duplicate_answer")
@@ -57,7 +57,8 @@ def audit_splits(
         pairs_report[f"{left}~{right}"] = result
     return {
         "method": (
-            f"exact: same text after case folding and removing punctuation; near-duplicate: MinHash-LSH "
+            f"exact: same text once case, accents, spaces, hyphens and other punctuation and abbreviations in "
+            f"parentheses are ignored (the key the grouping links on); near-duplicate: MinHash-LSH "
             f"({config.num_perm} permutations) confirmed by exact Jaccard >= {config.question_threshold} over "
             f"character 5-grams (questions) and >= {config.answer_threshold} over word 3-grams (answers)"
         ),
@@ -112,9 +113,9 @@ def _pick(sketches: TextSketches, field: str) -> Sketches:
 def _exact_matches(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int, float]]:
     first: dict[str, int] = {}
     for i, text in enumerate(left):
-        if key := normalize_for_matching(text):  # text of punctuation only matches nothing
+        if key := matching_key(text):  # text of punctuation only matches nothing
             first.setdefault(key, i)
-    return [(first[key], j, 1.0) for j, text in enumerate(right) if (key := normalize_for_matching(text)) in first]
+    return [(first[key], j, 1.0) for j, text in enumerate(right) if (key := matching_key(text)) in first]
 
 
 def _near_matches(left: Sketches, right: Sketches, threshold: float, num_perm: int) -> list[tuple[int, int, float]]:

@@ -10,8 +10,8 @@ from medqa.config import check, raise_problems
 from medqa.data.near_dup import (
     Sketches,
     char_shingles,
+    matching_key,
     near_duplicate_pairs,
-    normalize_for_matching,
     sketch,
     word_shingles,
 )
@@ -88,13 +88,18 @@ def assign_groups(
     config: GroupConfig,
     progress: Callable[[int], None] | None = None,
 ) -> Grouping:
-    """Link rows sharing a normalised question, a key column value (url, focus) or near-identical text."""
+    """Link rows sharing a question, a key column value (url, focus) or near-identical text.
+
+    Questions and key values are compared by `matching_key`: one topic spelled "Schimke
+    immuno-osseous dysplasia" on one source page and "Schimke immunoosseous dysplasia" on another
+    is one group, so the split cannot put it on both sides.
+    """
     size = len(questions)
     union = _UnionFind(size)
     links: Counter[str] = Counter()
-    named_keys = {"same_question": [normalize_for_matching(q) for q in questions]}
+    named_keys = {"same_question": [matching_key(q) for q in questions]}
     for name, values in keys.items():
-        named_keys[f"same_{name}"] = [normalize_for_matching(v or "") for v in values]
+        named_keys[f"same_{name}"] = [matching_key(v or "") for v in values]
     for reason, values in named_keys.items():
         first: dict[str, int] = {}
         for index, value in enumerate(values):

@@ -7,6 +7,7 @@ One implementation serves both the grouping (pairs within a dataset) and the lea
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -14,11 +15,36 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 CANDIDATE_MARGIN = 0.15
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# An abbreviation in parentheses, "(ADNFLE)", "(P.A.D.)", "(HeV)": one token of letters with at least two
+# capitals. Not "(are)", "(Swine Flu)", "(BRCA1)" (a digit names one gene of several) nor "(II)" (a type).
+_ABBREVIATION = re.compile(r"\(\s*(?![IVX]+\s*\))(?=[a-z.&/-]*[A-Z][a-z.&/-]*[A-Z])[A-Za-z.&/-]{2,15}\s*\)")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def normalize_for_matching(text: str) -> str:
     """Lower case, punctuation and spacing removed: 'What is (are) Gout ?' -> 'what is are gout'."""
     return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+def matching_key(text: str) -> str:
+    """The key under which two spellings of one text are the same: case, accents, spaces, hyphens and
+    other punctuation, and abbreviations in parentheses ignored. 'Branchio-oculo-facial syndrome',
+    'Branchiooculofacial Syndrome' and 'branchiooculofacial syndrome (BOFS)' all give
+    'branchiooculofacialsyndrome'. Letters and digits of any script count, so non-Latin text has a key.
+    """
+    text = _ABBREVIATION.sub(" ", text).casefold()
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text)
+    # Accents on Latin letters go ('Ménière' = 'Meniere'); marks that are part of a letter of another
+    # script (Devanagari vowel signs, ...) stay.
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.category(ch).startswith("M"):
+            if kept and kept[-1] >= "\u0250":
+                kept.append(ch)
+        elif ch.isalnum():
+            kept.append(ch)
+    return "".join(kept)
 
 
 def char_shingles(text: str, k: int = 5) -> frozenset[bytes]:

@@ -14,16 +14,23 @@ from typing import Any, Literal
 
 from rich.console import Console
 
-from medqa.config import config_to_dict, save_config
+from medqa.config import check, config_to_dict, raise_problems, save_config
 from medqa.data.audit import audit_splits
 from medqa.data.clean import CleanConfig, clean_rows
 from medqa.data.group import GroupConfig, TextSketches, assign_groups
 from medqa.data.near_dup import Sketches
-from medqa.data.read import check_text_columns, detect_columns, read_table
+from medqa.data.read import ReadLimits, check_text_columns, detect_columns, read_table
 from medqa.data.report import render_html, render_plots, split_summary
 from medqa.data.split import SPLITS, SplitConfig, grouped_split
 from medqa.errors import MedqaError
-from medqa.fileio import atomic_output_dir, atomic_write_json, atomic_write_text, check_output_dir, write_jsonl
+from medqa.fileio import (
+    atomic_output_dir,
+    atomic_write_json,
+    atomic_write_text,
+    check_output_dir,
+    explain_write_errors,
+    write_jsonl,
+)
 from medqa.models import CONFIG_FILE
 from medqa.progress import progress_bar
 from medqa.resources import bundled_medquad
@@ -42,9 +49,23 @@ class DataConfig:
     encoding: str | None = None  # detected when None (UTF-8, UTF-16, cp1252/latin-1, ...)
     on_bad_rows: Literal["error", "skip"] = "error"  # a malformed row stops the run, or is dropped and counted
     mix_columns: list[str] = field(default_factory=lambda: ["source", "qtype"])  # categories plotted per split
+    # Refuse inputs bigger than this once decompressed, or with more rows: a few KB of gzip or Parquet can
+    # expand to gigabytes. Public medical QA sets (MedQuAD 47k pairs, MedDialog 3.4M) fit; raise them for more.
+    max_input_bytes: int = 2 * 1024**3
+    max_rows: int = 5_000_000
     clean: CleanConfig = field(default_factory=CleanConfig)
     group: GroupConfig = field(default_factory=GroupConfig)
     split: SplitConfig = field(default_factory=SplitConfig)
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        check(problems, self.max_input_bytes > 0, f"max_input_bytes must be above 0, got {self.max_input_bytes}")
+        check(problems, self.max_rows > 0, f"max_rows must be above 0, got {self.max_rows}")
+        raise_problems(problems, "data settings")
+
+    def read_limits(self) -> ReadLimits:
+        """The limits `read_table` enforces for this stage."""
+        return ReadLimits(max_bytes=self.max_input_bytes, max_rows=self.max_rows)
 
 
 @dataclass
@@ -62,7 +83,7 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
     path = Path(config.input) if config.input else bundled_medquad()
     with progress_bar("texts", console, transient=True) as progress:
         task = progress.add_task("reading", total=None)
-        table = read_table(path, encoding=config.encoding, on_bad_rows=config.on_bad_rows)
+        table = read_table(path, config.encoding, config.on_bad_rows, config.read_limits())
         question_col, answer_col = detect_columns(table.columns, config.question_col, config.answer_col, str(path))
         check_text_columns(table, question_col, answer_col)
         progress.update(task, description="cleaning", total=len(table.rows), completed=len(table.rows))
@@ -95,17 +116,25 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
 
 
 def prepare(config: DataConfig, out: Path, overwrite: bool = False, console: Console | None = None) -> PreparedData:
-    """Build the dataset and write it to `out` atomically (all files appear together, or none)."""
-    check_output_dir(out, overwrite)  # fail before the work, not after
+    """Build the dataset and write it to `out` atomically (all files appear together, or none).
+
+    With `overwrite`, an existing `out` is replaced only if medqa wrote it, and never when it holds
+    the input or the current folder.
+    """
     if config.input and out.exists() and Path(config.input).resolve().is_relative_to(out.resolve()):
         # --overwrite replaces the whole folder: the input would be deleted with it.
         raise MedqaError(f"{config.input}: the input is inside the output folder {out}; choose another --out")
+    check_output_dir(out, overwrite)  # fail before the work, not after
     result = build_dataset(config, console)
-    with atomic_output_dir(out, overwrite) as tmp:
+    plots = render_plots(result.splits, [c for c in config.mix_columns if c in result.report["input"]["columns"]])
+    # A full disk or a read-only folder is the user's to fix, not a bug: say which and where.
+    with (
+        explain_write_errors(out, hint=f"; nothing was written to {out}"),
+        atomic_output_dir(out, overwrite) as tmp,
+    ):
         for name, rows in result.splits.items():
             write_jsonl(tmp / f"{name}.jsonl", rows)
         atomic_write_json(tmp / "data_report.json", result.report)
-        plots = render_plots(result.splits, [c for c in config.mix_columns if c in result.report["input"]["columns"]])
         atomic_write_text(tmp / "data_report.html", render_html(result.report, plots))
         save_config(config, tmp / CONFIG_FILE)
     return result
@@ -187,7 +216,7 @@ def _report(
             "path": str(path),
             "format": table.format,
             "encoding": table.encoding,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "sha256": table.sha256,  # of the bytes read, not of the file as it is now (it may have changed)
             "columns": table.columns,
             "question_col": question_col,
             "answer_col": answer_col,

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 import re
 import stat
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -41,6 +43,22 @@ _SEP_LINE = re.compile(r'\A[ \t]*"?sep=([^"\r\n])"?[ \t]*\r?\n')  # Excel's "sep
 # Non-letters that legacy Western text really contains; any other non-ASCII symbol hints at a wrong decoding.
 _PLAUSIBLE_SYMBOLS = frozenset("\u00a0’‘“”„–—…•°±×÷·«»¿¡€£¥§©®™¶")
 BadRows = Literal["error", "skip"]
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20  # bytes read, and at most decompressed, per step: memory grows by steps, checked each time
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The most a dataset file may hold once read (decompressed) and parsed.
+
+    A few kilobytes of gzip or Parquet can expand to gigabytes; reading stops, with a clear error,
+    as soon as either limit is passed, so memory stays near the limit instead of growing until the
+    machine gives out. The data stage sets them from its `max_input_bytes` and `max_rows` settings.
+    """
+
+    max_bytes: int = 2 * 1024**3
+    max_rows: int = 5_000_000
 
 
 @dataclass
@@ -55,30 +73,50 @@ class Table:
     lines: list[int]  # the line (text formats) or row number (Parquet) each row came from, 1-based
     malformed: list[str] = field(default_factory=list)  # messages for rows skipped with on_bad_rows="skip"
     warnings: list[str] = field(default_factory=list)
+    sha256: str = ""  # of the bytes read from disk (compressed, when the file is gzip): what the rows came from
 
 
-def read_table(path: str | Path, encoding: str | None = None, on_bad_rows: BadRows = "error") -> Table:
-    """Read a dataset file into a Table; refuse clearly what cannot be read."""
+def read_table(
+    path: str | Path, encoding: str | None = None, on_bad_rows: BadRows = "error", limits: ReadLimits | None = None
+) -> Table:
+    """Read a dataset file into a Table; refuse clearly what cannot be read or is bigger than `limits`."""
     path = Path(path)
-    raw = _read_bytes(path)
+    limits = limits or ReadLimits()
+    try:
+        return _read(path, encoding, on_bad_rows, limits)
+    except MemoryError:
+        # Python's own MemoryError (under a memory ulimit or in a container) is no bug of the file's.
+        raise MedqaError(
+            f"{path}: ran out of memory while reading it; lower the limits max_input_bytes and max_rows "
+            f"(now {limits.max_bytes} bytes and {limits.max_rows} rows; --set max_input_bytes=BYTES) or use a "
+            "machine with more memory"
+        ) from None
+
+
+def _read(path: Path, encoding: str | None, on_bad_rows: BadRows, limits: ReadLimits) -> Table:
+    raw, sha256 = _read_bytes(path, limits)
     fmt = _detect_format(path, raw)
     if fmt == "parquet":
-        return _read_parquet(path, raw)
+        table = _read_parquet(path, raw, limits)
+        table.sha256 = sha256
+        return table
     for magic, what in _MAGIC:
         if raw.startswith(magic):
             raise MedqaError(f"{path}: is {what}")
     warnings: list[str] = []
     text, used = decode_text(raw, str(path), encoding, warnings)
+    del raw  # the text holds it now: half the memory for big files
     if not text.strip():
         raise MedqaError(f"{path}: the file is empty (no header, no rows)")
     if fmt in ("csv", "tsv") and _looks_like_jsonl(text):
         warnings.append(f"the file holds JSON objects, one per line: read as JSONL, not {fmt.upper()}")
         fmt = "jsonl"
     if fmt in ("jsonl", "json"):
-        table = _read_json(path, text, used, fmt, on_bad_rows)
+        table = _read_json(path, text, used, fmt, on_bad_rows, limits)
     else:
-        table = _read_delimited(path, text, used, fmt, on_bad_rows)
+        table = _read_delimited(path, text, used, fmt, on_bad_rows, limits)
     table.warnings[:0] = warnings
+    table.sha256 = sha256
     return table
 
 
@@ -259,56 +297,115 @@ def _looks_like_utf16(raw: bytes) -> str | None:
     return None
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limits: ReadLimits) -> tuple[bytes, str]:
+    """The file's content, decompressed when it is gzip, and the sha256 of the bytes read from disk.
+
+    Hashing while reading means the report names exactly the bytes the rows came from, even when
+    the file is replaced while the run goes on.
+    """
     try:
-        mode = path.stat().st_mode
+        info = path.stat()
     except FileNotFoundError:
         if path.is_symlink():
             raise MedqaError(f"{path}: is a symbolic link to a file that does not exist") from None
         raise MedqaError(f"{path}: no such file") from None
     except OSError as exc:  # a symlink loop, a name too long, a folder we may not enter, ...
         raise MedqaError(f"{path}: cannot be read ({exc.strerror})") from exc
-    if stat.S_ISDIR(mode):
+    if stat.S_ISDIR(info.st_mode):
         raise MedqaError(f"{path}: is a folder, not a dataset file")
-    if not stat.S_ISREG(mode):
-        # A pipe or device may never end (/dev/zero) and cannot be read twice (the report hashes the input).
+    if not stat.S_ISREG(info.st_mode):
+        # A pipe or device may never end (/dev/zero) and cannot be read twice.
         raise MedqaError(f"{path}: is not a regular file (a pipe, device or socket); save the data to a file first")
+    if info.st_size > limits.max_bytes:
+        raise _too_big(path, f"is {_size(info.st_size)}", limits)
+    digest = hashlib.sha256()
+    chunks: list[bytes] = []
+    size = 0
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limits.max_bytes:  # the file grew while it was read
+                    raise _too_big(path, "grew while it was read, past the limit", limits)
     except PermissionError as exc:
         raise MedqaError(f"{path}: cannot be read (permission denied)") from exc
     except OSError as exc:
         raise MedqaError(f"{path}: cannot be read ({exc.strerror})") from exc
-    if raw[:2] == b"\x1f\x8b":
-        raw = _gunzip(raw, path)
+    raw = b"".join(chunks)
+    del chunks
+    if raw[:2] == _GZIP_MAGIC:
+        raw = _gunzip(raw, path, limits)
     if not raw:
         raise MedqaError(f"{path}: the file is empty (no header, no rows)")
-    return raw
+    return raw, digest.hexdigest()
 
 
-def _gunzip(raw: bytes, path: Path) -> bytes:
-    """Decompress every gzip member; say whether the data is cut short or followed by junk."""
+def _gunzip(raw: bytes, path: Path, limits: ReadLimits) -> bytes:
+    """Decompress every gzip member, a bounded step at a time, refusing output past `limits.max_bytes`;
+    say whether the data is cut short or followed by junk."""
+    view = memoryview(raw)
     parts: list[bytes] = []
-    rest = raw
-    while rest:
+    total = 0
+    start = 0  # where the current member begins in `raw`
+    while start < len(raw):
         member = zlib.decompressobj(wbits=31)
-        try:
-            parts.append(member.decompress(rest))
-        except zlib.error as exc:
-            raise MedqaError(f"{path}: the gzip data is corrupt ({exc})") from exc
+        position, pending = start, b""
+        while not member.eof:
+            fed = pending or view[position : position + _CHUNK]
+            if not pending:
+                position += len(fed)
+            try:
+                out = member.decompress(fed, _CHUNK)  # at most _CHUNK bytes out: a bomb is caught at the limit
+            except zlib.error as exc:
+                raise MedqaError(f"{path}: the gzip data is corrupt ({exc})") from exc
+            total += len(out)
+            if total > limits.max_bytes:
+                raise _too_big(path, f"decompresses to more than {_size(limits.max_bytes)}", limits)
+            parts.append(out)
+            pending = member.unconsumed_tail
+            if not out and not fed:
+                break  # no input left and nothing more comes out: the stream is cut short
         if not member.eof:
             raise MedqaError(
                 f"{path}: the gzip data is truncated (it ends after {len(raw):,} bytes, before the end of the "
                 "compressed stream); download or copy it again"
             )
-        rest = member.unused_data
-        if rest and not rest.startswith(b"\x1f\x8b"):
-            if rest.strip(b"\x00"):
-                raise MedqaError(
-                    f"{path}: the gzip data is followed by {len(rest):,} bytes that are not gzip (corrupt?)"
-                )
+        start = position - len(member.unused_data)
+        if start < len(raw) and not raw.startswith(_GZIP_MAGIC, start):
+            rest = len(raw) - start
+            if raw.count(0, start) != rest:
+                raise MedqaError(f"{path}: the gzip data is followed by {rest:,} bytes that are not gzip (corrupt?)")
             break  # zero padding after the last member, as some tools write: harmless
     return b"".join(parts)
+
+
+def _too_big(path: Path, what: str, limits: ReadLimits) -> MedqaError:
+    return MedqaError(
+        f"{path}: {what}; the limit is {_size(limits.max_bytes)} (max_input_bytes={limits.max_bytes}). "
+        f"A decompression bomb, or more data than expected? If the file is genuine, raise the limit, e.g. "
+        f"--set max_input_bytes={2 * limits.max_bytes}"
+    )
+
+
+def _too_many_rows(path: Path, rows: int, limits: ReadLimits) -> MedqaError:
+    counted = f" ({rows:,})" if rows > limits.max_rows + 1 else ""  # +1: reading stopped at the first row over
+    return MedqaError(
+        f"{path}: holds more than {limits.max_rows:,} rows{counted}; the limit is max_rows={limits.max_rows}. "
+        f"A decompression bomb, or more data than expected? If the file is genuine, raise the limit, e.g. "
+        f"--set max_rows={2 * limits.max_rows}"
+    )
+
+
+def _size(count: int) -> str:
+    """A byte count for people: '2.0 GiB', '76.0 KiB'."""
+    value = float(count)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{count:,} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{count:,} bytes"
 
 
 def _detect_format(path: Path, raw: bytes) -> str:
@@ -340,7 +437,7 @@ def _looks_like_jsonl(text: str) -> bool:
         return False
 
 
-def _read_delimited(path: Path, text: str, encoding: str, fmt: str, on_bad_rows: BadRows) -> Table:
+def _read_delimited(path: Path, text: str, encoding: str, fmt: str, on_bad_rows: BadRows, limits: ReadLimits) -> Table:
     table = Table(str(path), fmt, encoding, [], [], [])
     first_line = 1
     sep_line = _SEP_LINE.match(text.lstrip("\ufeff"))
@@ -395,6 +492,8 @@ def _read_delimited(path: Path, text: str, encoding: str, fmt: str, on_bad_rows:
             continue
         table.rows.append(dict(zip(table.columns, record, strict=True)))
         table.lines.append(start_line)
+        if len(table.rows) > limits.max_rows:
+            raise _too_many_rows(path, len(table.rows), limits)
     if not table.rows and not table.malformed:
         raise MedqaError(f"{path}: has a header but no data rows")
     return table
@@ -446,23 +545,28 @@ def _clean_header(header: list[str], warnings: list[str]) -> list[str]:
     return names
 
 
-def _read_json(path: Path, text: str, encoding: str, fmt: str, on_bad_rows: BadRows) -> Table:
+def _read_json(path: Path, text: str, encoding: str, fmt: str, on_bad_rows: BadRows, limits: ReadLimits) -> Table:
     """A JSON list of objects, a single object, or JSONL (one object per line), whatever the extension says."""
     table = Table(str(path), fmt, encoding, [], [], [])
     text = text.lstrip("\ufeff")
     stripped = text.lstrip()
     unit = "line"
     try:
-        document = json.loads(stripped)
-    except json.JSONDecodeError as exc:
-        if stripped.startswith("["):  # one JSON document, broken somewhere: say where
-            raise MedqaError(f"{path}, line {exc.lineno + _leading_lines(text)}: invalid JSON ({exc.msg})") from exc
-        numbered = _json_lines(path, text, on_bad_rows, table.malformed)  # JSONL: each line on its own
+        if stripped.startswith("["):
+            unit = "record"
+            try:
+                numbered = list(enumerate(_json_array(path, stripped, limits), start=1))
+            except json.JSONDecodeError as exc:  # one JSON document, broken somewhere: say where
+                line = exc.lineno + _leading_lines(text)
+                raise MedqaError(f"{path}, line {line}: invalid JSON ({exc.msg})") from exc
+        else:
+            try:
+                # One object, or JSONL: then this stops at the end of the first line ("Extra data").
+                numbered = _json_document(path, json.loads(stripped))
+            except json.JSONDecodeError:
+                numbered = _json_lines(path, text, on_bad_rows, table.malformed, limits)  # each line on its own
     except RecursionError:
         raise MedqaError(f"{path}: the JSON is nested too deeply to be a table of records") from None
-    else:
-        numbered = _json_document(path, document)
-        unit = "record" if isinstance(document, list) else "line"
     columns: dict[str, None] = {}
     for number, record in numbered:
         if not isinstance(record, dict):
@@ -482,12 +586,63 @@ def _read_json(path: Path, text: str, encoding: str, fmt: str, on_bad_rows: BadR
     return table
 
 
-def _json_lines(path: Path, text: str, on_bad_rows: BadRows, malformed: list[str]) -> list[tuple[int, Any]]:
-    numbered = []
-    # Only "\n" ends a JSONL line: strings may hold a raw U+2028 or U+0085, where str.splitlines breaks.
-    for number, line in enumerate(text.split("\n"), start=1):
+def _json_array(path: Path, text: str, limits: ReadLimits) -> Iterator[Any]:
+    """The elements of the JSON array `text`, decoded one at a time, so that an array of millions of
+    tiny records is refused at the row limit rather than built whole first. Errors are json's own,
+    positioned in `text`."""
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 1)
+    count = 0
+    if text.startswith("]", position):
+        position += 1
+    else:
+        while True:
+            value, position = decoder.raw_decode(text, position)
+            count += 1
+            if count > limits.max_rows:
+                raise _too_many_rows(path, count, limits)
+            yield value
+            position = _skip_space(text, position)
+            if text.startswith(",", position):
+                position = _skip_space(text, position + 1)
+                continue
+            if text.startswith("]", position):
+                position += 1
+                break
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, position)
+    end = _skip_space(text, position)
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+
+
+def _skip_space(text: str, position: int) -> int:
+    """The position of the first character at or after `position` that is not JSON whitespace."""
+    match = _JSON_SPACE.match(text, position)
+    return match.end() if match else position
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(number, line) of every line, lazily (a list of them all would be a copy of a big file).
+
+    Only "\n" ends a JSONL line: strings may hold a raw U+2028 or U+0085, where str.splitlines breaks.
+    """
+    start, number = 0, 1
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield number, text[start:end]
+        start, number = end + 1, number + 1
+
+
+def _json_lines(
+    path: Path, text: str, on_bad_rows: BadRows, malformed: list[str], limits: ReadLimits
+) -> list[tuple[int, Any]]:
+    numbered: list[tuple[int, Any]] = []
+    for number, line in _lines(text):
         if not line.strip():
             continue
+        if len(numbered) + len(malformed) >= limits.max_rows:
+            raise _too_many_rows(path, len(numbered) + len(malformed) + 1, limits)
         try:
             numbered.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
@@ -528,18 +683,35 @@ def _leading_lines(text: str) -> int:
     return text[: len(text) - len(text.lstrip())].count("\n")
 
 
-def _read_parquet(path: Path, raw: bytes) -> Table:
+def _read_parquet(path: Path, raw: bytes, limits: ReadLimits) -> Table:
+    """Rows of a Parquet file, refused before reading when its footer announces more than `limits`,
+    and read a batch at a time with the same limits checked on what the batches really hold."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    rows: list[dict[str, Any]] = []
     try:
-        arrow = pq.read_table(pa.BufferReader(raw))
+        parquet = pq.ParquetFile(pa.BufferReader(raw))
+        meta = parquet.metadata
+        if meta.num_rows > limits.max_rows:
+            raise _too_many_rows(path, meta.num_rows, limits)
+        announced = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if announced > limits.max_bytes:
+            raise _too_big(path, f"holds {_size(announced)} of data once decompressed", limits)
+        size = 0
+        for batch in parquet.iter_batches(batch_size=16_384):
+            size += batch.nbytes  # the footer may understate it (dictionary-encoded text, or a crafted file)
+            if size > limits.max_bytes:
+                raise _too_big(path, f"decompresses to more than {_size(limits.max_bytes)}", limits)
+            rows.extend(batch.to_pylist())
+            if len(rows) > limits.max_rows:
+                raise _too_many_rows(path, len(rows), limits)
+        columns = parquet.schema_arrow.names
     except (pa.ArrowException, OSError) as exc:
         raise MedqaError(f"{path}: not a readable Parquet file ({exc})") from exc
-    if arrow.num_rows == 0:
+    if not rows:
         raise MedqaError(f"{path}: has columns but no data rows")
-    rows = arrow.to_pylist()
-    return Table(str(path), "parquet", "parquet", arrow.column_names, rows, list(range(1, len(rows) + 1)))
+    return Table(str(path), "parquet", "parquet", columns, rows, list(range(1, len(rows) + 1)))
 
 
 def _kind(value: Any, plural: bool = True) -> str:
