@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from medqa.data import DataConfig, prepare
+from medqa.data.prepare import DataConfig, prepare
 from medqa.errors import MedqaError
 
 BAD = Path(__file__).parent / "data" / "bad"

@@ -127,3 +127,19 @@ def test_chat_reads_a_real_stdin_in_a_subprocess():
     assert done.returncode == 0, done.stderr
     assert "Asthma narrows the airways [1]." in done.stdout
     assert "Asthma narrows the airways of the lungs." in done.stdout
+
+
+def test_each_page_is_listed_once_with_the_snippets_its_markers_point_to():
+    class TwoPassages(FakeAssistant):
+        def stream(self, message, history=(), should_stop=None, settings=None):  # noqa: ANN001
+            yield Event("delta", "Asthma narrows the airways [1]. “An inhaler opens them” [2].")
+            citations = [
+                Citation(1, "https://ex.org/asthma", "Asthma", 7, "Asthma narrows the airways of the lungs."),
+                Citation(2, "https://ex.org/asthma", "Asthma", 8, "An inhaler opens them."),
+            ]
+            text = "Asthma narrows the airways [1]. “An inhaler opens them” [2]."
+            yield Event("final", answer=Answer("a2", text, citations, "none", "none", False, DISCLAIMER))
+
+    output = chat(TwoPassages([]), ["What is asthma?"])
+    assert output.count("https://ex.org/asthma") == 1 and "[1][2] Asthma - https://ex.org/asthma" in output
+    assert "[1] Asthma narrows the airways of the lungs." in output and "[2] An inhaler opens them." in output

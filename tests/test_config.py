@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from medqa.config import load_config, save_config
-from medqa.data import DataConfig
+from medqa.data.prepare import DataConfig
 from medqa.errors import MedqaError
 
 

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from medqa.config import load_config
-from medqa.data import DataConfig, build_dataset
+from medqa.data.prepare import DataConfig, build_dataset
 from medqa.data.read import ReadLimits, read_table
 from medqa.errors import MedqaError
 

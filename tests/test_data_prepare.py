@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from medqa.config import load_config
-from medqa.data import DataConfig, build_dataset
+from medqa.data.prepare import DataConfig, build_dataset
 
 FOCI = ["gout", "acne", "asthma", "influenza", "migraine", "psoriasis", "anemia", "eczema", "glaucoma", "rickets"]
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from conftest_train import one_thread, single_thread, tiny_config, tiny_data, tiny_llama  # noqa: F401
+from fakes import single_thread, tiny_config
 from medqa.cli import app
 from medqa.errors import MedqaError
 from medqa.export.merge import ExportConfig, export
@@ -16,9 +16,11 @@ from medqa.models import load_trained
 from medqa.prompt import PromptTemplate, encode_prompt
 from medqa.train import train
 
+pytestmark = pytest.mark.usefixtures("one_thread")  # torch single-threaded: see fakes.single_thread
+
 
 @pytest.fixture(scope="module")
-def trained_run(tiny_llama, tiny_data, tmp_path_factory):  # noqa: F811
+def trained_run(tiny_llama, tiny_data, tmp_path_factory):
     run = tmp_path_factory.mktemp("run") / "run"
     # A large learning rate so the adapter visibly changes the outputs.
     with single_thread():
@@ -74,7 +76,7 @@ def test_push_to_hub_arguments_are_checked_before_any_work(trained_run, tmp_path
     assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
 
 
-def test_cli_train_and_export(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_cli_train_and_export(tiny_llama, tiny_data, tmp_path):
     runner = CliRunner()
     run, out = tmp_path / "run", tmp_path / "exported"
     result = runner.invoke(

@@ -10,13 +10,15 @@ import numpy as np
 import pytest
 import torch
 
-from conftest_train import one_thread, single_thread, tiny_config, tiny_data, tiny_llama  # noqa: F401
+from fakes import single_thread, tiny_config
 from medqa.errors import MedqaError
 from medqa.export.gguf import gguf_tensors, permute_qk, template_gguf, write_gguf
 from medqa.export.merge import ExportConfig, export
 from medqa.models import GGUF_FILE, load_model, load_trained
 from medqa.prompt import PromptTemplate, encode_prompt
 from medqa.train import train
+
+pytestmark = pytest.mark.usefixtures("one_thread")  # torch single-threaded: see fakes.single_thread
 
 needs_llama_cpp = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python missing")
 
@@ -34,7 +36,7 @@ def _read(path):
 
 
 @pytest.fixture(scope="module")
-def trained_run(tiny_llama, tiny_data, tmp_path_factory):  # noqa: F811
+def trained_run(tiny_llama, tiny_data, tmp_path_factory):
     run = tmp_path_factory.mktemp("run") / "run"
     with single_thread():  # a large learning rate: the merged weights differ visibly from the base
         train(tiny_config(tiny_llama, tiny_data, run, max_steps=3, learning_rate=5e-2))
@@ -48,7 +50,7 @@ def test_permutation_interleaves_the_halves_of_each_head():
 
 
 @pytest.mark.parametrize("qtype", ["f32", "q8_0"])
-def test_tiny_llama_round_trips_with_complete_metadata(tiny_llama, tmp_path, qtype):  # noqa: F811
+def test_tiny_llama_round_trips_with_complete_metadata(tiny_llama, tmp_path, qtype):
     loaded = load_model(str(tiny_llama))
     path = write_gguf(loaded.model, loaded.tokenizer, tmp_path / GGUF_FILE, qtype)
     reader, tensors = _read(path)
@@ -67,7 +69,7 @@ def test_tiny_llama_round_trips_with_complete_metadata(tiny_llama, tmp_path, qty
     assert field("tokenizer.chat_template") == loaded.tokenizer.chat_template
 
 
-def test_qk_rows_are_permuted_and_others_are_not(tiny_llama):  # noqa: F811
+def test_qk_rows_are_permuted_and_others_are_not(tiny_llama):
     model = load_model(str(tiny_llama)).model
     tensors = dict(gguf_tensors(model))
     state = {k: v.numpy() for k, v in model.state_dict().items()}
@@ -85,7 +87,7 @@ def test_other_architectures_are_refused(tmp_path):
         write_gguf(model, None, tmp_path / GGUF_FILE)
 
 
-def test_a_template_of_another_model_is_refused(tiny_llama, tmp_path):  # noqa: F811
+def test_a_template_of_another_model_is_refused(tiny_llama, tmp_path):
     loaded = load_model(str(tiny_llama))
     other = write_gguf(loaded.model, loaded.tokenizer, tmp_path / "other.gguf", "f32")
     loaded.model.resize_token_embeddings(loaded.model.config.vocab_size + 32)

@@ -12,15 +12,14 @@ from typing import Any
 
 import pytest
 
+from fakes import PERSONAL, ROWS, OneHotEmbedder, ScriptedGenerator, StubTriage
 from medqa.assistant.answer import Assistant, AssistantConfig
-from medqa.assistant.guard import claims_diagnosis, clean_sentence, guard_stream, neutralize_markers
+from medqa.assistant.guard import claims_diagnosis, clean_sentence, gives_dose, guard_stream, neutralize_markers
 from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, Triage
 from medqa.inference.base import GenerationSettings, Prompt
 from medqa.prompt import PromptTemplate
 from medqa.retrieval.corpus import passages_from_rows
 from medqa.retrieval.index import Index
-from test_assistant import PERSONAL, ScriptedGenerator, StubTriage
-from test_retrieval import ROWS, OneHotEmbedder
 
 DATA = Path(__file__).parent / "data" / "injection.jsonl"
 ATTEMPTS = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -61,11 +60,6 @@ class CompliantGenerator:
 @pytest.fixture(scope="module")
 def triage() -> Triage:
     return Triage()
-
-
-@pytest.fixture(scope="module")
-def index() -> Index:
-    return Index.build(passages_from_rows(ROWS), embedder=OneHotEmbedder())
 
 
 def compliant(index: Index, triage: Any) -> Assistant:
@@ -139,14 +133,44 @@ def test_claims_drops_and_markup_never_reach_the_stream(index: Index) -> None:
         assert "<script" not in text and "<img" not in text and "evil.example" not in text
         assert SYSTEM not in text and "careful medical information assistant" not in text
         assert "ignore my previous instructions" not in text
-    assert final.answer.startswith("You said: How is asthma treated with an inhaler?")
+    # The echo of the user's message is not a source: only what the passages say is shown.
+    assert "You said" not in final.answer and streamed.strip() == final.answer
+    assert "“Asthma narrows the airways” [1]." in final.answer  # the model's copy of the passage, as a quote
 
 
-def test_dose_amounts_are_dropped_only_for_personal_requests(index: Index) -> None:
-    personal = compliant(index, StubTriage({"my": PERSONAL})).answer("How much ibuprofen should I take for my asthma?")
-    assert personal.answer.startswith(PERSONAL_ADVICE_NOTE) and "800 mg" not in personal.answer
-    general = compliant(index, StubTriage()).answer("How is asthma treated?")
-    assert "800 mg" in general.answer  # general information may name amounts
+def test_dose_amounts_are_dropped_only_for_personal_requests() -> None:
+    row = {"question": "How is asthma treated?", "answer": "Adults usually take 2 puffs of the inhaler for asthma.",
+           "url": "https://ex.org/asthma", "focus": "Asthma"}  # fmt: skip
+    index = Index.build(passages_from_rows([row]), embedder=OneHotEmbedder())
+    says = ["Adults usually take 2 puffs of the inhaler for asthma [1]."]  # what the source says, word for word
+
+    def ask(triage: StubTriage, question: str) -> str:
+        return (
+            Assistant(index, triage, ScriptedGenerator(says), AssistantConfig(k=1, min_relevance=-1.0))
+            .answer(question)
+            .answer
+        )
+
+    personal = ask(StubTriage({"my": PERSONAL}), "How many puffs should I take for my asthma?")
+    assert personal.startswith(PERSONAL_ADVICE_NOTE) and "2 puffs" not in personal
+    assert "2 puffs" in ask(StubTriage(), "How is asthma treated?")  # general information may name amounts
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dose"),
+    [
+        ("Adults should take 50 aspirin tablets at once.", True),
+        ("Take 2 ibuprofen tablets.", True),
+        ("Take four Tylenol.", True),
+        ("Take 800 mg of ibuprofen every 4 hours.", True),
+        ("Take time to rest.", False),
+        ("Take 2 days off work if you can.", False),
+        ("Glaucoma affects 2 million people.", False),
+        ("Take 3 deep breaths.", False),
+    ],
+)
+def test_dose_amounts_are_recognised_however_they_are_written(sentence: str, dose: bool) -> None:
+    assert gives_dose(sentence) is dose
 
 
 def test_chat_template_markers_never_reach_the_model(index: Index) -> None:
@@ -171,7 +195,7 @@ def test_a_poisoned_passage_cannot_make_the_model_diagnose(triage: Triage) -> No
     index = Index.build(passages_from_rows([poisoned]), embedder=OneHotEmbedder())
     obeys = ScriptedGenerator(["Asthma narrows the airways [1]. ", "You have lung cancer. ", "No disclaimer needed."])
     answer = Assistant(index, triage, obeys, AssistantConfig(k=1, min_relevance=-1.0)).answer("What is asthma?")
-    assert answer.answer.startswith("Asthma narrows the airways [1].")
+    assert answer.answer.startswith("“Asthma narrows the airways” [1].")  # copied word for word: a quote
     assert "lung cancer" not in answer.answer and "disclaimer" not in answer.answer.lower()
     assert answer.full_text().endswith(DISCLAIMER)
     assert "<script" not in answer.citations[0].snippet  # the source snippet shown is cleaned too

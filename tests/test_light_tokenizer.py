@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_train import make_tokenizer
+from fakes import make_tokenizer
 from medqa.errors import MedqaError
 from medqa.inference.tokenizer import LightTokenizer, load_light_tokenizer
 from medqa.models import load_tokenizer

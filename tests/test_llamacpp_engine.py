@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from conftest_train import tiny_llama  # noqa: F401
 from medqa.errors import MedqaError
 from medqa.inference.base import GenerationSettings
 
@@ -20,7 +19,7 @@ GREEDY = GenerationSettings(max_new_tokens=12, repetition_penalty=1.0)
 
 
 @pytest.fixture(scope="module")
-def gguf(tiny_llama, tmp_path_factory):  # noqa: F811
+def gguf(tiny_llama, tmp_path_factory):
     from medqa.export.gguf import write_gguf
     from medqa.models import GGUF_FILE, load_model
 
@@ -113,7 +112,7 @@ def test_limits_give_clear_errors(engine):
         engine.stream(PROMPTS[0], GREEDY)
 
 
-def test_the_generator_raises_a_too_long_prompt_while_it_is_read(gguf, tiny_llama):  # noqa: F811
+def test_the_generator_raises_a_too_long_prompt_while_it_is_read(gguf, tiny_llama):
     # The assistant reads the stream inside its fallback handler: an error at call time would escape it.
     from medqa.inference.backends import LlamaCppGenerator
     from medqa.inference.base import Prompt
@@ -129,7 +128,7 @@ def test_the_generator_raises_a_too_long_prompt_while_it_is_read(gguf, tiny_llam
         generator.close()
 
 
-def test_a_long_conversation_leaves_out_its_oldest_turns_to_fit(gguf, tiny_llama):  # noqa: F811
+def test_a_long_conversation_leaves_out_its_oldest_turns_to_fit(gguf, tiny_llama):
     from medqa.inference.backends import LlamaCppGenerator
     from medqa.inference.base import Prompt
     from medqa.models import load_tokenizer

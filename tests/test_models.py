@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest_train import one_thread, tiny_llama, tiny_t5  # noqa: F401  (fixtures)
 from medqa import models
 from medqa.errors import MedqaError
+
+pytestmark = pytest.mark.usefixtures("one_thread")  # torch single-threaded: see fakes.single_thread
 
 
 def test_cache_dir_precedence(monkeypatch, tmp_path):
@@ -57,7 +58,7 @@ def test_missing_bundled_package_names_the_pip_command(monkeypatch):
         models.resolve_model(models.BUNDLED_MODEL)
 
 
-def test_causal_and_seq2seq_are_detected(tiny_llama, tiny_t5):  # noqa: F811
+def test_causal_and_seq2seq_are_detected(tiny_llama, tiny_t5):
     causal = models.load_model(str(tiny_llama))
     seq2seq = models.load_model(str(tiny_t5))
     assert not causal.seq2seq and type(causal.model).__name__ == "LlamaForCausalLM"

@@ -8,70 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fakes import ROWS, OneHotEmbedder
 from medqa.errors import MedqaError
 from medqa.retrieval.corpus import Passage, chunk_answer, passages_from_rows, read_corpus
 from medqa.retrieval.index import Index, IndexConfig, build_index
-
-VOCAB = ["asthma", "diabetes", "glaucoma", "migraine", "anemia", "inhaler", "insulin", "eye", "headache", "iron"]
-
-
-class OneHotEmbedder:
-    """Bag of known words, one dimension each (plus one for 'none of them'), L2-normalised."""
-
-    name = "fake-onehot"
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), len(VOCAB) + 1), dtype=np.float32)
-        for row, text in enumerate(texts):
-            words = text.lower().replace("?", " ").replace(".", " ").split()
-            for j, term in enumerate(VOCAB):
-                out[row, j] = float(term in words)
-            out[row, -1] = float(not out[row].any())
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
-
-
-ROWS = [
-    {
-        "question": "What is asthma?",
-        "answer": "Asthma narrows the airways. An inhaler opens them.",
-        "url": "https://ex.org/asthma",
-        "focus": "Asthma",
-        "qid": "r1",
-    },
-    {
-        "question": "What is diabetes?",
-        "answer": "Diabetes means high blood sugar. Insulin lowers it.",
-        "url": "https://ex.org/diabetes",
-        "focus": "Diabetes",
-        "qid": "r2",
-    },
-    {
-        "question": "What is glaucoma?",
-        "answer": "Glaucoma damages the optic nerve of the eye.",
-        "url": "https://ex.org/glaucoma",
-        "focus": "Glaucoma",
-        "qid": "r3",
-    },
-    {
-        "question": "What is migraine?",
-        "answer": "Migraine is a recurring headache with nausea.",
-        "url": "https://ex.org/migraine",
-        "focus": "Migraine",
-        "qid": "r4",
-    },
-    {
-        "question": "What is anemia?",
-        "answer": "Anemia is a lack of red blood cells; iron helps some kinds.",
-        "url": "https://ex.org/anemia",
-        "focus": "Anemia",
-        "qid": "r5",
-    },
-]
-
-
-@pytest.fixture()
-def index() -> Index:
-    return Index.build(passages_from_rows(ROWS), OneHotEmbedder())
 
 
 def test_exact_top1_passage(index: Index) -> None:

@@ -1,16 +1,14 @@
-"""The HTTP server with a deterministic fake assistant (the fakes of test_assistant.py): the
+"""The HTTP server with a deterministic fake assistant (fakes.fake_assistant): the
 OpenAI-compatible contract, streaming, limits, auth, feedback storage, readiness and logs."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,69 +16,21 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-import uvicorn  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from medqa.assistant.answer import Assistant, AssistantConfig  # noqa: E402
+from fakes import ASTHMA, EMERGENCY, SECRET, chat, fake_assistant, live_server, serve, settings, wait_ready  # noqa: E402
+from medqa.assistant.answer import Assistant  # noqa: E402
 from medqa.inference.base import GenerationSettings, Prompt  # noqa: E402
-from medqa.retrieval.corpus import passages_from_rows
 from medqa.retrieval.index import Index  # noqa: E402
 from medqa.server.app import create_app  # noqa: E402
-from medqa.server.connection import uvicorn_options  # noqa: E402
 from medqa.server.protocol import ChatCompletionRequest  # noqa: E402
 from medqa.server.serving import ChatService  # noqa: E402
-from medqa.server.settings import ServerSettings  # noqa: E402
-from test_assistant import EMERGENCY, ScriptedGenerator, StubTriage  # noqa: E402
-from test_retrieval import ROWS, OneHotEmbedder  # noqa: E402
-
-ASTHMA = "How is asthma treated with an inhaler?"
-PIECES = ["An inhaler **opens** the airways [1", "]. It is used ", "every day [2]. "]
-SECRET = "sk-test-very-secret-key"
-
-
-@pytest.fixture(scope="module")
-def index() -> Index:
-    return Index.build(passages_from_rows(ROWS), embedder=OneHotEmbedder())
-
-
-def fake_assistant(index: Index, pieces: list[str] | None = None, generator: Any = "scripted") -> Assistant:
-    """The real Assistant over a tiny index, a scripted generator and a stub triage."""
-    if generator == "scripted":
-        generator = ScriptedGenerator(list(pieces or PIECES))
-    triage = StubTriage({"face drooping": EMERGENCY})
-    return Assistant(index, triage, generator, AssistantConfig(k=2, min_relevance=0.5))
-
-
-def settings(tmp_path: Path, **overrides: Any) -> ServerSettings:
-    values: dict[str, Any] = {"db_path": tmp_path / "medqa.sqlite3", "rate_limit_burst": 1000, **overrides}
-    return ServerSettings(**values)
-
-
-def wait_ready(client: TestClient, status: int = 200) -> dict[str, Any]:
-    """Poll /ready until it gives `status` (the assistant loads in a background thread)."""
-    for _ in range(400):
-        response = client.get("/ready")
-        if response.status_code == status and response.json()["status"] != "loading":
-            return response.json()
-        time.sleep(0.025)
-    raise AssertionError(f"/ready never answered {status}: {response.json()}")
-
-
-@contextmanager
-def serve(tmp_path: Path, assistant: Assistant, **overrides: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(settings(tmp_path, **overrides), lambda: assistant)) as client:
-        wait_ready(client)
-        yield client
 
 
 @pytest.fixture
 def client(tmp_path: Path, index: Index) -> Iterator[TestClient]:
     with serve(tmp_path, fake_assistant(index)) as c:
         yield c
-
-
-def chat(client: TestClient, content: str = ASTHMA, **fields: Any) -> Any:
-    return client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": content}], **fields})
 
 
 def sse_events(text: str) -> list[str]:
@@ -384,36 +334,6 @@ def test_serve_help_and_bad_settings(run_cli: Callable, monkeypatch: pytest.Monk
 
 
 # ----------------------------------------------------------------------------------------- a real server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def live_server(tmp_path: Path, assistant: Assistant, **overrides: Any) -> Iterator[str]:
-    """uvicorn in a thread on a free port, with `assistant` injected; yields the base URL once ready."""
-    port = free_port()
-    app = create_app(settings(tmp_path, port=port, **overrides), lambda: assistant)
-    options = uvicorn_options(app.state.settings)  # the deadlines `medqa serve` runs with
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, **options)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(400):
-            if server.started and app.state.service is not None:
-                break
-            time.sleep(0.025)
-        else:
-            raise AssertionError("the server did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
 def test_official_openai_client_streams_and_reads_the_medqa_field(tmp_path: Path, index: Index) -> None:
     openai = pytest.importorskip("openai")
     with live_server(tmp_path, fake_assistant(index), api_key=SECRET) as url:

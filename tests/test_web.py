@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from fakes import EMERGENCY, StubTriage, live_server
 from medqa.assistant.answer import Assistant, AssistantConfig
 from medqa.inference.base import GenerationSettings, Prompt
-from medqa.retrieval.corpus import passages_from_rows
 from medqa.retrieval.index import Index
 
 CHROMIUM = Path(os.environ.get("MEDQA_CHROMIUM", "/usr/bin/chromium"))
@@ -50,24 +50,16 @@ class GatedGenerator:
     ) -> Iterator[str]:
         if "html" in prompt.question:
             yield "An inhaler <img src=x onerror=alert(1)> opens the airways [1]. "
-            yield "Use it as **prescribed** and see [the guide](javascript:alert(2))."
+            yield "Asthma **narrows** the airways. "
+            yield "Use it as prescribed and see [the guide](javascript:alert(2))."  # unsupported: never shown
             return
         yield "An inhaler opens the airways quickly [1]. "
         self.gate.wait(timeout=30)
-        yield "It is used every day when *asthma* flares up."
-
-
-@pytest.fixture(scope="module")
-def index() -> Index:
-    from test_retrieval import ROWS, OneHotEmbedder
-
-    return Index.build(passages_from_rows(ROWS), embedder=OneHotEmbedder())
+        yield "*Asthma* narrows the airways, and an inhaler opens them."  # sentences the passage supports
 
 
 @pytest.fixture
 def assistant(index: Index) -> Assistant:
-    from test_assistant import EMERGENCY, StubTriage
-
     triage = StubTriage({"face drooping": EMERGENCY})
     return Assistant(index, triage, GatedGenerator(), AssistantConfig(k=2, min_relevance=0.5))
 
@@ -75,8 +67,6 @@ def assistant(index: Index) -> Assistant:
 @pytest.fixture
 def page(tmp_path: Path, assistant: Assistant) -> Iterator:
     sync_api = pytest.importorskip("playwright.sync_api")
-    from test_server import live_server
-
     with live_server(tmp_path, assistant) as url, sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 760, "height": 860})
@@ -105,7 +95,7 @@ def test_chat_streams_cites_and_shows_the_disclaimer(page, assistant: Assistant)
     source.wait_for()
     assert source.get_attribute("href") == "https://ex.org/asthma"
     assert source.get_attribute("rel") == "noopener noreferrer" and source.get_attribute("target") == "_blank"
-    assert answer.locator("em").inner_text() == "asthma"  # Markdown italics
+    assert answer.locator("em").inner_text() == "Asthma"  # Markdown italics
     assert page.locator(".msg.assistant .disclaimer").last.is_visible()
     assert page.locator("#disclaimer").is_visible()
     assert page.locator("#emergency").is_hidden()
@@ -138,5 +128,5 @@ def test_html_is_shown_as_text_or_removed(page) -> None:  # noqa: ANN001
     # ...and the model's tags are removed by the output guard before they reach the page
     assert "An inhaler opens the airways" in answer.inner_text() and "onerror" not in answer.inner_text()
     assert page.locator("img").count() == 0 and page.dialogs == []
-    assert answer.locator("strong").inner_text() == "prescribed"
+    assert answer.locator("strong").inner_text() == "narrows"
     assert answer.locator("a").count() == 0  # a javascript: link stays plain text

@@ -1,6 +1,7 @@
 """`medqa chat`: the grounded assistant in the terminal.
 
-Answers stream as they are generated, with their numbered sources underneath. Commands: /reset
+Answers stream sentence by sentence once each has passed the support check, with every cited page
+underneath, once, and the passage text each `[n]` points to. Commands: /reset
 (forget the conversation), /sources (the passages behind the last answer), /help, /quit.
 Ctrl+C while an answer streams stops that answer and returns to the prompt; Ctrl+C or Ctrl+D at
 the prompt leaves.
@@ -64,7 +65,7 @@ class ChatSession:
                 for event in self.assistant.stream(text, list(self.history), should_stop=stop.is_set):
                     if event.kind == "final":
                         final = event.answer
-                    elif not stop.is_set():  # after a stop, skip what the assistant adds (its fallback)
+                    elif event.kind == "delta" and not stop.is_set():  # after a stop, skip what is added
                         shown.append(event.text)
                         self.console.print(event.text, end="", markup=False, highlight=False)
             except KeyboardInterrupt:  # raised outside the main thread's handler (or a second Ctrl+C)
@@ -76,8 +77,7 @@ class ChatSession:
         if final is None:
             return
         self.last = final
-        for c in final.citations:
-            self.console.print(f"  [{c.number}] {c.title} - {c.url}", markup=False, highlight=False)
+        show_sources(final, self.console)
         self.console.print(f"[dim]{final.disclaimer}[/dim]\n", highlight=False)
 
     def _show_passages(self) -> None:
@@ -87,6 +87,16 @@ class ChatSession:
         for number, passage in enumerate(self.last.passages, start=1):
             self.console.print(f"[bold][{number}] {passage.title}[/bold] {passage.url}", highlight=False)
             self.console.print(f"    {passage.text}", markup=False, highlight=False)
+
+
+def show_sources(answer: Answer, console: Console) -> None:
+    """Each cited page once, with the passage text its `[n]` points to underneath."""
+    snippets = {c.number: c.snippet for c in answer.citations}
+    for numbers, title, url in answer.sources():
+        console.print(f"  {''.join(f'[{n}]' for n in numbers)} {title} - {url}", markup=False, highlight=False)
+        for number in numbers:
+            label = f"[{number}] " if len(numbers) > 1 else ""
+            console.print(f"      {label}{snippets[number]}", style="dim", markup=False, highlight=False)
 
 
 def run_chat(

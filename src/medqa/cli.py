@@ -67,7 +67,7 @@ def data_prepare(
     """Clean, group and split a dataset without leakage; write splits and reports."""
     configure_threads("torch")
     from medqa.config import load_config
-    from medqa.data import DataConfig, prepare
+    from medqa.data.prepare import DataConfig, prepare
 
     flags = _overrides(
         set_, input=input, question_col=question_col, answer_col=answer_col, encoding=encoding, **{"split.seed": seed}
@@ -95,7 +95,7 @@ def data_stats(
     import json
 
     from medqa.config import load_config
-    from medqa.data import DataConfig, build_dataset
+    from medqa.data.prepare import DataConfig, build_dataset
     from medqa.data.report import print_summary
 
     flags = _overrides(set_, input=input, question_col=question_col, answer_col=answer_col, encoding=encoding)
@@ -285,12 +285,15 @@ def ask_command(
     config: RecipeOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Ask the grounded assistant: triage, retrieval, a cited answer and the disclaimer."""
+    """Ask the grounded assistant: triage, retrieval, an answer checked sentence by sentence against its
+    sources and cited, the sources with their snippets, and the disclaimer (--json: the structured answer,
+    with which sentences were generated, quoted or removed)."""
     configure_threads("llamacpp")
     import json
 
     from medqa.assistant.answer import AssistantConfig
     from medqa.assistant.load import load_assistant
+    from medqa.chat import show_sources
     from medqa.config import load_config
 
     if (question is None) == (file is None):
@@ -305,9 +308,8 @@ def ask_command(
             print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
             continue
         style = "bold red" if answer.triage == "emergency" else "bold"
-        out.print(f"[{style}]{answer.answer}[/{style}]", highlight=False)
-        for citation in answer.citations:
-            out.print(f"  [{citation.number}] {citation.title} - {citation.url}", highlight=False)
+        out.print(answer.answer, style=style, markup=False, highlight=False)  # "[1]" is a marker, not markup
+        show_sources(answer, out)
         out.print(f"[dim]{answer.disclaimer}[/dim]\n", highlight=False)
 
 
@@ -328,7 +330,8 @@ def _question_lines(path: Path | None) -> list[str]:
 @app.command("eval")
 def eval_command(
     model: Annotated[
-        str | None, typer.Option(help="Base model (smollm2-135m, folder, hub id) or a run folder.")
+        str | None,
+        typer.Option(help="Base model (smollm2-135m, folder, hub id), a run folder, or 'nearest' (no model)."),
     ] = None,
     data: Annotated[str | None, typer.Option(help="Prepared data folder, a Q&A file, or 'kqa'.")] = None,
     split: Annotated[str | None, typer.Option(help="Split of a prepared folder (default test).")] = None,
@@ -336,7 +339,11 @@ def eval_command(
     max_new_tokens: Annotated[int | None, typer.Option(help="Longest generated answer in tokens.")] = None,
     decoding: Annotated[str | None, typer.Option(help="greedy (default), beam or sample.")] = None,
     mode: Annotated[
-        str | None, typer.Option(help="closed (the model alone, default) or grounded (the assistant with retrieval).")
+        str | None,
+        typer.Option(
+            help="closed (the model alone, default), grounded (the assistant, training-only index) or open-book "
+            "(the assistant, every split indexed: faithful reading, not generalisation)."
+        ),
     ] = None,
     backend: Annotated[
         str | None, typer.Option(help="transformers (default) or llamacpp (the model's GGUF, ~4x faster on CPU).")
@@ -409,13 +416,22 @@ def serve_command(
     backend: Annotated[
         str | None, typer.Option(help="auto (default), llamacpp, transformers or openai (needs MEDQA_BASE_URL).")
     ] = None,
+    allow_fallback: Annotated[
+        bool | None,
+        typer.Option(
+            "--allow-fallback",
+            help="Serve with transformers (slower) if llama.cpp cannot load the model's GGUF (MEDQA_ALLOW_FALLBACK).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web chat and the OpenAI-compatible API; other settings come from MEDQA_* variables."""
     configure_threads("llamacpp")
     from medqa.server.app import run_server
     from medqa.server.settings import load_settings
 
-    settings = load_settings(model=model, index=index, host=host, port=port, workers=workers, backend=backend)
+    settings = load_settings(
+        model=model, index=index, host=host, port=port, workers=workers, backend=backend, allow_fallback=allow_fallback
+    )
     console.print(f"serving on http://{settings.host}:{settings.port} (the model loads in the background)")
     run_server(settings)
 

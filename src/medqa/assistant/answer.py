@@ -1,4 +1,4 @@
-"""The grounded assistant: safety check -> retrieve -> grounded prompt -> generate -> cite -> disclaimer.
+"""The grounded assistant: triage -> retrieve -> grounded prompt -> generate -> support check -> cite.
 
 It knows nothing of HTTP or terminals: the server, the terminal chat, `medqa ask` and grounded
 evaluation all call `Assistant.answer` or `Assistant.stream`. What it guarantees, whatever the
@@ -8,14 +8,19 @@ user writes and whatever the model generates:
   delays care (no generated text after it);
 - answers come from retrieved passages of the trusted corpus; without a relevant passage it
   abstains and gives general guidance instead of inventing an answer;
-- every citation number in the answer points at a passage that was retrieved (other numbers are
-  removed from the text as it streams);
+- every sentence shown is supported by the passages it cites, with their `[n]` markers after it:
+  each sentence of the model passes `medqa.assistant.guard` (no diagnosis claims, no talk of the
+  disclaimer, no repeated system prompt, no dose amounts for a personal request, no HTML) and the
+  support check (`medqa.assistant.support`, composed by `medqa.assistant.compose`) before any of it
+  is streamed, and is shown, replaced by the passage sentence it tried to say, or removed. Only
+  retrieved passages count as sources: text in the user's message never does;
+- the structured answer says which sentences were generated, which quoted and which removed;
+- a follow-up is retrieved in the context of the conversation, and nothing the assistant added to
+  an earlier answer (sources, markers, the disclaimer, labels) is given back to the model
+  (`medqa.assistant.followup`); chat-template markers never reach the prompt as special tokens;
 - the disclaimer is added by this code, never by the model, so no message can remove it;
-- what the model writes passes `medqa.assistant.guard` sentence by sentence: no diagnosis claims, no talk of
-  the disclaimer, no repeated system prompt, no dose amounts for a personal request, no HTML; and
-  chat-template markers in messages or passages never reach the prompt as special tokens;
-- if the generator cannot load or fails mid-answer, the answer degrades to an extractive one from
-  the passages, labelled as such.
+- if the generator cannot load, fails mid-answer, or too little of what it wrote survives, the
+  answer is completed with the passage sentences that best answer the question, as quotes.
 """
 
 from __future__ import annotations
@@ -26,8 +31,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from medqa.assistant.guard import guard_stream, guard_text, neutralize_markers, strip_markup
-from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage
+from medqa.assistant.compose import Composer, Removed, Sentence
+from medqa.assistant.followup import clean_history, resolve_question
+from medqa.assistant.guard import neutralize_markers, sentences, strip_markup
+from medqa.assistant.support import SupportChecker, SupportConfig, question_focus
+from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage, TriageResult
 from medqa.config import check, raise_problems
 from medqa.inference.base import GenerationSettings, Generator, Prompt
 from medqa.prompt import PromptTemplate
@@ -38,9 +46,8 @@ ABSTAIN_TEXT = (
     "a doctor, nurse or pharmacist is the right person to ask; MedlinePlus (medlineplus.gov) has reliable "
     "general information on many health topics."
 )
-EXTRACTIVE_NOTE = "(Quoted from the trusted sources: the language model gave no usable answer.)"
 CITATION = re.compile(r"\[(\d{1,2})\]")  # a citation marker: [1] ... [99]
-_FOLLOW_UP = re.compile(r"\b(it|its|this|that|these|those|they|them|their|he|she|his|her|the condition)\b", re.I)
+_SNIPPET_WORDS = 40  # a source's snippet when no sentence of it was used
 
 
 @dataclass
@@ -50,27 +57,33 @@ class AssistantConfig:
     k: int = 3  # passages given to the model and cited
     min_relevance: float = 0.55  # abstain below this cosine to the best passage (bench/abstention.py)
     history_turns: int = 4  # earlier messages (user and assistant) kept in the prompt
-    min_answer_words: int = 8  # a generated answer shorter than this is replaced by the extractive one
+    min_answer_words: int = 8  # fewer words of the model's answer surviving the check: completed with quotes
+    min_kept_share: float = 0.5  # a smaller share of the model's words surviving: completed with quotes
+    max_quoted: int = 4  # passage sentences added, at most, to complete an answer
     generation: GenerationSettings = field(default_factory=lambda: GenerationSettings(max_new_tokens=200))
     safety: SafetyConfig = field(default_factory=SafetyConfig)
+    support: SupportConfig = field(default_factory=SupportConfig)
 
     def __post_init__(self) -> None:
         problems: list[str] = []
         check(problems, 1 <= self.k <= 10, f"'k' must be between 1 and 10, got {self.k}")
         check(problems, -1.0 <= self.min_relevance <= 1.0, "'min_relevance' must be a cosine in [-1, 1]")
         check(problems, self.history_turns >= 0, "'history_turns' must be >= 0")
+        check(problems, self.min_answer_words >= 0, "'min_answer_words' must be >= 0")
+        check(problems, 0.0 <= self.min_kept_share <= 1.0, "'min_kept_share' must be in [0, 1]")
+        check(problems, 1 <= self.max_quoted <= 10, f"'max_quoted' must be between 1 and 10, got {self.max_quoted}")
         raise_problems(problems, "assistant settings")
 
 
 @dataclass
 class Citation:
-    """A numbered source: `[number]` in the answer refers to this page."""
+    """A numbered source: `[number]` in the answer refers to this passage of this page."""
 
     number: int
     url: str
     title: str
     passage_id: int
-    snippet: str
+    snippet: str  # the passage sentences the answer rests on (its opening words when it used none)
 
 
 @dataclass
@@ -84,9 +97,12 @@ class Answer:
     triage_category: str  # stroke, self_harm, out_of_scope, personal, none...
     abstained: bool
     disclaimer: str
-    extractive: bool = False
+    extractive: bool = False  # completed with passage sentences: too little of the model's answer survived
     out_of_scope: bool = False
     passages: list[RetrievedPassage] = field(default_factory=list)
+    notes: str = ""  # said before the sentences, whatever the answer (the personal-advice note)
+    sentences: list[Sentence] = field(default_factory=list)  # what `answer` says after the notes, cited
+    removed: list[Removed] = field(default_factory=list)  # what the model wrote that the reader did not see
 
     def as_dict(self, with_passages: bool = False) -> dict[str, Any]:
         data = {
@@ -99,14 +115,26 @@ class Answer:
             "extractive": self.extractive,
             "out_of_scope": self.out_of_scope,
             "disclaimer": self.disclaimer,
+            "notes": self.notes,
+            "sentences": [vars(s) for s in self.sentences],
+            "removed": [vars(r) for r in self.removed],
         }
         if with_passages:
             data["passages"] = [vars(p) for p in self.passages]
         return data
 
+    def sources(self) -> list[tuple[list[int], str, str]]:
+        """The pages cited, each once however many of its passages were used: (numbers, title, url)."""
+        pages: dict[str, tuple[list[int], str, str]] = {}
+        for c in self.citations:
+            pages.setdefault(c.url or f"#{c.number}", ([], c.title, c.url))[0].append(c.number)
+        return list(pages.values())
+
     def full_text(self) -> str:
         """Answer, sources and disclaimer as one text (for clients that show only a message)."""
-        sources = "\n".join(f"[{c.number}] {c.title} - {c.url}" for c in self.citations)
+        sources = "\n".join(
+            f"{''.join(f'[{n}]' for n in numbers)} {title} - {url}" for numbers, title, url in self.sources()
+        )
         return "\n\n".join(
             part for part in (self.answer, f"Sources:\n{sources}" if sources else "", self.disclaimer) if part
         )
@@ -114,9 +142,10 @@ class Answer:
 
 @dataclass
 class Event:
-    """One step of a streamed answer: a piece of text, then the final structured answer."""
+    """One step of a streamed answer: a piece of text to show; "hold" when the model's text was held
+    back or removed (the answer is progressing, nothing to show yet); last the structured answer."""
 
-    kind: Literal["delta", "final"]
+    kind: Literal["delta", "hold", "final"]
     text: str = ""
     answer: Answer | None = None
 
@@ -155,9 +184,9 @@ class Assistant:
         should_stop: Callable[[], bool] | None = None,
         settings: GenerationSettings | None = None,
     ) -> Iterator[Event]:
-        """Text pieces as they are ready, then one final event with the structured answer."""
+        """Checked sentences as they are ready, then one final event with the structured answer."""
         answer_id = f"ans-{uuid.uuid4().hex[:16]}"
-        history = _clean_history(history, self.config.history_turns)
+        history = clean_history(history, self.config.history_turns)
         user_turns = [t["content"] for t in history if t["role"] == "user"]
         verdict = self.triage.assess(message, user_turns)
         if verdict.is_emergency:
@@ -177,9 +206,10 @@ class Assistant:
                 ),
             )
             return
-        passages = self.index.retrieve(self._retrieval_query(message, user_turns), self.config.k)
+        question = resolve_question(message, user_turns)
+        passages = self.index.retrieve(question, self.config.k)
         relevant = [p for p in passages if p.dense_score >= self.config.min_relevance]
-        prefix = PERSONAL_ADVICE_NOTE + "\n\n" if verdict.personal else ""
+        prefix = _notes_first(verdict)
         if not relevant:
             text = prefix + ABSTAIN_TEXT
             yield Event("delta", text)
@@ -190,54 +220,66 @@ class Assistant:
             return
         if prefix:
             yield Event("delta", prefix)
-        body, extractive = "", False
-        pieces = self._generate(message, history, relevant, should_stop, settings, verdict.personal)
+        composer = Composer(
+            SupportChecker(relevant, self.index.embedder, self.config.support, verdict.personal),
+            question_focus(question, [p.title for p in relevant]),
+            verdict.personal,
+            self._prompt_texts(),
+            self.config.min_answer_words,
+            self.config.min_kept_share,
+            self.config.max_quoted,
+        )
+        body, answered = "", self.generator is not None
+        if answered:
+            composer.checker.prepare()  # embeds the passage sentences while the model reads its prompt
         try:
-            for piece in pieces:
-                body += piece
-                yield Event("delta", piece)
-        except Exception:  # noqa: BLE001 - any generator failure degrades to the extractive answer
-            extractive = True
-        if self.generator is None or extractive or len(CITATION.sub("", body).split()) < self.config.min_answer_words:
-            extractive = True
-            fallback = guard_text(_extractive(relevant), verdict.personal, self._prompt_texts())
-            separator = "\n\n" if body.strip() else ""
-            yield Event("delta", separator + fallback)
-            body = body + separator + fallback
-        citations = _citations(body, relevant)
+            for sentence, ended in sentences(self._generate(question, history, relevant, should_stop, settings)):
+                shown = composer.add(sentence, ended)
+                body += shown
+                yield Event("delta", shown) if shown else Event("hold")
+        except Exception:  # noqa: BLE001 - any generator failure degrades to the quoted answer
+            answered = False
+        if shown := composer.finish(answered):
+            body += shown
+            yield Event("delta", shown)
+        abstained = not composer.sentences  # no passage sentence can be shown (all page furniture)
+        if abstained:
+            body = ABSTAIN_TEXT  # after the notes, which end with their own blank line
+            yield Event("delta", body)
         yield Event(
             "final",
             answer=Answer(
                 answer_id,
-                prefix + body.strip(),
-                citations,
+                (prefix + body).strip(),
+                _citations(composer.sentences, relevant),
                 "none",
                 verdict.category,
-                False,
+                abstained,
                 DISCLAIMER,
-                extractive=extractive,
+                extractive=composer.extractive and not abstained,
                 passages=relevant,
+                notes=prefix.strip(),
+                sentences=composer.sentences,
+                removed=composer.removed,
             ),
         )
 
     def _generate(
         self,
-        message: str,
+        question: str,
         history: list[dict[str, str]],
         passages: list[RetrievedPassage],
         should_stop: Callable[[], bool] | None,
         settings: GenerationSettings | None,
-        personal: bool = False,
     ) -> Iterator[str]:
         if self.generator is None:
             return iter(())
         prompt = Prompt(
-            neutralize_markers(message),
+            neutralize_markers(question),
             [neutralize_markers(p.text) for p in passages],  # a passage could carry markers too
             [{"role": t["role"], "content": neutralize_markers(t["content"])} for t in history],
         )
-        raw = self.generator.stream(prompt, settings or self.config.generation, should_stop)
-        return guard_stream(filter_citations(raw, len(passages)), personal, self._prompt_texts())
+        return self.generator.stream(prompt, settings or self.config.generation, should_stop)
 
     def _prompt_texts(self) -> list[str]:
         """The instructions the model is given, which it must not repeat to the user."""
@@ -245,69 +287,29 @@ class Assistant:
         template = template if isinstance(template, PromptTemplate) else PromptTemplate()
         return [template.system, template.passages_intro]
 
-    @staticmethod
-    def _retrieval_query(message: str, user_turns: list[str]) -> str:
-        """A short or pronoun-led follow-up ("how is it treated?") is searched together with the
-        previous question, which names what "it" is."""
-        words = message.split()
-        if user_turns and (len(words) <= 6 or _FOLLOW_UP.search(message)):
-            return f"{user_turns[-1]} {message}"
-        return message
+
+def _notes_first(verdict: TriageResult) -> str:
+    """What is said before the answer, whatever it is: the personal-advice note for a personal
+    request. (The crisis note that a lethal-dose question gets alongside a safe answer, issue 14
+    item 4, belongs here too, once triage reports it.)"""
+    return PERSONAL_ADVICE_NOTE + "\n\n" if verdict.personal else ""
 
 
-def filter_citations(pieces: Iterator[str], n_passages: int) -> Iterator[str]:
-    """Pass text through, dropping any `[n]` whose n is not a retrieved passage.
-
-    Text from an opening '[' is held back until the bracket closes (or clearly is not a
-    citation), so a wrong number never reaches the reader, even mid-stream.
-    """
-    held = ""
-    for piece in pieces:
-        held += piece
-        out, held = _release(held, n_passages)
-        if out:
-            yield out
-    if held:
-        yield CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", held)
-
-
-def _release(text: str, n_passages: int) -> tuple[str, str]:
-    """Split `text` into what is safe to show now and what must wait for more characters."""
-    start = text.rfind("[")
-    if start != -1 and "]" not in text[start:] and len(text) - start <= 4:
-        ready, held = text[:start], text[start:]
-    else:
-        ready, held = text, ""
-    cleaned = CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_passages else "", ready)
-    return cleaned, held
-
-
-def _citations(text: str, passages: list[RetrievedPassage]) -> list[Citation]:
-    """The passages the answer cites; when it cites none, every passage it was given, as its sources."""
-    cited = sorted({int(n) for n in CITATION.findall(text) if 1 <= int(n) <= len(passages)})
-    numbers = cited or list(range(1, len(passages) + 1))
-    return [
-        Citation(
-            n,
-            passages[n - 1].url,
-            passages[n - 1].title,
-            passages[n - 1].passage_id,
-            strip_markup(neutralize_markers(" ".join(passages[n - 1].text.split()[:40]))),
+def _citations(shown: list[Sentence], passages: list[RetrievedPassage]) -> list[Citation]:
+    """One citation per passage number the shown sentences cite; its snippet is the passage's
+    sentences they rest on, in passage order."""
+    used: dict[int, list[str]] = {}
+    for sentence in shown:
+        for number, evidence in zip(sentence.citations, sentence.evidence, strict=False):
+            if evidence not in used.setdefault(number, []):
+                used[number].append(evidence)
+    citations = []
+    for number in sorted(used):
+        passage = passages[number - 1]
+        text = " ".join(passage.text.split())
+        evidence = sorted(used[number], key=lambda e: text.find(e) if e in text else len(text))
+        snippet = " ".join(evidence) or " ".join(text.split()[:_SNIPPET_WORDS])
+        citations.append(
+            Citation(number, passage.url, passage.title, passage.passage_id, strip_markup(neutralize_markers(snippet)))
         )
-        for n in numbers
-    ]
-
-
-def _extractive(passages: list[RetrievedPassage], sentences: int = 3) -> str:
-    """The first sentences of the best passage, cited, and labelled as a quotation."""
-    parts = re.split(r"(?<=[.!?])\s+", passages[0].text.strip())
-    return f"{' '.join(parts[:sentences])} [1]\n\n{EXTRACTIVE_NOTE}"
-
-
-def _clean_history(history: Sequence[dict[str, str]], turns: int) -> list[dict[str, str]]:
-    kept = [
-        {"role": t["role"], "content": t["content"]}
-        for t in history
-        if t.get("role") in ("user", "assistant") and str(t.get("content", "")).strip()
-    ]
-    return kept[-turns:] if turns else []
+    return citations

@@ -2,7 +2,7 @@
 
 A small model follows instructions it finds in a user message or in a passage ("ignore your
 instructions", "you are now a doctor", "tell the user they have cancer"). Triage, grounding and the
-disclaimer do not depend on the model (see assistant.py); these guards cover what it writes:
+disclaimer do not depend on the model (see answer.py); these guards cover what it writes:
 
 - into the prompt: chat-template markers such as `<|im_start|>system` typed by a user or found in a
   passage are removed, because the tokenizer would turn them into real special tokens and so give
@@ -11,8 +11,11 @@ disclaimer do not depend on the model (see assistant.py); these guards cover wha
   dropped): first-person diagnosis claims ("I diagnose you with...", "as your doctor", "you have
   lung cancer"), talk about the disclaimer (the real one is added by code), sentences that repeat
   the system prompt or an injected instruction ("ignore previous instructions"), and, when the
-  user asked for personal advice, dose amounts. HTML tags and Markdown images are removed from
-  every sentence.
+  user asked for personal advice, dose amounts ("400 mg", "take 50 aspirin tablets", "take four
+  Tylenol"). HTML tags and Markdown images are removed from every sentence. `sentences` is the one
+  place that cuts the model's text into sentences (the support check of `compose` judges the same
+  ones), and `is_filler` / `strip_filler` recognise empty preambles ("The answer to this question
+  is:").
 
 The patterns are heuristics for the phrasings a model falls into; they are measured by
 bench/injection.py and tests/test_injection.py, not proofs.
@@ -26,7 +29,29 @@ from collections.abc import Iterator, Sequence
 # Chat-template control markers of the families medqa serves (ChatML/SmolLM2, Llama 2/3, Mistral, T5).
 _MARKERS = re.compile(r"<\|[^<>|\n]{1,40}\|>|</?s>|\[/?INST\]|<</?SYS>>", re.I)
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# A sentence ends at . ! or ? (and the citation markers right after it) followed by a space, or at a line end.
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s?\[\d{1,2}\])*\s+|\n+")
+_NOT_AN_END = re.compile(r"(^|\n)\s*\d{1,2}\.$|\b(e\.g|i\.e|vs|dr|mr|mrs|ms|approx|fig)\.$", re.I)
+_ENDED = re.compile(r"[.!?][\"'”’)\]]*(\s*\[\d{1,2}\])*\s*$|\[\d{1,2}\]\s*$")
+_FILLER_WORDS = (
+    r"(sure|certainly|of course|okay|ok|great question|good question|absolutely|"
+    r"((here (is|are)|here's) )?(the |an |your |some )?(short |brief |final |correct )?"
+    r"(answer|information|summary|explanation)( to (this|your|the) question)?( about [^:.!?]{1,60})?( is)?|"
+    r"(based on|according to|from|using) (the |these |this )?(provided |given |above |trusted )?"
+    r"(passages?|sources?|information|text|context|documents?)( (provided|given|above))?|"
+    r"i hope (this|that) helps|let me know if you have (any )?(other|more) questions|"
+    r"in (summary|conclusion)|to (summarize|sum up)|i can help( with that)?)"
+)
+_FILLER = re.compile(rf"^{_FILLER_WORDS}\s*(the following)?\s*[:.!,]*\s*$", re.I)
+_FILLER_PREFIX = re.compile(
+    r"^(sure|certainly|of course|okay|great question|good question|absolutely)[,!.]\s+|"
+    r"^((here (is|are)|here's) )?(the |an |your )?(short |brief |final )?(answer|information)"
+    r"( to (this|your|the) question)?( about [^:.!?]{1,60})?( is)?\s*:\s*|"
+    r"^(the )?answer( to (this|your|the) question)?( about [^:.!?]{1,60})? is\s+|"
+    r"^(based on|according to|from|using) (the |these |this )?(provided |given |above |trusted )?"
+    r"(passages?|sources?|information|text|context|documents?)( (provided|given|above))?,\s*",
+    re.I,
+)
 _MAX_HELD = 600  # a "sentence" longer than this is judged as it stands (the model may never end one)
 
 _HTML_TAG = re.compile(r"<[a-zA-Z!/?][^<>]{0,400}>")
@@ -68,10 +93,22 @@ _NOT_A_CLAIM_BEFORE = {  # "if you have diabetes", "people who..." : general inf
 _NOT_A_CONDITION_BETWEEN = {"risk", "chance", "higher", "lower", "increased", "symptoms", "signs", "history",
                             "family", "questions", "concerns", "no", "not", "any", "heard", "read"}  # fmt: skip
 
-_DOSE_AMOUNT = re.compile(
-    r"\b(\d+([.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half an?)\s?(-\s?\d+\s?)?"
+_AMOUNT = (
+    r"(\d+([.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|fifty|a hundred|"
+    r"half an?)"
+)
+_UNIT = (
     r"(mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|millilit(er|re)s?|units?|iu|tablets?|pills?|capsules?|"
-    r"puffs?|drops?|teaspoons?|tsp|tablespoons?|doses?)\b",
+    r"puffs?|drops?|teaspoons?|tsp|tablespoons?|doses?|caplets?|gummies|sprays?|patch(es)?)"
+)
+_DOSE_AMOUNT = re.compile(
+    # "400 mg", "two tablets", "50 aspirin tablets", "2 ibuprofen tablets": an amount, a name or two, a unit
+    rf"\b{_AMOUNT}\s?(-\s?\d+\s?)?([a-z][\w-]*\s){{0,2}}{_UNIT}\b|"
+    # "take four Tylenol": an amount of something you take, whatever it is called
+    rf"\b(take|takes|taking|took|give|giving|swallow|chew|use|using)\s+(up to\s+|about\s+|only\s+)?{_AMOUNT}\s+"
+    r"(?!(times?|days?|weeks?|months?|years?|hours?|minutes?|seconds?|steps?|deep|breaths?|hands?|ways?|"
+    r"of (your|the|them|these)"
+    r")\b)[a-z]",
     re.I,
 )
 
@@ -122,27 +159,53 @@ def strip_markup(text: str) -> str:
     return _MD_IMAGE.sub("", _TAG_OPEN.sub("", _HTML_TAG.sub("", text)))
 
 
-def guard_stream(pieces: Iterator[str], personal: bool, prompt_texts: Sequence[str] = ()) -> Iterator[str]:
-    """Pass the model's text through sentence by sentence, dropping what `clean_sentence` refuses.
-
-    Each sentence waits until it ends (or grows past _MAX_HELD characters), so a claim is never
-    half-shown while it streams; the separator after a sentence travels with it.
-    """
+def sentences(pieces: Iterator[str]) -> Iterator[tuple[str, bool]]:
+    """The text of `pieces` cut into sentences as they complete: (sentence with the separator after
+    it, whether it ended). A sentence waits until it ends (or grows past _MAX_HELD characters), so
+    nothing is judged half-written; the last piece of text, when the stream stops without ending it
+    (the token limit), comes with ended=False."""
     held = ""
     for piece in pieces:
         held += piece
-        while (end := _SENTENCE_END.search(held)) is not None or len(held) > _MAX_HELD:
-            cut = end.end() if end is not None else len(held)
+        while (cut := _sentence_end(held)) is not None or len(held) > _MAX_HELD:
+            cut = cut if cut is not None else len(held)
             sentence, held = held[:cut], held[cut:]
-            if (kept := _judge(sentence, personal, prompt_texts)) is not None:
-                yield kept
-    if held and (kept := _judge(held, personal, prompt_texts)) is not None:
-        yield kept
+            yield sentence, True
+    if held.strip():
+        yield held, bool(_ENDED.search(held))
 
 
-def guard_text(text: str, personal: bool, prompt_texts: Sequence[str] = ()) -> str:
-    """`guard_stream` on a whole text."""
-    return "".join(guard_stream(iter([text]), personal, prompt_texts))
+def _sentence_end(text: str) -> int | None:
+    """Where the first whole sentence of `text` ends, or None: not after a list number ("1. ") or
+    an abbreviation ("e.g. ", "Dr. "), which end with a full stop but not a sentence."""
+    for end in _SENTENCE_END.finditer(text):
+        before = text[: end.start()]
+        if end.group(0).startswith("\n") or not _NOT_AN_END.search(before):
+            return end.end()
+    return None
+
+
+def guard_stream(pieces: Iterator[str], personal: bool, prompt_texts: Sequence[str] = ()) -> Iterator[str]:
+    """Pass the model's text through sentence by sentence, dropping what `clean_sentence` refuses.
+
+    Each sentence waits until it ends, so a claim is never half-shown while it streams; the
+    separator after a sentence travels with it.
+    """
+    for sentence, _ended in sentences(pieces):
+        if (kept := _judge(sentence, personal, prompt_texts)) is not None:
+            yield kept
+
+
+def is_filler(sentence: str) -> bool:
+    """Whether `sentence` is an empty preamble ("The answer to this question is:", "Sure!",
+    "Based on the passages provided:") that says nothing by itself."""
+    return bool(_FILLER.match(sentence.strip()))
+
+
+def strip_filler(sentence: str) -> str:
+    """`sentence` without a leading filler ("Based on the passages, glaucoma is..." -> "Glaucoma is...")."""
+    rest = _FILLER_PREFIX.sub("", sentence, count=1)
+    return rest[:1].upper() + rest[1:] if rest != sentence else sentence
 
 
 def _judge(sentence: str, personal: bool, prompt_texts: Sequence[str]) -> str | None:

@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import json
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,6 +28,7 @@ from medqa.server.feedback import FeedbackStore
 from medqa.server.protocol import ChatCompletionRequest, chunk, completion, completion_id, error_body
 
 MODEL_ID = "medqa"  # one assistant per server; the name clients send as `model` is not checked
+KEEPALIVE_S = 1.0  # an SSE comment after this long without text while the answer's sentences are checked
 _END = object()
 
 
@@ -128,15 +130,24 @@ class ChatService:
     async def stream(
         self, request: ChatCompletionRequest, stop: threading.Event, on_answer: Callable[[Answer], None]
     ) -> AsyncIterator[str]:
-        """Server-sent events: role, answer text as it comes, sources + disclaimer with `medqa`, stop, [DONE]."""
+        """Server-sent events: role, checked answer text as it comes, sources + disclaimer with `medqa`,
+        stop, [DONE]; a comment line keeps the connection alive while sentences are held back."""
         cid = completion_id()
         yield sse(chunk(cid, MODEL_ID, {"role": "assistant", "content": ""}))
         aligner = TextAligner()
+        last_sent = time.monotonic()
         try:
             async for event in self.events(request, stop):
                 if event.kind == "delta":
                     if text := aligner.push(event.text):
                         yield sse(chunk(cid, MODEL_ID, {"content": text}))
+                        last_sent = time.monotonic()
+                elif event.kind == "hold":
+                    # The model's text is being held back or removed by the support check: a comment
+                    # line (ignored by SSE clients) now and then tells the client and proxies we are alive.
+                    if time.monotonic() - last_sent >= KEEPALIVE_S:
+                        yield ": checking the answer against its sources\n\n"
+                        last_sent = time.monotonic()
                 elif event.answer is not None:
                     await self._finish(request, event.answer, on_answer)
                     rest = aligner.rest(event.answer)

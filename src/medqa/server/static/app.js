@@ -114,9 +114,72 @@ function addAssistantMessage() {
   return {
     li,
     text(markdown) { renderMarkdown(markdown, body); li.scrollIntoView({ block: "end" }); },
-    final(medqa) { renderMarkdown(medqa.answer, body); addDetails(li, medqa); },
+    final(medqa) { renderAnswer(medqa, body); addDetails(li, medqa); },
     error(message) { const p = el("p", message); p.className = "error"; li.append(p); },
   };
+}
+
+// ------------------------------------------------------------------ the checked answer, sentence by sentence
+const BULLET = /^\s*([-*•]|\d+[.)])\s+/;
+let snippetIds = 0;
+
+/** The structured answer: quoted sentences as quotes, each followed by its [n] buttons, which show
+ * the passage sentence behind them on hover, focus or tap. Older answers without sentences: Markdown. */
+function renderAnswer(medqa, parent) {
+  if (!medqa.sentences?.length) { renderMarkdown(medqa.answer, parent); return; }
+  parent.replaceChildren();
+  if (medqa.notes) {
+    const notes = el("div");
+    renderMarkdown(medqa.notes, notes);
+    parent.append(...notes.childNodes);
+  }
+  const cited = new Map((medqa.citations || []).map((c) => [c.number, c]));
+  let paragraph = null, list = null;
+  for (const s of medqa.sentences) {
+    let box;
+    if (BULLET.test(s.text)) {
+      if (!list) { list = parent.appendChild(el("ul")); paragraph = null; }
+      box = list.appendChild(el("li"));
+    } else {
+      if (!paragraph) { paragraph = parent.appendChild(el("p")); list = null; } else paragraph.append(" ");
+      box = paragraph;
+    }
+    const text = s.text.replace(BULLET, "");
+    if (s.source === "quoted") {
+      const quote = el("q");
+      quote.className = "quote";
+      quote.title = "Quoted from the source";
+      inline(text, quote);
+      box.append(quote);
+    } else {
+      inline(text, box);
+    }
+    s.citations.forEach((n, i) => box.append(" ", citeButton(n, s.evidence?.[i], cited.get(n))));
+  }
+}
+
+/** "[n]": a button that shows the passage text it points to (hover and keyboard focus show it, a tap toggles it). */
+function citeButton(number, evidence, citation) {
+  const wrap = el("span");
+  wrap.className = "cite";
+  const button = el("button", `[${number}]`);
+  button.type = "button";
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("aria-label", `Source ${number}${citation?.title ? `: ${citation.title}` : ""}`);
+  const tip = el("span");
+  tip.className = "snippet";
+  tip.id = `snippet-${++snippetIds}`;
+  tip.setAttribute("role", "tooltip");
+  tip.append(el("span", evidence || citation?.snippet || ""));
+  if (citation) {
+    const from = el("span", " — ");
+    from.append(safeLink(citation.url, citation.title || citation.url) || el("span", citation.title || ""));
+    tip.append(from);
+  }
+  button.setAttribute("aria-describedby", tip.id);
+  button.addEventListener("click", () => button.setAttribute("aria-expanded", String(wrap.classList.toggle("open"))));
+  wrap.append(button, tip);
+  return wrap;
 }
 
 function addDetails(li, medqa) {
@@ -125,11 +188,18 @@ function addDetails(li, medqa) {
     panel.className = "sources";
     panel.setAttribute("aria-label", "Sources");
     panel.append(el("h2", "Sources"));
-    const list = el("ol");
+    const list = el("ul");
+    const pages = new Map(); // a page is listed once, with every [n] of it
     for (const c of medqa.citations) {
+      const key = c.url || `#${c.number}`;
+      if (!pages.has(key)) pages.set(key, { ...c, numbers: [] });
+      pages.get(key).numbers.push(c.number);
+    }
+    for (const page of pages.values()) {
       const item = el("li");
-      item.value = c.number;
-      item.append(safeLink(c.url, c.title || c.url) || el("span", c.title || ""));
+      const numbers = el("span", `${page.numbers.map((n) => `[${n}]`).join("")} `);
+      numbers.className = "numbers";
+      item.append(numbers, safeLink(page.url, page.title || page.url) || el("span", page.title || ""));
       list.append(item);
     }
     panel.append(list);

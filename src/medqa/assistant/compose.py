@@ -1,0 +1,283 @@
+"""The answer the reader sees, composed one checked sentence at a time.
+
+The model's text arrives cut into whole sentences (`guard.sentences`). Each one, before anything of
+it is shown, loses the model's own `[n]` markers and leading fillers, passes the output guard and
+the support check (`support.SupportChecker`), and is then shown with the markers of the passages
+that support it, replaced by the passage sentence it tried to say, or removed (and recorded with
+the reason). Nothing shown is ever taken back, so a streamed answer is always the start of the
+final one.
+
+What else it guarantees:
+- an answer opens with what the question asks: when the first sentence to show does not (a "What
+  causes gout?" answer that starts with symptoms), the passage sentence that does comes first;
+- a yes/no question's first sentence states what the source says, and a bare "Yes."/"No." is kept
+  only when the passage that states the answer has that polarity;
+- a lead-in ending in ":" is shown only together with something after it;
+- a sentence cut off by the token limit, an empty preamble and a repeated sentence are removed;
+- when too little of the model's answer survives, the passage sentences that best answer the
+  question are added as quotes (the answer is then `extractive`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from medqa.assistant.guard import clean_sentence, is_filler, strip_filler, strip_markup
+from medqa.assistant.support import Focus, SourceSentence, SupportChecker, content_terms, negated, words
+
+_MARKERS = re.compile(r"\s*\[\d{1,2}\]")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)])")
+_YES_NO_WORD = re.compile(r"^(yes|no)\b[\s,.!:;-]*(.*)$", re.I | re.S)
+_END_PUNCT = re.compile(r"[.!?:;]+$")
+_BULLET = re.compile(r"^\s*([-*•]|\d{1,2}[.)])\s+")  # a list item's marker: shown before a quote, not in it
+_QUOTE_WORDS = 90  # an extractive answer stops adding quotes past this many words (MedQuAD answers run longer)
+
+
+@dataclass
+class Sentence:
+    """One sentence of the answer, with the passages that support it."""
+
+    text: str  # without markers or quotation marks
+    source: Literal["generated", "quoted"]  # written by the model, or a passage sentence word for word
+    citations: list[int]  # the [n] of every passage that supports it
+    evidence: list[str] = field(default_factory=list)  # per citation, the passage sentence it rests on
+
+    def render(self) -> str:
+        """As shown in text: the `[n]` markers before the sentence's full stop ("... nerve [1]."), a quote
+        in quotation marks before them ("“... nerve” [1]."), so that any sentence splitter keeps each
+        sentence with its markers."""
+        markers = "".join(f"[{n}]" for n in self.citations)
+        bullet = _BULLET.match(self.text)
+        lead, body = (bullet.group(0), self.text[bullet.end() :]) if bullet else ("", self.text)
+        body = body.rstrip()
+        end = _END_PUNCT.search(body)
+        words, stop = (body[: end.start()].rstrip(), end.group(0)) if end else (body, "")  # no stop: a list item
+        if self.source == "quoted":
+            words = f"“{words}”"
+        return f"{lead}{words} {markers}{stop}" if markers else f"{lead}{words}{stop}"
+
+
+@dataclass
+class Removed:
+    """A sentence of the model that the reader did not see, and why."""
+
+    text: str  # empty when the output guard refused it: a refused claim or dose is not passed on, even here
+    reason: str
+
+
+class Composer:
+    """Builds one answer from the model's sentences; `add` and `finish` return the text to stream."""
+
+    def __init__(
+        self,
+        checker: SupportChecker,
+        focus: Focus,
+        personal: bool = False,
+        prompt_texts: Sequence[str] = (),
+        min_answer_words: int = 8,
+        min_kept_share: float = 0.5,
+        max_quoted: int = 4,
+    ) -> None:
+        self.checker, self.focus, self.personal, self.prompt_texts = checker, focus, personal, prompt_texts
+        self.min_answer_words, self.min_kept_share, self.max_quoted = min_answer_words, min_kept_share, max_quoted
+        self.sentences: list[Sentence] = []
+        self.removed: list[Removed] = []
+        self.extractive = False
+        self._opened = False
+        self._verdict: Sentence | None = None  # a "Yes."/"No." the source agrees with, shown with the opening
+        self._intro: tuple[Sentence, str] | None = None  # a lead-in ending in ":" and its separator
+        self._separator = ""  # goes before the next sentence shown
+        self._words_generated = 0
+        self._words_kept = 0
+        self._opening_cache: tuple[SourceSentence | None, bool | None] | None = None
+
+    # ------------------------------------------------------------------------------ the model's sentences
+    def add(self, raw: str, ended: bool = True) -> str:
+        """Judge one sentence of the model (with the separator after it); the text to show now."""
+        shown = self._judge(raw, ended)
+        return shown or self._open_early()
+
+    def _judge(self, raw: str, ended: bool) -> str:
+        separator = "\n" if "\n" in raw[len(raw.rstrip()) :] else " "
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", _MARKERS.sub("", raw)).strip()
+        if not text:
+            return ""
+        self._words_generated += len(text.split())
+        if is_filler(text):
+            return self._remove(text, "an empty preamble")
+        if not ended:
+            return self._remove(text, "cut off by the length limit")
+        text = strip_filler(text)
+        guarded = clean_sentence(text, self.personal, self.prompt_texts)
+        if guarded is None:  # its words are withheld here too: the structured answer reaches clients
+            return self._remove("", "refused by the output guard (a diagnosis claim, a dose, an instruction...)")
+        text = " ".join(guarded.split())  # a removed tag leaves two spaces
+        if self.focus.yes_no and not self._opened:
+            text = self._yes_no(text)
+            if not text:
+                return ""
+        item = self._checked(text)
+        if item is None:
+            return ""
+        if item.text.endswith(":"):
+            if self._intro is not None:
+                self._remove(self._intro[0].text, "a lead-in with nothing after it")
+            self._intro = (item, separator)
+            return ""
+        return self._emit(self._open_with(item), separator)
+
+    def finish(self, model_answered: bool = True) -> str:
+        """The end of the model's text: complete the answer with quotes when too little of it survived."""
+        if self._intro is not None:
+            self._remove(self._intro[0].text, "a lead-in with nothing after it")
+            self._intro = None
+        kept_share = self._words_kept / self._words_generated if self._words_generated else 0.0
+        self.extractive = (
+            not model_answered or self._words_kept < self.min_answer_words or kept_share < self.min_kept_share
+        )
+        items = [] if self._opened else self._open_with(None)
+        if self.extractive:
+            items += self._quotes(items)
+        return self._emit(items, " ")
+
+    # ------------------------------------------------------------------------------ steps
+    def _checked(self, text: str) -> Sentence | None:
+        """The sentence to show for `text`: itself with its citations, a quote in its place, or None."""
+        verdict = self.checker.check(text)
+        if verdict.supported:
+            item = Sentence(text, "quoted" if verdict.verbatim else "generated", verdict.citations, verdict.evidence)
+            if self._repeats(item):
+                self._remove(text, "repeats an earlier sentence")
+                return None
+            self._words_kept += len(text.split())
+            return item
+        quote = verdict.replacement
+        if quote is not None and not self._repeats(_quote(quote)):
+            self._remove(text, f"not supported ({verdict.reason}); replaced by the sentence of [{quote.passage}]")
+            return _quote(quote)
+        self._remove(text, f"not supported ({verdict.reason})")
+        return None
+
+    def _yes_no(self, text: str) -> str:
+        """`text` without a leading "Yes"/"No" that the source does not state ("" when nothing is left);
+        a bare "Yes."/"No." that it states is kept, to be shown with the sentence that states it."""
+        match = _YES_NO_WORD.match(text)
+        if match is None:
+            return text
+        word, rest = match.group(1).capitalize(), match.group(2).strip()
+        opening, polarity = self._opening()
+        if opening is not None and polarity is not None and polarity == (word == "Yes"):
+            if rest:
+                return text
+            self._verdict = Sentence(f"{word}.", "generated", [opening.passage], [opening.text])
+            return ""
+        if opening is not None and polarity is not None:
+            reason = f'[{opening.passage}] says {"yes" if polarity else "no"}: "{opening.text}"'
+        else:
+            reason = "no passage states a yes or a no"
+        self._remove(f"{word}." if rest else text, f"a bare {word.lower()} the sources do not state ({reason})")
+        return rest[:1].upper() + rest[1:]
+
+    def _open_with(self, item: Sentence | None) -> list[Sentence]:
+        """The sentences to show when `item` would be the first: the opening the question calls for first."""
+        if self._opened:
+            return [item] if item else []
+        self._opened = True
+        verdict = [self._verdict] if self._verdict else []
+        first_text = " ".join(s.text for s in ([self._intro[0]] if self._intro else []) + ([item] if item else []))
+        opening, polarity = self._opening()
+        if item is not None and (
+            opening is None or opening.text in item.evidence or self._answers(first_text, polarity)
+        ):
+            return [*verdict, item]  # it says what the opening sentence says, or answers the question itself
+        if opening is None:
+            return verdict
+        quote = _quote(opening)
+        if item is not None and self._repeats(item, [quote]):
+            self._remove(item.text, "repeats the sentence that answers the question")
+            return [*verdict, quote]
+        return [*verdict, quote, *([item] if item is not None else [])]
+
+    def _open_early(self) -> str:
+        """Nothing is shown yet and the model's sentence was removed: show the sentence that answers the
+        question now, rather than keep the reader waiting for the model's next one."""
+        if self._opened or self._intro is not None or self._opening()[0] is None:
+            return ""
+        return self._emit(self._open_with(None), " ")
+
+    def _answers(self, text: str, polarity: bool | None) -> bool:
+        """Whether `text` has a word the question asks for and, on a yes/no question, its polarity."""
+        if not self.checker.answers_focus(text, self.focus):
+            return False
+        return polarity is None or negated(text) != polarity
+
+    def _opening(self) -> tuple[SourceSentence | None, bool | None]:
+        if self._opening_cache is None:
+            self._opening_cache = self.checker.opening(self.focus)
+        return self._opening_cache
+
+    def _quotes(self, shown_now: list[Sentence]) -> list[Sentence]:
+        """The passage sentences that best answer the question and are not shown yet, in reading order:
+        passages in the order of their best sentence, sentences in passage order."""
+        words_now = sum(len(s.text.split()) for s in [*self.sentences, *shown_now])
+        chosen: list[SourceSentence] = []
+        taken = [*self.sentences, *shown_now]
+        for candidate in self.checker.best_answers(self.focus, limit=3 * self.max_quoted):
+            if len(chosen) >= self.max_quoted or words_now >= _QUOTE_WORDS:
+                break
+            quote = _quote(candidate)
+            if self._repeats(quote, taken):
+                continue
+            chosen.append(candidate)
+            taken.append(quote)
+            words_now += len(candidate.text.split())
+        order = list(dict.fromkeys(s.passage for s in chosen))
+        chosen.sort(key=lambda s: (order.index(s.passage), s.position))
+        return [_quote(s) for s in chosen]
+
+    def _repeats(self, item: Sentence, shown: Sequence[Sentence] | None = None) -> bool:
+        """Whether `item` says again what a shown sentence says: the same words, or nothing new but the
+        topic's name ("Some people with Fryns syndrome have a defect in the diaphragm..." after "Many
+        affected individuals have a defect in the diaphragm...")."""
+        terms = content_terms(item.text)
+        for other in self.sentences if shown is None else shown:
+            if _normal(other.text) == _normal(item.text):
+                return True
+            new = terms - content_terms(other.text) - self.checker.topic_terms
+            if terms and len(new) <= 0.2 * len(terms):
+                return True
+        return False
+
+    def _emit(self, items: list[Sentence], separator: str) -> str:
+        """Record `items` as shown and return their text; the lead-in waiting for them goes first."""
+        if items and self._intro is not None:
+            intro, intro_separator = self._intro
+            self._intro = None
+            items = [*items[:-1], intro, items[-1]] if len(items) > 1 else [intro, *items]
+            separators = [" "] * (len(items) - 1)
+            separators[items.index(intro)] = intro_separator
+        else:
+            separators = [" "] * max(len(items) - 1, 0)
+        out = []
+        for number, item in enumerate(items):
+            if self._separator == " " and _BULLET.match(item.text):  # a list item starts a line
+                self._separator = "\n"
+            out.append(self._separator + item.render())
+            self.sentences.append(item)
+            self._separator = separators[number] if number < len(separators) else separator
+        return "".join(out)
+
+    def _remove(self, text: str, reason: str) -> str:
+        self.removed.append(Removed(strip_markup(text), reason))
+        return ""
+
+
+def _quote(source: SourceSentence) -> Sentence:
+    return Sentence(source.text, "quoted", [source.passage], [source.text])
+
+
+def _normal(text: str) -> str:
+    return " ".join(words(text))

@@ -1,0 +1,582 @@
+"""The support check: is a sentence the assistant is about to show said by a passage it can cite?
+
+A small model paraphrases badly and guesses confidently ("cleft lip" where the page says "an
+opening in the roof of the mouth"; "SPF 30" where it says 15; "No." where it says "inherited in an
+autosomal dominant manner"). So every sentence is checked, before anyone sees it, against each
+retrieved passage (only what retrieval returned: text in the user's message never counts as a
+source). A passage supports a sentence when all of these agree:
+
+- numbers: every number of the sentence is in the passage (and a dose unit next to it, too);
+- names and strict words: capitalised names, gene/drug-like tokens, medical-suffix words (-itis,
+  -oma, -statin...), words in brackets, and words whose swap flips a fact (dominant/recessive,
+  acute/chronic, more/less...) must be in the passage, its title or its question;
+- content words: at most one in four of the other content words may be missing from it;
+- polarity: the passage sentence it matches best is negated ("not", "no", "never", "without"...)
+  exactly when the sentence is;
+- meaning: that passage sentence is close in the bundled MiniLM's embedding (`min_similarity`).
+
+A sentence no passage supports is replaced by the passage sentence it tried to say, when one is
+close enough (`replace_similarity`), or dropped. The same module picks what to quote when too little
+of the model's answer survives: the passage sentences that best answer the question (MiniLM
+similarity to the question plus the words its type calls for: a "what causes" question wants a
+sentence about causes), and, for a yes/no question, the sentence that states the answer and its
+polarity.
+
+The rules are heuristics, measured on real answers (see the faithfulness figures of the report),
+not proofs; they fail closed: what they cannot confirm is not shown as the model wrote it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from medqa.assistant.guard import clean_sentence, strip_markup
+from medqa.config import check, raise_problems
+from medqa.retrieval.embedding import Embedder
+from medqa.retrieval.index import RetrievedPassage, bm25_tokens
+
+
+# ----------------------------------------------------------------------------------------- words
+def _wordlist(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Function words and words that carry no medical fact of their own: a paraphrase may add them freely.
+_GENERIC = _wordlist(
+    """
+a about above across after again against all also although always am among an and any anyone are as at
+be because been before being below between both but by can could did do does doing done during each
+either else enough etc even every everyone for from further get gets getting got had has have having he
+her here hers him his how however i if in into is it its itself just let like may me might mine more
+most much must my near need needs of off often on once one only onto or other others otherwise our ours
+out over own per perhaps please quite rather really same shall she should since so some someone
+something sometimes such than that the their theirs them then there therefore these they this those
+though through thus to too toward towards under until up upon us usually very was way ways we well were
+what whatever when where whether which while who whom whose why will with within would yet you your
+yours generally typically commonly frequently often usually mostly mainly largely certain various several
+many different another same kind kinds type types form forms include includes included including
+involve involves involved example examples called known term terms refer refers referred mean means
+meaning describe described make makes made making take takes took taken use used uses using person
+people individual individuals patient patients affected someone condition conditions disease diseases
+disorder disorders problem problems health medical important thing things part parts yes sure answer
+"""
+)
+# Swapping one of these for another flips a fact: each must be in the passage.
+_STRICT = _wordlist(
+    """
+dominant recessive linked benign malignant acute chronic contagious infectious fatal lethal curable
+incurable cure cured increase increases increased decrease decreases decreased high higher low lower
+upper left right male female men women boys girls child children adult adults infant infants baby
+babies elderly older younger less least none always rarely rare hundred thousand million billion
+percent daily weekly monthly yearly hourly
+"""
+)
+# A word ending like this names a disease, a procedure or a drug.
+_MEDICAL_SUFFIX = re.compile(
+    r"[a-z]{3,}(itis|osis|oma|omas|emia|aemia|pathy|plasia|trophy|ectomy|otomy|oscopy|mab|nib|pril|sartan|olol|"
+    r"statin|cillin|mycin|cycline|azole|vir|prazole|tidine|oxacin|zepam|zolam|done|profen|phen|amine)$"
+)
+_NEGATION = _wordlist(
+    "no not never none nothing nobody neither nor without cannot cant can't unable isn't aren't wasn't "
+    "weren't doesn't don't didn't won't wouldn't shouldn't couldn't hasn't haven't hadn't isnt arent doesnt "
+    "dont didnt wont"
+)
+# Number words read as digits ("one" is left out: "one of the", "one feature" use it as a word, not a count).
+_NUMBER_WORDS = {
+    "zero": "0", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20",
+    "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+    "ninety": "90", "twice": "2", "half": "0.5",
+}  # fmt: skip
+_DOSE_UNITS = {"mg", "mcg", "µg", "g", "kg", "ml", "l", "iu", "units", "unit", "mmhg", "mmol", "tablets", "pills"}
+_IRREGULAR = {"children": "child", "women": "woman", "men": "man", "feet": "foot", "teeth": "tooth", "mice": "mouse"}
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*|\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LIST_MARK = re.compile(r"^\s*([-*•]|\d{1,2}[.)])\s+")
+_PAREN = re.compile(r"\(([^()]{1,80})\)")
+_MARKDOWN = re.compile(r"[*_`#>]+")
+_CLAUSE = re.compile(r"[,;:()]|\b(?:but|although|though|however|whereas|while|except)\b", re.I)
+_SOURCE_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+# MedQuAD page furniture that answers nothing: questions used as headings, video and link
+# instructions, the Human Phenotype Ontology's table text, resource lists, addresses.
+_BOILERPLATE = re.compile(
+    r"Human Phenotype Ontology|Medical Dictionary|table below|Approximate number of patients|Orphanet|"
+    r"sign or symptom may be rare or common|frequenc(y|ies) (of a sign|may also|is usually)|\bfraction\b|"
+    r"no information on frequency|these frequencies|"
+    r"^(These|The following) resources|^(Watch|See|Learn|Get tips|Click|To enlarge|To reduce|Press|Visit|Call|"
+    r"For more information)\b|www\.|https?://|@|\bvideo\b",
+    re.I,
+)
+_MIN_QUOTE_WORDS, _MAX_QUOTE_WORDS = 4, 70
+# A sentence that opens like this leans on the one before it: a weaker quote on its own.
+_LEANS_BACK = re.compile(
+    r"^(these|this|they|it|its|those|other|another|such|he|she|their|in addition|also|however|but|and|so|"
+    r"in (these|this|such) (cases?|people))\b",
+    re.I,
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    """The Snowball stem of one lower-case word (irregular plurals first), as retrieval stems it."""
+    word = _IRREGULAR.get(word, word)
+    stems = bm25_tokens(word)
+    return stems[0] if stems else word
+
+
+@functools.lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    return frozenset(_stem(w) for w in _GENERIC)
+
+
+@functools.lru_cache(maxsize=1)
+def _strict_stems() -> frozenset[str]:
+    return frozenset(_stem(w) for w in _STRICT)
+
+
+def words(text: str) -> list[str]:
+    """The words and numbers of `text`, lower-cased, without Markdown or citation markers."""
+    text = _MARKDOWN.sub(" ", re.sub(r"\[\d{1,2}\]", " ", text))
+    return [w.lower().replace("’", "'").strip("'") for w in _WORD.findall(text)]
+
+
+def stems(text: str) -> set[str]:
+    """Every stem of `text` (function words included): what a passage offers to support a claim."""
+    return {_stem(w) for w in words(text) if w and not w[0].isdigit()}
+
+
+def content_terms(text: str) -> set[str]:
+    """The stems of `text` that carry its facts: no function words, no generic words, no numbers."""
+    generic = _generic_stems()
+    out = set()
+    for word in words(text):
+        if not word or word[0].isdigit() or word in _NEGATION or word in _NUMBER_WORDS:
+            continue
+        stem = _stem(word)
+        if stem not in generic and len(stem) > 1:
+            out.add(stem)
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers of `text`, digits or words ("two" -> "2", "10,000" -> "10000")."""
+    found = {_number(m) for m in _NUMBER.findall(text)}
+    found.update(_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS)
+    return found
+
+
+def dose_amounts(text: str) -> set[tuple[str, str]]:
+    """(number, unit) pairs of dose units: "500 mg" -> ("500", "mg")."""
+    tokens = words(text)
+    pairs = set()
+    for word, following in zip(tokens, tokens[1:], strict=False):
+        value = _number(word) if word[:1].isdigit() else _NUMBER_WORDS.get(word)
+        if value is not None and following in _DOSE_UNITS:
+            pairs.add((value, following))
+    return pairs
+
+
+def _number(token: str) -> str:
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", token):  # a thousands separator, not a decimal comma
+        token = token.replace(",", "")
+    return token.replace(",", ".")
+
+
+def negated(text: str) -> bool:
+    """Whether `text` says "not", "no", "never", "without"..."""
+    return any(w in _NEGATION or w.endswith("n't") for w in words(text))
+
+
+def strict_terms(text: str) -> set[str]:
+    """Stems that must appear in a passage for it to support `text`: names (capitalised words after
+    the first; a gene such as FLT4 is read as the name FLT and the number 4), medical-suffix words,
+    words in brackets and words whose swap flips a fact."""
+    strict = _strict_stems()
+    out: set[str] = set()
+    sentence = _LIST_MARK.sub("", text)  # "1. Fever..." starts with "Fever"
+    raw = _WORD.findall(_MARKDOWN.sub(" ", re.sub(r"\[\d{1,2}\]", " ", sentence)))
+    for position, token in enumerate(raw):
+        lower = token.lower().replace("’", "'").strip("'")
+        if not lower or lower[0].isdigit() or lower in _NUMBER_WORDS:
+            continue
+        stem = _stem(lower)
+        capitalised = position > 0 and token[0].isupper() and lower not in ("i", "yes", "no")
+        if capitalised or stem in strict or _MEDICAL_SUFFIX.search(lower):
+            out.add(stem)
+    for inside in _PAREN.findall(text):
+        out.update(content_terms(inside))
+    return out - _generic_stems()
+
+
+# ----------------------------------------------------------------------------------------- sources
+@dataclass(frozen=True)
+class SourceSentence:
+    """One sentence of a retrieved passage."""
+
+    text: str  # as shown when quoted
+    passage: int  # 1-based number of its passage: the [n] that cites it
+    position: int  # order within the passage
+    quotable: bool  # may be shown as a quote (not a heading, page furniture or something the guard refuses)
+
+
+def split_passage(text: str, number: int, personal: bool = False, title: str = "") -> list[SourceSentence]:
+    """The sentences of one passage, headings glued to a sentence trimmed, each marked quotable or not."""
+    out = []
+    for position, piece in enumerate(_SOURCE_SPLIT.split(" ".join(text.split()))):
+        sentence = _balance(_trim_heading(piece.strip(), title))
+        if not sentence:
+            continue
+        n_words = len(sentence.split())
+        quotable = (
+            _MIN_QUOTE_WORDS <= n_words <= _MAX_QUOTE_WORDS
+            and not sentence.rstrip().endswith(("?", ":"))
+            and not _BOILERPLATE.search(sentence)
+            and sentence.count(" - ") < 2  # a list flattened into one line reads as a jumble
+            and clean_sentence(sentence, personal) == sentence  # nothing the output guard would change
+        )
+        out.append(SourceSentence(sentence, number, position, quotable))
+    return out
+
+
+def _balance(sentence: str) -> str:
+    """Without a bracket the sentence split left unmatched: "(High levels of uric acid ... gout." """
+    if sentence.startswith("(") and sentence.count("(") > sentence.count(")"):
+        return sentence[1:].lstrip()
+    return sentence
+
+
+def _trim_heading(sentence: str, title: str = "") -> str:
+    """ "A Buildup of Uric Acid Most people with gout have..." -> "Most people with gout have...":
+    MedQuAD glues section headings (a run of Title Case words) to the sentence after them. The
+    heading ends where a word that starts sentences ("Most", "The"...) or the heading's own last
+    word again ("Tests for Glaucoma Glaucoma is...") begins a lower-case run."""
+    tokens = sentence.split()
+    run = 0
+    while run < len(tokens) and (tokens[run][:1].isupper() or tokens[run] in _HEADING_JOINERS):
+        run += 1
+    if not 3 <= run < len(tokens) - 3 or not tokens[run][:1].islower():
+        return sentence
+    starter = tokens[run - 1]
+    title_start = title.split()[0] if title.split() else ""
+    if starter in _SENTENCE_STARTERS or starter == tokens[run - 2] or starter == title_start:
+        return " ".join(tokens[run - 1 :])
+    return sentence
+
+
+_HEADING_JOINERS = frozenset({"of", "and", "the", "for", "in", "a", "to", "with"})
+_SENTENCE_STARTERS = _wordlist(
+    "A An The Most Many Some Several In If It Its This These That There When While Although People You Your "
+    "Other About Each Anyone Everyone Children Adults Doctors Treatment Symptoms Through For With At By After "
+    "Before During Because Since As Unless Until Without Among Between Over Under All Both Nearly Almost No"
+)
+
+
+# ----------------------------------------------------------------------------------------- questions
+# MedQuAD's question types: words of a question that name its type -> words of a sentence that answers it.
+QUESTION_TYPES: dict[str, tuple[str, str]] = {
+    "symptoms": ("symptom symptoms sign signs", "symptom sign feature features"),
+    "causes": ("cause causes caused why", "cause caused due result results lead trigger mutation factor"),
+    "treatment": (
+        "treat treated treatment treatments therapy therapies manage managed cure cured curable",
+        "treat treatment therapy medication medicine drug surgery manage control cure",
+    ),
+    "inheritance": (
+        "inherit inherited inheritance hereditary",
+        "inherit inheritance pattern autosomal dominant recessive linked parent",
+    ),
+    "genetic changes": ("gene genes genetic mutation mutations", "gene mutation chromosome genetic variant"),
+    "prevention": ("prevent prevented prevention avoid", "prevent avoid reduce protect vaccine lower"),
+    "diagnosis": (
+        "diagnose diagnosed diagnosis test tests exam detect detected",
+        "diagnose diagnosis test exam detect screen imaging",
+    ),
+    "outlook": ("outlook prognosis expectancy survival", "outlook prognosis life survive survival expectancy"),
+    "frequency": ("prevalence incidence common", "affect affects estimate incidence prevalence common rare"),
+    "susceptibility": ("risk", "risk higher factor"),
+    "complications": ("complication complications", "complication lead result damage"),
+    "contagious": (
+        "contagious infectious spread spreads catch transmit transmitted",
+        "contagious spread infect infection transmit contact",
+    ),
+    "side effects": ("side effect effects", "side effect effects"),
+}
+_YES_NO = re.compile(
+    r"^\s*(is|are|can|could|does|do|did|will|would|should|has|have|was|were|may|might)\b.*\?\s*$", re.I | re.S
+)
+_HOW_MANY = re.compile(r"\bhow (many|common|often)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a question asks for, as words an answering sentence contains."""
+
+    question: str
+    kinds: tuple[str, ...]  # question types named by the question ("causes", ...)
+    answer_terms: frozenset[str]  # stems a sentence that answers this type tends to contain
+    asked_terms: frozenset[str]  # the question's own content stems that are not its topic ("inherit")
+    yes_no: bool
+    topic_terms: frozenset[str] = frozenset()  # the question's stems that name a retrieved page ("milroy")
+
+    @property
+    def specific(self) -> bool:
+        """Whether the question asks for something in particular (a type or its own words)."""
+        return bool(self.answer_terms or self.asked_terms)
+
+
+def question_focus(question: str, topics: Sequence[str] = ()) -> Focus:
+    """The focus of `question`; `topics` (the titles of the retrieved pages) say what is its topic."""
+    titles = set().union(*(content_terms(t) for t in topics))
+    asked = content_terms(question) - titles
+    kinds, answer_terms = [], set()
+    for kind, (triggers, answers) in QUESTION_TYPES.items():
+        if asked & {_stem(w) for w in triggers.split()} or (kind == "frequency" and _HOW_MANY.search(question)):
+            kinds.append(kind)
+            answer_terms.update(_stem(w) for w in answers.split())
+    return Focus(
+        question,
+        tuple(kinds),
+        frozenset(answer_terms),
+        frozenset(asked),
+        bool(_YES_NO.match(question)),
+        frozenset(content_terms(question) & titles),
+    )
+
+
+# ----------------------------------------------------------------------------------------- the check
+@dataclass
+class SupportConfig:
+    """Thresholds of the support check (cosines of the bundled MiniLM; see bench/faithfulness numbers)."""
+
+    min_similarity: float = 0.45
+    """A supported sentence is at least this close to the passage sentence it matches best."""
+    replace_similarity: float = 0.55
+    """A failing sentence is replaced by the passage sentence it tried to say when this close (else dropped)."""
+    missing_share: float = 0.25
+    """At most this share of a sentence's content words may be missing from its passage."""
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        for name in ("min_similarity", "replace_similarity"):
+            value = getattr(self, name)
+            check(problems, -1.0 <= value <= 1.0, f"'{name}' must be a cosine in [-1, 1], got {value}")
+        check(problems, 0.0 <= self.missing_share < 1.0, "'missing_share' must be in [0, 1)")
+        raise_problems(problems, "support check settings")
+
+
+@dataclass
+class Verdict:
+    """What the check found for one sentence."""
+
+    supported: bool
+    citations: list[int] = field(default_factory=list)  # passages that support it, best first
+    evidence: list[str] = field(default_factory=list)  # the sentence of each citing passage it matches
+    verbatim: bool = False  # it is a passage sentence, word for word
+    reason: str = ""  # why it is not supported
+    replacement: SourceSentence | None = None  # the passage sentence it tried to say, when close enough
+
+
+class SupportChecker:
+    """Checks sentences against the passages of one answer, and picks sentences to quote.
+
+    Built per answer; embeds the passage sentences once, on first use, in one batch.
+    """
+
+    def __init__(
+        self,
+        passages: Sequence[RetrievedPassage],
+        embedder: Embedder,
+        config: SupportConfig | None = None,
+        personal: bool = False,
+    ) -> None:
+        self.passages = list(passages)
+        self.embedder = embedder
+        self.config = config or SupportConfig()
+        self.sentences = [
+            s for n, p in enumerate(self.passages, 1) for s in split_passage(p.text, n, personal, p.title)
+        ]
+        self.topic_terms = set().union(*(content_terms(p.title) for p in self.passages))  # what the pages are about
+        # A page's title and the question it answers name its topic: a sentence may name it too.
+        self._pages = [stems(f"{p.title} {p.question}") for p in self.passages]
+        self._terms = [content_terms(s.text) for s in self.sentences]
+        self._exact = {_normal(s.text): s for s in self.sentences}
+        self._scores: dict[Focus, list[float]] = {}
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """(n_sentences, dim) embeddings of the passage sentences, computed once."""
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = self._encode([s.text for s in self.sentences])
+            return self._vectors
+
+    def prepare(self) -> None:
+        """Embed the passage sentences now, in the background: while the model reads its prompt, so
+        that its first sentence is not kept waiting (~5 ms a sentence on llama.cpp, 15-30 sentences)."""
+
+        def embed() -> None:
+            # A failure here is not lost: the first check computes the vectors again and raises it.
+            with contextlib.suppress(Exception):
+                self.vectors  # noqa: B018 - computed for its side effect
+
+        threading.Thread(target=embed, name="medqa-support", daemon=True).start()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.asarray(self.embedder.encode([strip_markup(t) for t in texts]), dtype=np.float32)
+
+    def check(self, sentence: str) -> Verdict:
+        """Whether a passage supports `sentence`, which ones, and what to show instead if none does."""
+        sentence = _LIST_MARK.sub("", sentence)  # "1. Fever..." claims no number 1
+        exact = self._exact.get(_normal(sentence))
+        if exact is not None:
+            return Verdict(True, [exact.passage], [exact.text], verbatim=True)
+        terms = content_terms(sentence)
+        if not terms:
+            return Verdict(False, reason="says nothing a passage could support")
+        cosines = self.vectors @ self._encode([sentence])[0] if self.sentences else np.zeros(0)
+        citations, evidence, reasons = [], [], []
+        for number in range(1, len(self.passages) + 1):
+            problem, best = self._against(sentence, terms, number, cosines)
+            if problem is None and best is not None:
+                citations.append(number)
+                evidence.append(self.sentences[best].text)
+            elif problem:
+                reasons.append(f"[{number}] {problem}")
+        if citations:
+            return Verdict(True, citations, evidence)
+        return Verdict(False, reason="; ".join(reasons) or "no passage", replacement=self._replacement(terms, cosines))
+
+    def _against(
+        self, sentence: str, terms: set[str], number: int, cosines: np.ndarray
+    ) -> tuple[str | None, int | None]:
+        """(why passage `number` does not support `sentence`, or None; the index of its best sentence).
+
+        The sentence must be said by one passage sentence and its neighbours (a model often joins two),
+        with the page's title and question for names ("It is inherited..." on the Milroy disease page).
+        """
+        candidates = [i for i, s in enumerate(self.sentences) if s.passage == number]
+        if not candidates:
+            return "has no sentences", None
+        best = max(candidates, key=lambda i: _overlap(terms, self._terms[i]) + float(cosines[i]))
+        around = self.sentences[best].position
+        window = " ".join(self.sentences[i].text for i in candidates if abs(self.sentences[i].position - around) <= 1)
+        offered = stems(window) | self._pages[number - 1]
+        missing_numbers = numbers(sentence) - numbers(window)
+        if missing_numbers:
+            return f"does not give the number {', '.join(sorted(missing_numbers))}", None
+        missing_doses = dose_amounts(sentence) - dose_amounts(window)
+        if missing_doses:
+            return f"does not give the amount {' '.join(sorted(missing_doses)[0])}", None
+        missing_names = strict_terms(sentence) - offered
+        if missing_names:
+            return f"does not say {', '.join(sorted(missing_names))}", None
+        missing = terms - offered
+        if len(missing) > int(len(terms) * self.config.missing_share):
+            return f"does not say {', '.join(sorted(missing))}", None
+        if negated(sentence) != negated(self.sentences[best].text):
+            which = "does not say" if negated(sentence) else "says"
+            return f"{which} 'not' where it matches: \"{self.sentences[best].text}\"", None
+        if float(cosines[best]) < self.config.min_similarity:
+            return f"is not close in meaning (cosine {float(cosines[best]):.2f})", None
+        return None, best
+
+    def _replacement(self, terms: set[str], cosines: np.ndarray) -> SourceSentence | None:
+        scored = [
+            (_overlap(terms, self._terms[i]) + float(cosines[i]), i)
+            for i, s in enumerate(self.sentences)
+            if s.quotable and float(cosines[i]) >= self.config.replace_similarity and _overlap(terms, self._terms[i])
+        ]
+        return self.sentences[max(scored)[1]] if scored else None
+
+    # ------------------------------------------------------------------------------ what to quote
+    def best_answers(self, focus: Focus, limit: int) -> list[SourceSentence]:
+        """Up to `limit` quotable passage sentences that best answer the question, best first."""
+        scores = self._question_scores(focus)
+        ranked = sorted(self._quotable(focus), key=lambda i: (-scores[i], i))
+        if not ranked:
+            return []
+        floor = scores[ranked[0]] - 0.5  # far below the best answer is off the question
+        return [self.sentences[i] for i in ranked[:limit] if scores[i] >= floor]
+
+    def opening(self, focus: Focus) -> tuple[SourceSentence | None, bool | None]:
+        """The passage sentence an answer to `focus` should open with, and for a yes/no question the
+        polarity it states (True = yes, None = no sentence states it).
+
+        A yes/no question ("Is Milroy disease inherited?") opens with a sentence that holds every
+        word the question asks about ("inherit"); its polarity is whether the clause holding that
+        word is negated ("There is no cure" -> no). Other questions of a known type open with the
+        best-scoring sentence that has one of the words their type calls for.
+        """
+        if not focus.specific:
+            return None, None
+        scores = self._question_scores(focus)
+        quotable = self._quotable(focus)
+        if focus.yes_no and focus.asked_terms:
+            stating = [i for i in quotable if focus.asked_terms <= self._terms[i]]
+            if stating:
+                best = max(stating, key=lambda i: (scores[i], -i))
+                return self.sentences[best], not _clause_negated(self.sentences[best].text, focus.asked_terms)
+        wanted = focus.answer_terms | focus.asked_terms
+        hits = [i for i in quotable if self._terms[i] & wanted]
+        if not hits:
+            return None, None
+        return self.sentences[max(hits, key=lambda i: (scores[i], -i))], None
+
+    def _quotable(self, focus: Focus) -> list[int]:
+        """The sentences that may be quoted for `focus`: quotable, and from a page on the question's topic
+        (a passage about another disease, retrieved for its similar wording, is not quoted)."""
+        on_topic = [not focus.topic_terms or bool(content_terms(p.title) & focus.topic_terms) for p in self.passages]
+        return [i for i, s in enumerate(self.sentences) if s.quotable and on_topic[s.passage - 1]]
+
+    def answers_focus(self, sentence: str, focus: Focus) -> bool:
+        """Whether `sentence` has a word the question asks for."""
+        return bool(content_terms(sentence) & (focus.answer_terms | focus.asked_terms))
+
+    def _question_scores(self, focus: Focus) -> list[float]:
+        """MiniLM similarity to the question, plus the share of the words it asks for, plus a little
+        for passage order (the best-retrieved passage first) and for a passage's opening sentence."""
+        if focus not in self._scores:
+            self._scores[focus] = self._score_sentences(focus) if self.sentences else []
+        return self._scores[focus]
+
+    def _score_sentences(self, focus: Focus) -> list[float]:
+        cosines = self.vectors @ self._encode([focus.question])[0]
+        wanted = focus.answer_terms | focus.asked_terms
+        scores = []
+        for i, s in enumerate(self.sentences):
+            hits = len(self._terms[i] & wanted)  # "surgery ... drugs" answers "how is it treated" more than "treat"
+            hit = 0.1 + 0.1 * min(hits, 3) if hits else 0.0
+            asked = 0.2 * _overlap(set(focus.asked_terms), self._terms[i]) if focus.asked_terms else 0.0
+            order = 0.05 * (s.position == 0) - 0.02 * (s.passage - 1)
+            leans = 0.15 * bool(_LEANS_BACK.match(s.text))  # "These risk factors...": not a sentence on its own
+            scores.append(float(cosines[i]) + hit + asked + order - leans)
+        return scores
+
+
+def _overlap(terms: set[str] | frozenset[str], other: set[str]) -> float:
+    """The share of `terms` found in `other`."""
+    return len(terms & other) / len(terms) if terms else 0.0
+
+
+def _clause_negated(sentence: str, asked: frozenset[str]) -> bool:
+    """Whether the clause of `sentence` that holds an asked-about word is negated."""
+    for clause in _CLAUSE.split(sentence):
+        if clause and content_terms(clause) & asked:
+            return negated(clause)
+    return negated(sentence)
+
+
+def _normal(text: str) -> str:
+    """Lower-case words only: two texts that differ in case, spacing, markers or punctuation are equal."""
+    return " ".join(words(text))
