@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fakes import EMERGENCY, OUT_OF_SCOPE, PERSONAL, ScriptedGenerator, StubTriage
 from medqa.assistant.answer import ABSTAIN_TEXT, Assistant, AssistantConfig
-from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE
+from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, TriageResult
 from medqa.retrieval.index import Index
 
 
@@ -63,6 +63,17 @@ def test_personal_dose_request_gets_the_clinician_note_first(index: Index) -> No
         "How much insulin should I take for my diabetes?"
     )
     assert answer.answer.startswith(PERSONAL_ADVICE_NOTE)
+
+
+def test_a_crisis_note_comes_first_alongside_a_real_answer(index: Index) -> None:
+    """A lethal-dose question gets crisis resources before (never instead of) a sourced answer."""
+    note = "If you are thinking about harming yourself, call or text 988 now."
+    triage = StubTriage({"lethal": TriageResult("none", "none", 0.2, "", crisis_note=note)})
+    answer = make(index, ScriptedGenerator(["An inhaler opens the airways [1]."]), triage).answer(
+        "What is the lethal dose of an asthma inhaler?"
+    )
+    assert answer.answer.startswith(note) and answer.triage == "none" and not answer.abstained
+    assert answer.citations and "[1]" in answer.answer
 
 
 def test_disclaimer_cannot_be_removed_by_the_user(index: Index) -> None:

@@ -289,10 +289,11 @@ class Assistant:
 
 
 def _notes_first(verdict: TriageResult) -> str:
-    """What is said before the answer, whatever it is: the personal-advice note for a personal
-    request. (The crisis note that a lethal-dose question gets alongside a safe answer, issue 14
-    item 4, belongs here too, once triage reports it.)"""
-    return PERSONAL_ADVICE_NOTE + "\n\n" if verdict.personal else ""
+    """What is said before the answer, whatever it is: triage's crisis note (crisis resources for a
+    lethal-dose question, the multilingual emergency note for a message in another language), then
+    the personal-advice note for a personal request. Alongside the answer, never instead of it."""
+    notes = [verdict.crisis_note.strip(), PERSONAL_ADVICE_NOTE if verdict.personal else ""]
+    return "".join(note + "\n\n" for note in notes if note)
 
 
 def _citations(shown: list[Sentence], passages: list[RetrievedPassage]) -> list[Citation]:
