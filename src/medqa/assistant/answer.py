@@ -25,6 +25,7 @@ user writes and whatever the model generates:
 
 from __future__ import annotations
 
+import collections.abc
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -183,7 +184,7 @@ class Assistant:
         history: Sequence[dict[str, str]] = (),
         should_stop: Callable[[], bool] | None = None,
         settings: GenerationSettings | None = None,
-    ) -> Iterator[Event]:
+    ) -> collections.abc.Generator[Event, None, None]:  # closable: a stopped client closes it
         """Checked sentences as they are ready, then one final event with the structured answer."""
         answer_id = f"ans-{uuid.uuid4().hex[:16]}"
         history = clean_history(history, self.config.history_turns)
@@ -308,8 +309,8 @@ def _citations(shown: list[Sentence], passages: list[RetrievedPassage]) -> list[
     for number in sorted(used):
         passage = passages[number - 1]
         text = " ".join(passage.text.split())
-        evidence = sorted(used[number], key=lambda e: text.find(e) if e in text else len(text))
-        snippet = " ".join(evidence) or " ".join(text.split()[:_SNIPPET_WORDS])
+        in_order = sorted(used[number], key=lambda e: text.find(e) if e in text else len(text))
+        snippet = " ".join(in_order) or " ".join(text.split()[:_SNIPPET_WORDS])
         citations.append(
             Citation(number, passage.url, passage.title, passage.passage_id, strip_markup(neutralize_markers(snippet)))
         )

@@ -227,7 +227,7 @@ def _normal(text: str) -> str:
 
 def _windows(prompt_texts: Sequence[str], size: int = 6) -> set[str]:
     """Every run of `size` words of the prompt texts, lower-cased, punctuation dropped."""
-    windows = set()
+    windows: set[str] = set()
     for text in prompt_texts:
         words = re.findall(r"[\w']+", _normal(text))
         windows.update(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))

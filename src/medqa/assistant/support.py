@@ -335,7 +335,8 @@ def question_focus(question: str, topics: Sequence[str] = ()) -> Focus:
     """The focus of `question`; `topics` (the titles of the retrieved pages) say what is its topic."""
     titles = set().union(*(content_terms(t) for t in topics))
     asked = content_terms(question) - titles
-    kinds, answer_terms = [], set()
+    kinds: list[str] = []
+    answer_terms: set[str] = set()
     for kind, (triggers, answers) in QUESTION_TYPES.items():
         if asked & {_stem(w) for w in triggers.split()} or (kind == "frequency" and _HOW_MANY.search(question)):
             kinds.append(kind)

@@ -159,17 +159,26 @@ def load_exemplars(path: Path | None = None) -> Exemplars:
     path = path or resource_path("triage_exemplars.yaml")
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        texts, labels, categories, actions = [], [], [], {}
+        texts: list[str] = []
+        labels: list[str] = []
+        categories: list[str] = []
+        actions: dict[str, str] = {}
         for category, entry in data["emergency"].items():
             actions[category] = str(entry.get("action", ""))
             for text in entry["examples"]:
-                texts.append(str(text)), labels.append("emergency"), categories.append(category)
+                texts.append(str(text))
+                labels.append("emergency")
+                categories.append(category)
         actions["self_harm"] = ""
         for text in data["self_harm"]["examples"]:
-            texts.append(str(text)), labels.append("self_harm"), categories.append("self_harm")
+            texts.append(str(text))
+            labels.append("self_harm")
+            categories.append("self_harm")
         for label in ("information", "personal", "out_of_scope"):
             for text in data["none"][label]:
-                texts.append(str(text)), labels.append(label), categories.append("")
+                texts.append(str(text))
+                labels.append(label)
+                categories.append("")
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         raise MedqaError(f"triage exemplars {path} are unreadable or malformed: {exc}") from exc
     missing = sorted(set(CLASSES) - set(labels))
@@ -258,7 +267,7 @@ class Triage:
         Units are embedded one at a time, the most telling first, and reading stops at the first that
         fires: an emergency costs one embedding, an ordinary long message at most `_MAX_EMBEDDINGS`.
         """
-        best = (-1.0, {}, np.zeros(0, dtype=np.float32))
+        best: tuple[float, dict[str, float], np.ndarray] = (-1.0, {}, np.zeros(0, dtype=np.float32))
         for count, (unit, factor) in enumerate(_units(reading, text), 1):
             vector = self.embedder.encode([unit])[0]
             proba = self.probabilities(vector)
@@ -470,7 +479,7 @@ def _save_fitted(path: Path, **arrays: np.ndarray) -> None:
 
     try:
         with atomic_file(path) as tmp, open(tmp, "wb") as handle:  # a handle: np.savez would add ".npz"
-            np.savez(handle, **arrays)
+            np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
     except OSError:
         pass
 

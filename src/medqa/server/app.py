@@ -109,9 +109,9 @@ def create_app(settings: ServerSettings | None = None, assistant_factory: Assist
     )
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StorageUnavailable, _storage_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]  # Starlette types handlers for Exception only
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]  # Starlette types handlers for Exception only
+    app.add_exception_handler(StorageUnavailable, _storage_error)  # type: ignore[arg-type]  # Starlette types handlers for Exception only
     app.add_exception_handler(Exception, _server_error)
     if settings.cors_origins:  # off by default: only the page's own origin may call the API
         app.add_middleware(
