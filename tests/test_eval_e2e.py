@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from conftest_train import save_tiny_llama, write_data
+from fakes import save_tiny_llama, write_data
 
 
 def test_eval_then_report(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
@@ -98,3 +98,29 @@ def test_grounded_eval_uses_a_train_only_index_and_scores_grounding(tmp_path: Pa
         str(tmp_path / "refused"),
     )
     assert refused.code == 2 and "could retrieve their own answers" in refused.err
+
+
+def test_open_book_indexes_every_split_and_says_what_it_measures(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
+    from fakes import FACTS
+
+    model = save_tiny_llama(tmp_path / "tiny")
+    data = tmp_path / "data"
+    data.mkdir()
+    for split, facts in (("train", FACTS[:4]), ("validation", FACTS[4:5]), ("test", FACTS[4:])):
+        rows = [json.dumps({"question": q, "answer": a, "url": f"https://example.org/{q}"}) for q, a in facts]
+        (data / f"{split}.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    common = ["--model", str(model), "--data", str(data), "--max-new-tokens", "6"]
+    common += ["--set", "bertscore=false", "--set", "perplexity=false", "--set", "bootstrap_resamples=100"]
+    found = {}
+    for mode in ("grounded", "open-book"):
+        result = run_cli("eval", *common, "--mode", mode, "--out", str(tmp_path / mode))
+        assert result.code == 0, result.err
+        metrics = json.loads((tmp_path / mode / "metrics.json").read_text())
+        found[mode] = metrics["metrics"]["own_page_retrieved"]["value"]
+        assert {"faithfulness", "faithfulness_any_source", "contradicts_sources"} <= set(metrics["metrics"])
+        rows = [json.loads(x) for x in (tmp_path / mode / "predictions.jsonl").read_text().splitlines()]
+        assert all("faithfulness" in r and "qtype" in r for r in rows)
+    assert found == {"grounded": 0.0, "open-book": 1.0}  # the test questions' own pages: only in open book
+    assert (data / "index-train" / "index.json").is_file() and (data / "index-all" / "index.json").is_file()
+    open_book = json.loads((tmp_path / "open-book" / "metrics.json").read_text())
+    assert "faithful reading" in open_book["label"] and any("not generalisation" in n for n in open_book["notes"])

@@ -38,7 +38,7 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one() -> None:
 
 def test_every_config_recipe_loads() -> None:
     from medqa.config import load_config
-    from medqa.data import DataConfig
+    from medqa.data.prepare import DataConfig
 
     data = load_config(DataConfig, ROOT / "configs" / "data.yaml")
     assert data == DataConfig()  # the documented recipe is the defaults
@@ -104,5 +104,5 @@ def test_main_job_command_runs_and_ends_serving(tmp_path: Path) -> None:
     assert (workdir / "train" / "adapter" / "adapter_config.json").is_file()
     assert (workdir / "export" / "model.gguf").is_file() and (workdir / "export" / "prompt.yaml").is_file()
     summary = json.loads((workdir / "report" / "summary.json").read_text())
-    assert [s["name"] for s in summary["systems"]] == ["base", "fine-tuned"]
+    assert [s["name"] for s in summary["systems"]] == ["nearest", "base", "fine-tuned", "fine-tuned-grounded"]
     assert (workdir / "report" / "report.html").is_file()

@@ -1,8 +1,10 @@
 """The main job on the embedded defaults: every stage in order, into one run folder.
 
-data (bundled MedQuAD) -> train (bundled SmolLM2, LoRA, a CPU budget) -> evaluate base and
-fine-tuned on a sample of the test split -> report -> export (merged, with a GGUF for llama.cpp)
--> serve the fine-tuned assistant
+data (bundled MedQuAD) -> train (bundled SmolLM2, LoRA, a CPU budget) -> export (merged, with a
+GGUF for llama.cpp) -> evaluate, on a seeded sample of the test split, what is served and what it
+must beat: the base model, the fine-tuned model and the no-model yardstick `nearest` closed-book,
+and the fine-tuned assistant grounded in a training-only index -> report (a verdict in plain words
+first) -> serve the fine-tuned assistant
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
 from medqa.config import check, load_config, raise_problems
 from medqa.errors import MedqaError
-from medqa.hardware import environment_for
+from medqa.hardware import environment_for, llama_cpp_available
+from medqa.models import BUNDLED_MODEL, GGUF_FILE
 from medqa.resources import recipe_path
 
 
@@ -30,7 +34,7 @@ class PipelineConfig:
     recipe: str = "train-cpu"  # the training recipe, medqa/recipes/NAME.yaml (configs/NAME.yaml), or a YAML path
     train_steps: int | None = None  # None: the recipe's max_steps (65 in train-cpu, about 10 minutes on 2 idle cores)
     train_minutes: float | None = None  # None: the recipe's max_minutes (stops and saves on slower machines)
-    eval_limit: int = 40  # test questions per system (a seeded sample)
+    eval_limit: int = 40  # test questions per system (a seeded sample, the same for every system)
     eval_max_new_tokens: int = 128
     serve: bool = True  # end by serving the fine-tuned assistant (web chat + API) until stopped
     host: str = "127.0.0.1"
@@ -69,10 +73,8 @@ def new_run_dir(root: Path = Path("runs")) -> Path:
 def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: Console | None = None) -> Path:
     """Run every stage into `workdir` (default: a new runs/run-<time>); return it. With `config.serve`
     it never returns: the process becomes `medqa serve` on the exported model (`serve_in_place`)."""
-    from medqa.data import DataConfig, prepare
+    from medqa.data.prepare import DataConfig, prepare
     from medqa.data.report import print_summary
-    from medqa.evaluate.report import build_report
-    from medqa.evaluate.run import EvalConfig, evaluate, print_metrics
     from medqa.train import TrainConfig, train
 
     console = console or Console()
@@ -103,30 +105,11 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
         f"trained {trained.steps} steps in {trained.minutes:.1f} min, validation loss {trained.best_validation_loss}"
     )
 
-    console.print(f"[bold]3/6 evaluate[/bold]: base vs fine-tuned on {config.eval_limit} test questions")
-    eval_dirs = []
-    for name, model in (("base", config.model), ("fine-tuned", str(train_dir))):
-        eval_config = load_config(
-            EvalConfig,
-            None,
-            {
-                "model": model,
-                "data": str(data_dir),
-                "split": "test",
-                "name": name,
-                "limit": config.eval_limit,
-                "max_new_tokens": config.eval_max_new_tokens,
-            },
-        )
-        result = evaluate(eval_config, workdir / "eval" / name)
-        print_metrics(result.metrics, console)
-        eval_dirs.append(result.out)
-
-    console.print("[bold]4/6 report[/bold]")
-    build_report(eval_dirs, workdir / "report")
-    console.print(f"report: {workdir / 'report' / 'report.html'}")
-    console.print("[bold]5/6 export[/bold]: the adapter merged into the base model, and a GGUF for llama.cpp")
+    # Exported before evaluation: the report scores what is served (the GGUF on llama.cpp).
+    console.print("[bold]3/6 export[/bold]: the adapter merged into the base model, and a GGUF for llama.cpp")
     served = _export_for_serving(train_dir, workdir / "export", console)
+    _prebuild_served_index(config, console)
+    evaluate_and_report(config, data_dir, train_dir, served, workdir, console)
     if config.serve:
         console.print(
             f"[bold]6/6 serve[/bold]: the fine-tuned assistant at http://{config.host}:{config.port} (web chat) "
@@ -134,6 +117,83 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
         )
         serve_in_place(served, config.host, config.port)
     return workdir
+
+
+def evaluate_and_report(
+    config: PipelineConfig,
+    data_dir: Path,
+    train_dir: Path,
+    served: Path,
+    workdir: Path,
+    console: Console,
+    eval_settings: dict[str, object] | None = None,
+) -> dict[str, Any]:
+    """Steps 4 and 5 of the main job: score base, fine-tuned and `nearest` closed-book and the
+    fine-tuned assistant grounded in a training-only index, on the same seeded test questions, into
+    WORKDIR/eval/<system>; then the report (WORKDIR/report), paired against `nearest`. Returns the
+    report's summary. `eval_settings`: more EvalConfig settings for every system (e.g. bertscore=False)."""
+    from medqa.evaluate.nearest import NEAREST
+    from medqa.evaluate.report import build_report
+    from medqa.evaluate.run import EvalConfig, evaluate, print_metrics
+
+    systems: list[tuple[str, dict[str, object]]] = [
+        (NEAREST, {"model": NEAREST}),
+        ("base", {"model": config.model, "backend": _eval_backend(config.model)}),
+        ("fine-tuned", {"model": str(served), "backend": _eval_backend(str(served))}),
+        # perplexity is the closed fine-tuned model's: the same weights, the same reference answers
+        ("fine-tuned-grounded", {"model": str(served), "backend": _eval_backend(str(served)), "mode": "grounded",
+                                 "perplexity": False}),
+    ]  # fmt: skip
+    console.print(
+        f"[bold]4/6 evaluate[/bold]: {', '.join(name for name, _ in systems)} on {config.eval_limit} test questions"
+    )
+    eval_dirs = []
+    for name, overrides in systems:
+        settings = {
+            "data": str(data_dir),
+            "split": "test",
+            "name": name,
+            "limit": config.eval_limit,
+            "max_new_tokens": config.eval_max_new_tokens,
+            **(eval_settings or {}),
+            **overrides,
+        }
+        started = time.perf_counter()
+        result = evaluate(load_config(EvalConfig, None, settings), workdir / "eval" / name, console=console)
+        print_metrics(result.metrics, console)
+        console.print(f"{name}: evaluated in {time.perf_counter() - started:.0f} s ({result.metrics['backend']})")
+        eval_dirs.append(result.out)
+
+    console.print("[bold]5/6 report[/bold]")
+    summary = build_report(eval_dirs, workdir / "report", baseline=NEAREST, training_run=train_dir)
+    for line in summary["verdict"]:
+        console.print(f"- {line}")
+    console.print(f"report: {workdir / 'report' / 'report.html'}")
+    return summary
+
+
+def _prebuild_served_index(config: PipelineConfig, console: Console) -> None:
+    """The index the server will answer from (the bundled corpus, in the cache), built now instead of
+    at its first start when the job trains on the bundled corpus: the evaluation's training-only
+    index then reuses its vectors (`evaluate.grounded.ReusedVectors`) instead of embedding the
+    training split a second time. Skipped when the server will use another index (MEDQA_INDEX)."""
+    from medqa.assistant.load import ensure_index
+    from medqa.server.settings import load_settings
+
+    try:
+        served_index = load_settings().index
+    except MedqaError:
+        return  # the server will say what is wrong with its settings
+    if config.data is None and config.serve and served_index is None:
+        started = time.perf_counter()
+        ensure_index(None, console)
+        console.print(f"the served corpus index is ready ({time.perf_counter() - started:.0f} s)")
+
+
+def _eval_backend(model: str) -> str:
+    """llama.cpp where the model has a GGUF (the bundled base, an export): what is served, ~4x faster."""
+    has_gguf = model == BUNDLED_MODEL or (Path(model) / GGUF_FILE).is_file()
+    return "llamacpp" if has_gguf and llama_cpp_available() else "transformers"
 
 
 def _export_for_serving(run: Path, out: Path, console: Console) -> Path:

@@ -23,6 +23,9 @@ class EvalExample:
     question: str
     reference: str
     must_have: list[str] = field(default_factory=list)
+    qtype: str = ""  # the dataset's question type (MedQuAD's qtype column); "" when the file has none
+    focus: str = ""  # what the question is about (MedQuAD's focus column): the subject of a yes/no question
+    url: str = ""  # the page the reference answer comes from
 
 
 def load_examples(data: str, split: str = "test", limit: int | None = None, seed: int = 0) -> list[EvalExample]:
@@ -56,8 +59,21 @@ def _from_file(path: Path) -> list[EvalExample]:
     for row, line in zip(table.rows, table.lines, strict=True):
         question, answer = str(row.get(question_col) or "").strip(), str(row.get(answer_col) or "").strip()
         if question and answer:
-            examples.append(EvalExample(str(row.get("id") or f"line{line}"), question, answer))
+            examples.append(
+                EvalExample(
+                    str(row.get("id") or f"line{line}"),
+                    question,
+                    answer,
+                    qtype=_text(row.get("qtype")),
+                    focus=_text(row.get("focus")),
+                    url=_text(row.get("url")),
+                )
+            )
     return examples
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
 
 
 def _kqa() -> list[EvalExample]:

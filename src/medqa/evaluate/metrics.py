@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+DEGENERATE_WORDS = 8  # an answer shorter than this many words is degenerate ("No.", "Yes, it is.")
+
 # What every report says next to the BERTScore column: numbers made with DeBERTa are not comparable.
 BERTSCORE_NAME = "BERTScore F1 (all-MiniLM-L6-v2, layer 6, no baseline rescaling)"
 
@@ -66,6 +68,12 @@ def bertscore_metric(predictions: Sequence[str], references: Sequence[str], batc
 def length_metric(predictions: Sequence[str]) -> MetricStats:
     """Answer length in words (neither higher nor lower is better; reported for context)."""
     return mean_metric("answer_words", [len(p.split()) for p in predictions], higher_is_better=False)
+
+
+def degenerate_metric(predictions: Sequence[str]) -> MetricStats:
+    """degenerate_answers: the share of answers under DEGENERATE_WORDS words (lower is better)."""
+    short = [float(len(p.split()) < DEGENERATE_WORDS) for p in predictions]
+    return MetricStats("degenerate_answers", np.column_stack([short, np.ones(len(short))]), _ratio, False)
 
 
 def perplexity_metric(nll_sums: Sequence[float], token_counts: Sequence[int]) -> MetricStats:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,16 +15,27 @@ from medqa.errors import MedqaError
 from medqa.evaluate.bootstrap import bootstrap_interval
 from medqa.evaluate.coverage import COVERAGE_THRESHOLD, coverage_stats, statement_coverage
 from medqa.evaluate.data import KQA, EvalExample, load_examples
-from medqa.evaluate.grounded import GroundedAnswers, answer_all, grounding_metrics, open_eval_index
+from medqa.evaluate.faithfulness import SUPPORT_PRECISION, faithfulness_metrics, judge_answer, reference_metrics
+from medqa.evaluate.grounded import (
+    GroundedAnswers,
+    answer_all,
+    grounding_metrics,
+    open_eval_index,
+    own_page_metric,
+)
 from medqa.evaluate.metrics import (
     BERTSCORE_NAME,
+    DEGENERATE_WORDS,
     MetricStats,
     _ratio,
+    degenerate_metric,
     perplexity_metric,
     summary,
     text_metrics,
     token_accuracy_metric,
 )
+from medqa.evaluate.nearest import NEAREST, NearestAnswers
+from medqa.evaluate.qtypes import question_type
 from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir, write_jsonl
 from medqa.inference.base import GenerationSettings, Generator, Prompt, TransformersGenerator
 from medqa.models import CONFIG_FILE, LoadedModel, is_trained_folder, load_for_eval
@@ -36,11 +47,15 @@ from medqa.prompt import PromptTemplate
 class EvalConfig:
     """Settings of `medqa eval`."""
 
-    model: str = "smollm2-135m"  # a base model (alias, folder, hub id) or a run/exported folder (has prompt.yaml)
+    # a base model (alias, folder, hub id), a run/exported folder (has prompt.yaml), or "nearest": no model,
+    # the answer of the most similar training question (the yardstick every report shows)
+    model: str = "smollm2-135m"
     data: str = "runs/data"  # a prepared data folder, a Q&A file, or "kqa" (bundled out-of-domain set)
     split: str = "test"  # which split of a prepared folder
-    mode: Literal["closed", "grounded"] = "closed"  # closed: the model alone; grounded: the assistant
-    index: str | None = None  # grounded: an index folder (default: DATA/index-train, built from train.jsonl)
+    # closed: the model alone; grounded: the assistant with an index of the training split (generalisation);
+    # open-book: the assistant with an index of every split, own answer page included (faithful reading)
+    mode: Literal["closed", "grounded", "open-book"] = "closed"
+    index: str | None = None  # an index folder (default: DATA/index-train from train.jsonl; open-book: DATA/index-all)
     name: str | None = None  # system name in reports (default: from the model and mode)
     limit: int | None = None  # evaluate a seeded random sample of this many questions
     seed: int = 0
@@ -63,6 +78,16 @@ class EvalConfig:
         check(problems, self.limit is None or self.limit >= 1, "limit must be >= 1")
         check(problems, self.batch_size >= 1, "batch_size must be >= 1")
         check(problems, self.bootstrap_resamples >= 100, "bootstrap_resamples must be >= 100")
+        check(
+            problems,
+            self.model != NEAREST or self.mode == "closed",
+            "model=nearest answers without a model or retrieval; use mode=closed",
+        )
+        check(
+            problems,
+            self.model != NEAREST or self.split != "train",
+            "model=nearest on the training split would find every question itself; evaluate test or validation",
+        )
         check(
             problems,
             not (self.backend == "llamacpp" and self.decoding == "beam"),
@@ -97,7 +122,33 @@ def system_name(config: EvalConfig) -> str:
         return config.name
     model = Path(config.model).name if is_trained_folder(config.model) else config.model.replace("/", "_")
     data = "kqa" if config.data == KQA else config.split
-    return f"{model}-{config.mode}-{data}"
+    return f"{NEAREST}-{data}" if config.model == NEAREST else f"{model}-{config.mode}-{data}"
+
+
+# Metrics whose statistics are (count, out of) rows: metrics.json also gives their totals.
+COUNTED = (
+    "degenerate_answers",
+    "faithfulness",
+    "faithfulness_any_source",
+    "cited_sentences",
+    "contradicts_sources",
+    "contradicts_reference",
+    "reference_support",
+    "own_page_retrieved",
+)
+
+
+@dataclass
+class Answered:
+    """What a system said, with what only some systems have (sources, the copied training row)."""
+
+    answers: list[str]
+    backend: str
+    seconds: float
+    label: str  # what the scores measure, in a few words (report column headers)
+    notes: list[str] = field(default_factory=list)
+    metrics: list[MetricStats] = field(default_factory=list)  # mode-specific (faithfulness, grounding)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # per question, added to predictions.jsonl
 
 
 def evaluate(
@@ -108,59 +159,58 @@ def evaluate(
     out = out or default_out(config)
     check_output_dir(out, overwrite)
     examples = load_examples(config.data, config.split, config.limit, config.seed)
-    loaded, template = load_for_eval(config.model)
-    generator = eval_generator(config, loaded, template)
-    grounded = None
-    if config.mode == "grounded":
-        index = open_eval_index(config.data, config.index, _scores_heldout(config), console)
-        started = time.perf_counter()
-        grounded = _ask_assistant(generator, index, examples, config, console)
-        answers = grounded.answers
-        index_note = f"grounded answers retrieve from {index.meta.get('passages')} passages of " + (
-            f"{config.index}"
-            if config.index
-            else f"{config.data}/train.jsonl only: held-out questions never see their own answers"
-        )
+    loaded = template = None
+    if config.model == NEAREST:
+        answered = _answer_nearest(config, examples)
     else:
-        started = time.perf_counter()
-        answers = _generate(generator, examples, config, console)
-    generation_seconds = time.perf_counter() - started
-    references = [e.reference for e in examples]
+        # transformers is needed to generate with it, or for teacher-forced perplexity; llama.cpp alone is not
+        if config.backend == "transformers" or config.perplexity:
+            loaded, template = load_for_eval(config.model)
+        generator = eval_generator(config, loaded, template)
+        if config.mode == "closed":
+            answered = _answer_closed(generator, examples, config, console)
+        else:
+            answered = _answer_grounded(generator, examples, config, console)
+    answers, references = answered.answers, [e.reference for e in examples]
     console.print("scoring answers ...")
     metrics: list[MetricStats] = text_metrics(answers, references, bertscore=config.bertscore)
-    if config.perplexity:
+    metrics.append(degenerate_metric(answers))
+    metrics.extend(reference_metrics([e.question for e in examples], answers, references, [e.focus for e in examples]))
+    if config.perplexity and loaded is not None and template is not None:
         metrics.extend(_teacher_forced(loaded, template, examples, config))
     if any(e.must_have for e in examples):
         from medqa.retrieval.embedding import MiniLMEmbedder
 
         pairs = statement_coverage(answers, [e.must_have for e in examples], MiniLMEmbedder())
         metrics.append(MetricStats("must_have_coverage", coverage_stats(pairs), _ratio))
-    if grounded is not None:
-        from medqa.retrieval.embedding import MiniLMEmbedder
-
-        metrics.extend(grounding_metrics(grounded, MiniLMEmbedder()))
+    metrics.extend(answered.metrics)
     report = {
         "system": system_name(config),
         "model": config.model,
         "trained": is_trained_folder(config.model),
         "mode": config.mode,
+        "label": answered.label,
         "data": config.data,
         "split": None if config.data == KQA else config.split,
         "samples": len(examples),
-        "backend": generator.name,
+        "backend": answered.backend,
         "decoding": asdict(config.generation()),
         "metrics": {
             m.name: summary(m, bootstrap_interval(m, config.bootstrap_resamples, seed=config.seed)) for m in metrics
         },
-        "notes": _notes(config, metrics) + ([index_note] if grounded is not None else []),
-        "generation_seconds": round(generation_seconds, 1),
-        "answers_per_second": round(len(examples) / max(generation_seconds, 1e-9), 3),
+        "counts": {
+            m.name: {"count": int(round(m.stats[:, 0].sum())), "of": int(round(m.stats[:, 1].sum()))}
+            for m in metrics
+            if m.name in COUNTED
+        },
+        "notes": _notes(metrics) + answered.notes,
+        "generation_seconds": round(answered.seconds, 1),
+        "answers_per_second": round(len(examples) / max(answered.seconds, 1e-9), 3),
         "config": config_to_dict(config),
     }
     predictions = _predictions(examples, answers, metrics)
-    if grounded is not None:
-        for row, detail in zip(predictions, grounded.details, strict=True):
-            row["grounding"] = detail
+    for row, extra in zip(predictions, answered.rows or [{}] * len(predictions), strict=True):
+        row.update(extra)
     with atomic_output_dir(out, overwrite) as tmp:
         write_jsonl(tmp / "predictions.jsonl", predictions)
         atomic_write_json(tmp / "metrics.json", report)
@@ -168,9 +218,79 @@ def evaluate(
     return EvalResult(out, report)
 
 
-def eval_generator(config: EvalConfig, loaded: LoadedModel, template: PromptTemplate) -> Generator:
-    """The engine that writes the answers. Perplexity is always teacher-forced on `loaded` (transformers)."""
+def _answer_nearest(config: EvalConfig, examples: list[EvalExample]) -> Answered:
+    """The no-model yardstick: each answer is the answer of the most similar training question."""
+    started = time.perf_counter()
+    nearest = NearestAnswers.from_data(config.data)
+    answers, details = nearest.answer_all([e.question for e in examples])
+    return Answered(
+        answers,
+        backend="bm25 over train.jsonl questions",
+        seconds=time.perf_counter() - started,
+        label="nearest training answer (no model)",
+        notes=[
+            f"{NEAREST}: no model; each answer is the answer of the most similar question of {config.data}/train.jsonl "
+            "(BM25 over the questions). The yardstick: a system below it does worse than copying."
+        ],
+        rows=[{"nearest": d} for d in details],
+    )
+
+
+def _answer_closed(generator: Generator, examples: list[EvalExample], config: EvalConfig, console: Console) -> Answered:
+    started = time.perf_counter()
+    answers = _generate(generator, examples, config, console)
+    return Answered(answers, generator.name, time.perf_counter() - started, "closed book")
+
+
+def _answer_grounded(
+    generator: Generator, examples: list[EvalExample], config: EvalConfig, console: Console
+) -> Answered:
+    """The assistant (retrieval, prompt, support check, citations) on every question, and how
+    faithful its answers are to the passages they cite."""
+    open_book = config.mode == "open-book"
+    index = open_eval_index(config.data, config.index, _scores_heldout(config), console, open_book=open_book)
+    started = time.perf_counter()
+    grounded = _ask_assistant(generator, index, examples, config, console)
+    seconds = time.perf_counter() - started
+    passages = index.meta.get("passages")
+    if open_book:
+        label = "open book: every split indexed (faithful reading)"
+        note = (
+            f"open book: answers retrieve from {passages} passages of every split of {config.index or config.data}, "
+            "so each question's own page can be found: these scores measure faithful reading of the right page, "
+            "not generalisation to unseen questions."
+        )
+    else:
+        label = "grounded: training-only index (generalisation)"
+        note = f"grounded (generalisation): answers retrieve from {passages} passages of " + (
+            f"{config.index}"
+            if config.index
+            else f"{config.data}/train.jsonl only: held-out questions never see their own answers"
+        )
+    judged = [
+        judge_answer(e.question, answer, sources, e.focus, abstained)
+        for e, answer, sources, abstained in zip(
+            examples, grounded.answers, grounded.sources, grounded.abstained, strict=True
+        )
+    ]
+    from medqa.retrieval.embedding import MiniLMEmbedder
+
+    metrics = [
+        *faithfulness_metrics(judged),
+        *grounding_metrics(grounded, MiniLMEmbedder()),
+        own_page_metric(grounded, [e.question for e in examples], [e.url for e in examples]),
+    ]
+    rows = [
+        {"grounding": detail, "faithfulness": j.as_dict()} for detail, j in zip(grounded.details, judged, strict=True)
+    ]
+    return Answered(grounded.answers, generator.name, seconds, label, [note, FAITHFULNESS_NOTE], metrics, rows)
+
+
+def eval_generator(config: EvalConfig, loaded: LoadedModel | None, template: PromptTemplate | None) -> Generator:
+    """The engine that writes the answers (transformers on `loaded`, or llama.cpp on the model's GGUF).
+    Perplexity is always teacher-forced on `loaded` (transformers)."""
     if config.backend == "transformers":
+        assert loaded is not None and template is not None  # evaluate() loads them for this backend
         return TransformersGenerator(loaded, template, batch_size=config.batch_size)
     from medqa.inference.load import load_generator
 
@@ -251,6 +371,7 @@ def _predictions(examples: list[EvalExample], answers: list[str], metrics: list[
             {
                 "id": example.id,
                 "question": example.question,
+                "qtype": question_type(example.qtype, example.question),
                 "reference": example.reference,
                 "answer": answer,
                 "scores": {name: round(values[index], 6) for name, values in per_sample.items()},
@@ -261,10 +382,25 @@ def _predictions(examples: list[EvalExample], answers: list[str], metrics: list[
     return rows
 
 
-def _notes(config: EvalConfig, metrics: list[MetricStats]) -> list[str]:
+FAITHFULNESS_NOTE = (
+    "faithfulness: the share of answer sentences supported by a passage they cite with a [n] marker (lexical "
+    f"entailment by proxy, independent of the assistant's own check: >= {SUPPORT_PRECISION:.0%} of the sentence's "
+    "content words in one or two consecutive passage sentences, no negation clash, every number and name in the "
+    "cited passages; a sentence without a marker is unsupported); faithfulness_any_source judges the same sentences "
+    "against every passage the assistant was given; contradicts_sources: yes/no answers whose polarity differs "
+    "from their cited passages'."
+)
+
+
+def _notes(metrics: list[MetricStats]) -> list[str]:
     notes = [f"bertscore_f1 is {BERTSCORE_NAME}; it is not comparable with BERTScore numbers made with DeBERTa."]
     notes.append("bleu is corpus BLEU (sacrebleu, 13a) on a 0-1 scale; ROUGE is F1 with Porter stemming.")
-    if config.perplexity:
+    notes.append(
+        f"degenerate_answers: the share of answers under {DEGENERATE_WORDS} words. reference_support: the share of "
+        "answer sentences the reference answer supports (the faithfulness test, with the reference as the one "
+        "cited passage); contradicts_reference: yes/no answers whose polarity differs from the reference's."
+    )
+    if any(m.name == "perplexity" for m in metrics):
         notes.append("perplexity and token_accuracy are teacher-forced on the reference answers (answer tokens only).")
     if any(m.name == "must_have_coverage" for m in metrics):
         notes.append(
