@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest_train import make_tokenizer
+from fakes import make_tokenizer
 from medqa.errors import MedqaError
-from medqa.prompt import IGNORE_INDEX, MIN_ANSWER_TOKENS, PromptTemplate, encode_examples, encode_prompt
+from medqa.prompt import IGNORE_INDEX, MIN_ANSWER_TOKENS, Decoding, PromptTemplate, encode_examples, encode_prompt
 
 QUESTION = "What is asthma?"
 ANSWER = "Asthma is a disease of the airways that makes breathing hard."
@@ -106,3 +106,37 @@ def test_load_rejects_unknown_keys_and_missing_files(tmp_path):
     (tmp_path / "prompt.yaml").write_text("system: x\nstyle: chat\n", encoding="utf-8")
     with pytest.raises(MedqaError, match="unknown keys style"):
         PromptTemplate.load(tmp_path)
+
+
+def test_answer_cap_cuts_at_a_sentence_end_and_keeps_the_end_marker(chat_tok):
+    template = PromptTemplate()
+    prompt_len = len(encode_prompt(template, chat_tok, QUESTION))
+    first = len(chat_tok(ANSWER, add_special_tokens=False)["input_ids"])
+    long_answer = " ".join([ANSWER] * 5)
+    (example,) = encode_examples(template, chat_tok, [(QUESTION, long_answer)], 512, max_answer_tokens=first * 2 + 3)
+    taught = chat_tok.decode(example.labels[prompt_len:])
+    assert taught == f"{ANSWER} {ANSWER}<|im_end|>"  # two whole sentences, then the model learns to stop
+
+
+def test_answer_cap_without_a_sentence_end_cuts_by_tokens(chat_tok):
+    template = PromptTemplate()
+    prompt_len = len(encode_prompt(template, chat_tok, QUESTION))
+    run_on = " ".join(["breathing hard"] * 40)
+    (example,) = encode_examples(template, chat_tok, [(QUESTION, run_on)], 512, max_answer_tokens=20)
+    assert example.supervised_tokens == 20
+    assert example.labels[-1] != chat_tok.convert_tokens_to_ids("<|im_end|>")
+    (short,) = encode_examples(template, chat_tok, [(QUESTION, ANSWER)], 512, max_answer_tokens=200)
+    assert chat_tok.decode(short.labels[prompt_len:]) == ANSWER + "<|im_end|>"  # within the cap: untouched
+
+
+def test_decoding_settings_round_trip_and_default(tmp_path):
+    assert Decoding.load(tmp_path) == Decoding() == Decoding.load(None) == Decoding.load("smollm2-135m")
+    settings = Decoding(max_new_tokens=200, repetition_penalty=1.05)
+    assert settings.save(tmp_path).name == "generation.yaml"
+    assert Decoding.load(tmp_path) == settings
+    (tmp_path / "generation.yaml").write_text("max_new_tokens: 0\n", encoding="utf-8")
+    with pytest.raises(MedqaError, match="(?s)generation.yaml.*'max_new_tokens' must be in"):
+        Decoding.load(tmp_path)
+    (tmp_path / "generation.yaml").write_text("temperature: 0.3\n", encoding="utf-8")
+    with pytest.raises(MedqaError, match="unknown keys temperature"):
+        Decoding.load(tmp_path)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest_train import save_tiny_llama, write_data
+from fakes import save_tiny_llama, write_data
 
 
 def test_sweep_runs_every_point_and_resumes(tmp_path: Path, run_cli) -> None:  # noqa: ANN001

@@ -9,7 +9,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from conftest_train import one_thread, tiny_config, tiny_data, tiny_llama, tiny_t5  # noqa: F401
+from fakes import tiny_config
 from medqa.config import load_config
 from medqa.errors import MedqaError
 from medqa.hardware import bf16_supported, reuse_freed_memory
@@ -19,12 +19,14 @@ from medqa.train import LoraSettings, TrainConfig, train
 from medqa.train import loop as train_loop
 from medqa.train.batches import collate, plan_epoch, split_batch
 
+pytestmark = pytest.mark.usefixtures("one_thread")  # torch single-threaded: see fakes.single_thread
+
 
 def _adapter(run):
     return load_file(str(run / "adapter" / "adapter_model.safetensors"))
 
 
-def test_lora_run_writes_everything_and_changes_the_adapter(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_lora_run_writes_everything_and_changes_the_adapter(tiny_llama, tiny_data, tmp_path):
     run = tmp_path / "run"
     result = train(tiny_config(tiny_llama, tiny_data, run))
 
@@ -44,7 +46,7 @@ def test_lora_run_writes_everything_and_changes_the_adapter(tiny_llama, tiny_dat
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["step-0000002", "step-0000004"]
 
 
-def test_loss_goes_down_on_a_tiny_set(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_loss_goes_down_on_a_tiny_set(tiny_llama, tiny_data, tmp_path):
     config = tiny_config(tiny_llama, tiny_data, tmp_path / "run", method="full", epochs=4, max_steps=16, eval_every=8)
     result = train(config)
     assert result.last_train_loss < result.first_train_loss - 0.5
@@ -54,7 +56,7 @@ def test_loss_goes_down_on_a_tiny_set(tiny_llama, tiny_data, tmp_path):  # noqa:
     assert (tmp_path / "run" / "model" / "model.safetensors").is_file()
 
 
-def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tiny_llama, tiny_data, tmp_path):
     # eval off: the saved adapter is then the last one, so both runs must end on identical weights.
     config = dict(max_steps=4, save_every=2, eval_every=0, max_eval_examples=0, lora=LoraSettings(dropout=0.1))
     whole = tmp_path / "whole"
@@ -75,13 +77,13 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tiny_llama, tiny_
     assert [r["step"] for r in rows if r["split"] == "train"] == [1, 2, 3, 4]  # no step logged twice
 
 
-def test_seq2seq_model_trains(tiny_t5, tiny_data, tmp_path):  # noqa: F811
+def test_seq2seq_model_trains(tiny_t5, tiny_data, tmp_path):
     result = train(tiny_config(tiny_t5, tiny_data, tmp_path / "run", max_steps=2, eval_every=2))
     assert result.steps == 2 and result.best_validation_loss is not None
     assert any("lora_B" in name for name in _adapter(tmp_path / "run"))
 
 
-def test_packed_batch_has_the_same_loss_as_separate_examples(tiny_llama):  # noqa: F811
+def test_packed_batch_has_the_same_loss_as_separate_examples(tiny_llama):
     """Packing must not let examples attend to each other: same per-example losses either way."""
     from transformers import AutoModelForCausalLM
 
@@ -142,7 +144,7 @@ def test_token_budget_micro_batches_respect_the_budget_and_use_every_example_onc
     assert split_batch(plan[0], lengths, None) == [plan[0]]
 
 
-def test_token_budget_gives_the_same_steps_as_whole_batches(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_token_budget_gives_the_same_steps_as_whole_batches(tiny_llama, tiny_data, tmp_path):
     """Micro-batches sum their losses and divide by the step's answer tokens: the same mean loss,
     hence the same gradients and weights, as one pass over the whole batch."""
     settings = dict(max_steps=3, eval_every=3, max_eval_examples=8, lora=LoraSettings(dropout=0.0))
@@ -155,19 +157,19 @@ def test_token_budget_gives_the_same_steps_as_whole_batches(tiny_llama, tiny_dat
         torch.testing.assert_close(got[name], expected[name], rtol=1e-4, atol=1e-6)
 
 
-def test_packed_run_trains(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_packed_run_trains(tiny_llama, tiny_data, tmp_path):
     result = train(tiny_config(tiny_llama, tiny_data, tmp_path / "run", batching="pack", max_steps=2))
     assert result.steps == 2
 
 
-def test_time_limit_stops_and_saves(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_time_limit_stops_and_saves(tiny_llama, tiny_data, tmp_path):
     result = train(tiny_config(tiny_llama, tiny_data, tmp_path / "run", max_minutes=1e-6, max_steps=50))
     assert result.stopped == "max_minutes" and result.steps == 1
     assert (tmp_path / "run" / "checkpoints" / "step-0000001").is_dir()
     assert (tmp_path / "run" / "adapter" / "adapter_model.safetensors").is_file()
 
 
-def test_nan_loss_stops_and_keeps_the_last_checkpoint(tiny_llama, tiny_data, tmp_path, monkeypatch):  # noqa: F811
+def test_nan_loss_stops_and_keeps_the_last_checkpoint(tiny_llama, tiny_data, tmp_path, monkeypatch):
     real_loss = train_loop._Loop._loss
     training_calls = []
 
@@ -183,7 +185,7 @@ def test_nan_loss_stops_and_keeps_the_last_checkpoint(tiny_llama, tiny_data, tmp
     assert (tmp_path / "run" / "checkpoints" / "step-0000002" / "trainer_state.json").is_file()
 
 
-def test_out_of_memory_names_the_settings_to_lower(tiny_llama, tiny_data, tmp_path, monkeypatch):  # noqa: F811
+def test_out_of_memory_names_the_settings_to_lower(tiny_llama, tiny_data, tmp_path, monkeypatch):
     def oom(self, batch):
         raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 123 bytes")
 
@@ -192,7 +194,7 @@ def test_out_of_memory_names_the_settings_to_lower(tiny_llama, tiny_data, tmp_pa
         train(tiny_config(tiny_llama, tiny_data, tmp_path / "run"))
 
 
-def test_clear_errors_for_bad_input(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_clear_errors_for_bad_input(tiny_llama, tiny_data, tmp_path):
     existing = tmp_path / "exists"
     existing.mkdir()
     with pytest.raises(MedqaError, match="already exists; pass --overwrite"):
@@ -212,7 +214,7 @@ def test_clear_errors_for_bad_input(tiny_llama, tiny_data, tmp_path):  # noqa: F
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only error")
-def test_cuda_only_features_fail_clearly_on_cpu(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_cuda_only_features_fail_clearly_on_cpu(tiny_llama, tiny_data, tmp_path):
     with pytest.raises(MedqaError, match="qlora needs a CUDA GPU"):
         train(tiny_config(tiny_llama, tiny_data, tmp_path / "a", method="qlora"))
     with pytest.raises(MedqaError, match="fp16 needs a CUDA GPU"):
@@ -221,7 +223,7 @@ def test_cuda_only_features_fail_clearly_on_cpu(tiny_llama, tiny_data, tmp_path)
         train(tiny_config(tiny_llama, tiny_data, tmp_path / "c", optimizer="paged_adamw_8bit"))
 
 
-def test_early_stopping_keeps_the_best_adapter(tiny_llama, tiny_data, tmp_path, monkeypatch):  # noqa: F811
+def test_early_stopping_keeps_the_best_adapter(tiny_llama, tiny_data, tmp_path, monkeypatch):
     real_loss = train_loop._Loop._loss
     evaluations = []
 
@@ -242,7 +244,7 @@ def test_early_stopping_keeps_the_best_adapter(tiny_llama, tiny_data, tmp_path, 
 
 
 @pytest.mark.skipif(not bf16_supported(cuda=False), reason="this CPU has no fast bfloat16")
-def test_bf16_lora_keeps_frozen_weights_in_bf16_and_trains_float32_adapters(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_bf16_lora_keeps_frozen_weights_in_bf16_and_trains_float32_adapters(tiny_llama, tiny_data, tmp_path):
     config = tiny_config(tiny_llama, tiny_data, tmp_path / "run", precision="bf16")
     model = train_loop._adapt(load_model(config.model), config, torch.bfloat16)
     frozen = {p.dtype for p in model.parameters() if not p.requires_grad}

@@ -11,8 +11,6 @@ import textwrap
 import pytest
 import torch
 
-from conftest_train import tiny_data, tiny_llama  # noqa: F401
-
 WORKER = textwrap.dedent(
     """
     import json, sys, torch
@@ -34,7 +32,7 @@ WORKER = textwrap.dedent(
 
 @pytest.mark.slow
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the CPU/gloo path; GPUs would use NCCL")
-def test_two_cpu_processes_train_and_one_writes(tiny_llama, tiny_data, tmp_path):  # noqa: F811
+def test_two_cpu_processes_train_and_one_writes(tiny_llama, tiny_data, tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER, encoding="utf-8")
     out, reports = tmp_path / "run", tmp_path / "reports"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from conftest_train import write_data
+from fakes import write_data
 from medqa.errors import MedqaError
 from medqa.models import bundled_gguf, load_trained
 from medqa.prompt import encode_prompt

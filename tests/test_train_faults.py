@@ -18,11 +18,13 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from conftest_train import one_thread, tiny_config, tiny_data, tiny_llama, write_data  # noqa: F401
+from fakes import tiny_config, write_data
 from medqa.errors import MedqaError
 from medqa.fileio import write_error
 from medqa.train import train
 from medqa.train.outputs import read_metrics
+
+pytestmark = pytest.mark.usefixtures("one_thread")  # torch single-threaded: see fakes.single_thread
 
 STEPS = 60  # 48 examples in batches of 2: 24 steps an epoch, so the run crosses two epoch boundaries
 SETTINGS = {
@@ -68,7 +70,7 @@ def fault_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def whole_run(tiny_llama, fault_data, tmp_path_factory) -> Path:  # noqa: F811
+def whole_run(tiny_llama, fault_data, tmp_path_factory) -> Path:
     """The uninterrupted reference run, through the CLI like the interrupted ones."""
     out = tmp_path_factory.mktemp("whole") / "run"
     _medqa(_train_args(tiny_llama, fault_data, out))
@@ -124,7 +126,7 @@ def _assert_same_weights(got: Path, expected: Path) -> float:
 
 # ------------------------------------------------------------------------------------- kill -9
 @pytest.mark.slow
-def test_kill_9_then_resume_reaches_the_same_weights(tiny_llama, fault_data, whole_run, tmp_path):  # noqa: F811
+def test_kill_9_then_resume_reaches_the_same_weights(tiny_llama, fault_data, whole_run, tmp_path):
     run, log = tmp_path / "run", tmp_path / "killed.log"
     with log.open("w") as output:
         child = subprocess.Popen(
@@ -153,7 +155,7 @@ def test_kill_9_then_resume_reaches_the_same_weights(tiny_llama, fault_data, who
 
 @pytest.mark.slow
 def test_crash_while_writing_a_checkpoint_resumes_from_the_previous_one(
-    tiny_llama,  # noqa: F811
+    tiny_llama,
     fault_data,
     whole_run,
     tmp_path,
@@ -176,7 +178,7 @@ def test_crash_while_writing_a_checkpoint_resumes_from_the_previous_one(
     print(f"crashed writing step-0000006; resumed from step-0000004; largest weight difference {gap:.3g}")
 
 
-def test_resume_refuses_other_settings_and_takes_the_runs_own(tiny_llama, tiny_data, tmp_path, run_cli):  # noqa: F811
+def test_resume_refuses_other_settings_and_takes_the_runs_own(tiny_llama, tiny_data, tmp_path, run_cli):
     run = tmp_path / "run"
     base = ["train", "--model", str(tiny_llama), "--data", str(tiny_data), "--out", str(run)]
     sets = ["--set", "batch_size=2", "--set", "max_length=160", "--set", "precision=fp32", "--set", "eval_every=0"]
@@ -195,7 +197,7 @@ def test_resume_refuses_other_settings_and_takes_the_runs_own(tiny_llama, tiny_d
 
 # ------------------------------------------------------------------------------------- full or unwritable disk
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc and /sys")
-def test_unwritable_output_folders_fail_early_and_clearly(tiny_llama, tiny_data, tmp_path, run_cli):  # noqa: F811
+def test_unwritable_output_folders_fail_early_and_clearly(tiny_llama, tiny_data, tmp_path, run_cli):
     a_file = tmp_path / "notes.txt"
     a_file.write_text("not a folder")
     cases = {
@@ -213,7 +215,7 @@ def test_unwritable_output_folders_fail_early_and_clearly(tiny_llama, tiny_data,
         assert "Traceback" not in result.err + result.out and not out.exists()
 
 
-def test_disk_full_while_checkpointing_keeps_the_last_complete_one(tiny_llama, tiny_data, tmp_path, monkeypatch):  # noqa: F811
+def test_disk_full_while_checkpointing_keeps_the_last_complete_one(tiny_llama, tiny_data, tmp_path, monkeypatch):
     from accelerate import Accelerator
 
     real_save_state = Accelerator.save_state
@@ -251,7 +253,7 @@ def tiny_tmpfs(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_real_full_disk_stops_cleanly_and_resume_continues(tiny_llama, tiny_data, tiny_tmpfs):  # noqa: F811
+def test_a_real_full_disk_stops_cleanly_and_resume_continues(tiny_llama, tiny_data, tiny_tmpfs):
     """torch reports a full disk as 'unexpected pos 26880 vs 26772': the message must still say why."""
     run = tiny_tmpfs / "run"
     settings = dict(max_steps=8, batch_size=2, eval_every=0, max_eval_examples=0)
@@ -288,7 +290,7 @@ def test_a_line_cut_short_by_a_crash_is_dropped_from_the_metrics(tmp_path):
 
 
 # ------------------------------------------------------------------------------------- NaN
-def test_diverging_run_stops_through_the_cli_before_poisoning_a_checkpoint(tiny_llama, tiny_data, tmp_path, run_cli):  # noqa: F811
+def test_diverging_run_stops_through_the_cli_before_poisoning_a_checkpoint(tiny_llama, tiny_data, tmp_path, run_cli):
     """A learning rate of 1000 makes the gradients of step 2 overflow while its loss is still finite;
     applying them would have written NaN weights into every later checkpoint."""
     run = tmp_path / "run"

@@ -4,11 +4,16 @@ A `PromptTemplate` is saved next to every trained model (`RUN/prompt.yaml`) and 
 stage that talks to the model, so the format a model was trained on is the format it is asked in.
 Decoder-only models with a chat template get chat messages; models without one, and
 encoder-decoder models (T5), get the plain "Question:/Answer:" layout below.
+
+Beside it, `Decoding` (`RUN/generation.yaml`) holds how the model's answers are decoded (their
+length, the repetition penalty): saved by training from its recipe, reloaded by evaluation and
+serving with `Decoding.load(folder)`, so "how this model is asked" lives in one place.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +29,8 @@ IGNORE_INDEX = -100  # label value that cross-entropy skips: prompt tokens and p
 MIN_ANSWER_TOKENS = 16  # an example whose prompt leaves less room than this for the answer is skipped
 
 PROMPT_FILE = "prompt.yaml"
+GENERATION_FILE = "generation.yaml"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")  # where an answer may be cut: after .!? or at a line end
 
 
 @dataclass
@@ -102,12 +109,65 @@ class PromptTemplate:
         path = Path(folder) / PROMPT_FILE
         if not path.is_file():
             raise MedqaError(f"{folder} has no {PROMPT_FILE}: it is not a folder written by `medqa train`/`export`")
+        return _read_yaml(cls, path)
+
+
+@dataclass
+class Decoding:
+    """How the model's answers are decoded, saved with the run (`generation.yaml`) like its template."""
+
+    max_new_tokens: int = 256
+    """Longest answer in tokens. Training recipes set it to the answer length they teach
+    (`max_answer_tokens`, answers cut at a sentence end), with room to finish the last sentence."""
+    repetition_penalty: float = 1.1
+    """Penalty on tokens already in the context (1.0: none); a 135M model loops without a little."""
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        check(
+            problems,
+            1 <= self.max_new_tokens <= 4096,
+            f"'max_new_tokens' must be in 1..4096, got {self.max_new_tokens}",
+        )
+        check(
+            problems,
+            1.0 <= self.repetition_penalty <= 2.0,
+            f"'repetition_penalty' must be in [1, 2], got {self.repetition_penalty}",
+        )
+        raise_problems(problems, "decoding settings")
+
+    def save(self, folder: Path) -> Path:
+        """Write `folder/generation.yaml` (atomically) and return its path."""
+        path = Path(folder) / GENERATION_FILE
+        atomic_write_text(path, yaml.safe_dump(dataclasses.asdict(self), sort_keys=False))
+        return path
+
+    @classmethod
+    def load(cls, folder: str | Path | None) -> Decoding:
+        """The decoding settings saved in `folder` (a run or exported model folder); the defaults for a
+        base model (a name, an id, None) or a folder written before the settings were saved."""
+        path = Path(folder) / GENERATION_FILE if folder else None
+        if path is None or not path.is_file():
+            return cls()
+        return _read_yaml(cls, path)
+
+
+def _read_yaml(cls: type, path: Path) -> Any:
+    """A dataclass from a YAML file, with an error naming the file for bad YAML, unknown keys or values."""
+    try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise MedqaError(f"{path}: unknown keys {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}")
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise MedqaError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise MedqaError(f"{path} must hold a mapping of keys to values")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise MedqaError(f"{path}: unknown keys {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}")
+    try:
         return cls(**data)
+    except (MedqaError, TypeError) as exc:
+        raise MedqaError(f"{path}: {exc}") from exc
 
 
 @dataclass
@@ -144,44 +204,106 @@ def encode_examples(
     pairs: Sequence[tuple[str, str]],
     max_length: int,
     seq2seq: bool = False,
+    passages: Sequence[Sequence[str]] | None = None,
+    max_answer_tokens: int | None = None,
 ) -> list[Encoded | None]:
     """Tokenize (question, answer) pairs for training with the loss on the answer only.
 
-    Answers longer than the room left by `max_length` are cut, and then lose their end marker so
-    the model is never taught to stop mid-answer. An example whose prompt leaves fewer than
+    `passages`, one list per pair (empty: a closed prompt), are rendered into the prompt exactly as
+    the assistant renders retrieved passages. An answer longer than `max_answer_tokens` is cut at
+    its last sentence end that fits and keeps its end marker (the model learns to finish a shorter
+    answer, not to stop mid-sentence). Answers still longer than the room left by `max_length` (or
+    with no sentence end inside the cap) are cut by tokens, and then lose their end marker so the
+    model is never taught to stop mid-answer. An example whose prompt leaves fewer than
     MIN_ANSWER_TOKENS answer tokens comes back as None (the caller counts and skips it).
     """
     chat = template.uses_chat(tokenizer, seq2seq)
-    prompts = [template.render(tokenizer, q, seq2seq=seq2seq) for q, _ in pairs]
+    contexts = list(passages) if passages is not None else [()] * len(pairs)
+    if len(contexts) != len(pairs):
+        raise ValueError(f"{len(contexts)} passage lists for {len(pairs)} pairs")
+    # Answers over the cap that no sentence end could shorten enough are cut by tokens below.
+    over_cap = [False] * len(pairs)
+    if max_answer_tokens is not None:
+        cuts = _cut_answers([a for _, a in pairs], tokenizer, max_answer_tokens)
+        pairs = [(q, text) for (q, _), (text, _) in zip(pairs, cuts, strict=True)]
+        over_cap = [not fits for _, fits in cuts]
+    prompts = [template.render(tokenizer, q, c, seq2seq=seq2seq) for (q, _), c in zip(pairs, contexts, strict=True)]
     targets = [
-        a.strip() if seq2seq else _answer_text(template, tokenizer, q, a, p, chat)  # the decoder starts afresh
-        for (q, a), p in zip(pairs, prompts, strict=True)
+        a.strip() if seq2seq else _answer_text(template, tokenizer, q, a, c, p, chat)  # the decoder starts afresh
+        for (q, a), c, p in zip(pairs, contexts, prompts, strict=True)
     ]
     prompt_ids = tokenizer(prompts, add_special_tokens=not chat)["input_ids"]
     target_ids = tokenizer(targets, add_special_tokens=False)["input_ids"]
     end = [] if chat else [tokenizer.eos_token_id]  # a chat template already closed the turn in the text
     encoded: list[Encoded | None] = []
-    for p_ids, t_ids in zip(prompt_ids, target_ids, strict=True):
+    for p_ids, t_ids, over in zip(prompt_ids, target_ids, over_cap, strict=True):
         answer = list(t_ids) + end
+        cap = max_answer_tokens if over and max_answer_tokens is not None else max_length
         if seq2seq:
             p_ids = _truncate_prompt(list(p_ids), max_length, tokenizer)
-            encoded.append(Encoded(p_ids, answer[:max_length]))
+            encoded.append(Encoded(p_ids, answer[: min(max_length, cap)]))
             continue
         room = max_length - len(p_ids)
         if room < MIN_ANSWER_TOKENS:
             encoded.append(None)
             continue
-        answer = answer[:room]
+        answer = answer[: min(room, cap)]
         encoded.append(Encoded(list(p_ids) + answer, [IGNORE_INDEX] * len(p_ids) + answer))
     return encoded
 
 
-def _answer_text(template: PromptTemplate, tokenizer: Any, question: str, answer: str, prompt: str, chat: bool) -> str:
+def _cut_answers(answers: Sequence[str], tokenizer: Any, max_tokens: int) -> list[tuple[str, bool]]:
+    """For each answer: (the answer cut after its last sentence or line that ends within `max_tokens`
+    tokens, True), or (the answer, False) when not even its first sentence fits."""
+    answers = [a.strip() for a in answers]
+    fast = getattr(tokenizer, "is_fast", False)
+    enc = tokenizer(answers, add_special_tokens=False, return_offsets_mapping=fast)
+    out = [(a, True) for a in answers]
+    over = [i for i, ids in enumerate(enc["input_ids"]) if len(ids) > max_tokens]
+    if fast:
+        # A cut at or before the first character of token number max_tokens keeps at most max_tokens
+        # tokens (a sentence end is a word boundary, where a prefix and the whole text tokenize alike).
+        limits = [enc["offset_mapping"][i][max_tokens][0] for i in over]
+    else:
+        limits = [_fitting_prefix(answers[i], tokenizer, max_tokens) for i in over]
+    for i, limit in zip(over, limits, strict=True):
+        best = max((m.start() for m in _SENTENCE_END.finditer(answers[i]) if m.start() <= limit), default=0)
+        out[i] = (answers[i][:best], True) if best else (answers[i], False)
+    return out
+
+
+def _fitting_prefix(answer: str, tokenizer: Any, max_tokens: int) -> int:
+    """The longest cut position among sentence ends whose prefix fits `max_tokens` (binary search;
+    for tokenizers without character offsets)."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(answer)]
+    lo, hi, best = 0, len(ends) - 1, 0
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if _count(tokenizer, answer[: ends[mid]]) <= max_tokens:
+            best, lo = ends[mid], mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
+def _count(tokenizer: Any, text: str) -> int:
+    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def _answer_text(
+    template: PromptTemplate,
+    tokenizer: Any,
+    question: str,
+    answer: str,
+    passages: Sequence[str],
+    prompt: str,
+    chat: bool,
+) -> str:
     """The text the model must produce after the prompt: for chat models, whatever the template
     writes for the assistant turn (answer plus end-of-turn marker), so that it matches generation."""
     if not chat:
         return answer.strip() if template.answer_prefix.endswith((" ", "\n")) else " " + answer.strip()
-    messages = [*template.messages(question), {"role": "assistant", "content": answer.strip()}]
+    messages = [*template.messages(question, passages), {"role": "assistant", "content": answer.strip()}]
     full = tokenizer.apply_chat_template(messages, tokenize=False)
     if not full.startswith(prompt):  # a template that rewrites earlier turns: fall back to answer + EOS
         return answer.strip() + (tokenizer.eos_token or "")

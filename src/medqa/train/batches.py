@@ -17,6 +17,8 @@ import torch
 
 from medqa.errors import MedqaError
 from medqa.prompt import IGNORE_INDEX, Encoded, PromptTemplate, encode_examples
+from medqa.train.config import GroundingSettings
+from medqa.train.grounding import TrainingExample, ground_rows
 
 Batch = list[list[int]]  # rows of example indices; a row holds one example, or several when packing
 MEGABATCH = 32  # batches per length-sorted chunk: similar lengths together, order still random
@@ -29,6 +31,8 @@ class EncodedSplit:
     examples: list[Encoded]
     rows: int
     skipped: int
+    grounded: int = 0
+    """Kept examples asked with passages (the rest are closed)."""
 
     @property
     def supervised_tokens(self) -> int:
@@ -61,12 +65,38 @@ def read_split(data_dir: Path, split: str) -> list[dict[str, str]]:
 
 
 def encode_split(
-    rows: Sequence[dict[str, str]], template: PromptTemplate, tokenizer: Any, max_length: int, seq2seq: bool
+    rows: Sequence[dict[str, str]],
+    template: PromptTemplate,
+    tokenizer: Any,
+    max_length: int,
+    seq2seq: bool,
+    max_answer_tokens: int | None = None,
+    grounding: GroundingSettings | None = None,
+    seed: int = 0,
 ) -> EncodedSplit:
-    """Tokenize every row once (prompt masked, long answers cut; see `prompt.encode_examples`)."""
-    encoded = encode_examples(template, tokenizer, [(r["question"], r["answer"]) for r in rows], max_length, seq2seq)
+    """Tokenize every row once (prompt masked, long answers cut; see `prompt.encode_examples`).
+
+    With `grounding`, a seeded share of the rows is asked with passages drawn from `rows` only
+    (`train.grounding`); give it the training split, never a held-out one. Without it, every
+    prompt is closed (validation loss is computed this way, comparable across mixes).
+    """
+    examples = (
+        ground_rows(rows, grounding, seed)
+        if grounding is not None
+        else [TrainingExample(r["question"], r["answer"]) for r in rows]
+    )
+    encoded = encode_examples(
+        template,
+        tokenizer,
+        [(e.question, e.answer) for e in examples],
+        max_length,
+        seq2seq,
+        passages=[e.passages for e in examples],
+        max_answer_tokens=max_answer_tokens,
+    )
     kept = [e for e in encoded if e is not None]
-    return EncodedSplit(examples=kept, rows=len(rows), skipped=len(encoded) - len(kept))
+    grounded = sum(1 for e, x in zip(encoded, examples, strict=True) if e is not None and x.passages)
+    return EncodedSplit(examples=kept, rows=len(rows), skipped=len(encoded) - len(kept), grounded=grounded)
 
 
 def example_lengths(examples: Sequence[Encoded], seq2seq: bool) -> list[int]:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from medqa.config import check, raise_problems
 from medqa.models import BUNDLED_MODEL
-from medqa.prompt import PromptTemplate
+from medqa.prompt import Decoding, PromptTemplate
 
 
 @dataclass
@@ -32,6 +32,30 @@ class LoraSettings:
 
 
 @dataclass
+class GroundingSettings:
+    """Grounded (retrieval-augmented) training examples, mixed with closed ones (see `train.grounding`)."""
+
+    fraction: float = 0.0
+    """Share of the training examples asked with passages, like the assistant asks: the question, its
+    own answer's passages among distractors from other topics of the training split (0: all closed)."""
+    passages: int = 3
+    """Passages per grounded prompt, as many as the assistant gives the model (its `k`): up to
+    passages - 1 chunks of the example's own answer, the rest distractors. An answer with more chunks
+    is taught up to the end of the last chunk shown, so the target never says what no passage says."""
+    max_words: int = 120
+    """Passage length in words, cut as the index cuts the corpus (`retrieval.corpus.chunk_answer`)."""
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        check(problems, 0.0 <= self.fraction <= 1.0, f"'grounding.fraction' must be in [0, 1], got {self.fraction}")
+        check(
+            problems, self.passages >= 2, f"'grounding.passages' must be >= 2 (own + distractor), got {self.passages}"
+        )
+        check(problems, self.max_words >= 20, f"'grounding.max_words' must be >= 20, got {self.max_words}")
+        raise_problems(problems, "grounding settings")
+
+
+@dataclass
 class TrainConfig:
     """Everything `medqa train` needs. Defaults suit the bundled model on a laptop CPU."""
 
@@ -53,10 +77,18 @@ class TrainConfig:
     """Adapter settings (lora and qlora)."""
     prompt: PromptTemplate = field(default_factory=PromptTemplate)
     """The prompt template, saved as RUN/prompt.yaml and reused by evaluation and serving."""
+    generation: Decoding = field(default_factory=Decoding)
+    """How the trained model's answers are decoded, saved as RUN/generation.yaml for evaluation and serving."""
+    grounding: GroundingSettings = field(default_factory=GroundingSettings)
+    """The mix of grounded (with passages) and closed training prompts. Validation loss is always
+    computed on closed prompts, so it stays comparable across mixes."""
 
     max_length: int = 1024
     """Longest example in tokens (prompt + answer); longer answers are cut. 1024 keeps 97.5% of
     MedQuAD answers whole (384 would cut 24% of them)."""
+    max_answer_tokens: int | None = None
+    """Longest answer taught, in tokens: a longer one ends at its last sentence end within it (and keeps
+    its end marker). Shorter examples make cheaper steps; None: only max_length cuts."""
     batching: Literal["group", "pack"] = "group"
     """group: batches of similar length, padded only to their longest; pack: several examples per row
     with attention kept inside each example (decoder-only models)."""
@@ -83,9 +115,12 @@ class TrainConfig:
     weight_decay: float = 0.0
     """AdamW weight decay."""
     schedule: Literal["cosine", "linear", "constant"] = "cosine"
-    """Learning-rate decay after warmup."""
+    """Learning-rate decay after warmup (constant: none)."""
     warmup_ratio: float = 0.05
     """Fraction of the steps spent warming up linearly."""
+    min_lr_ratio: float = 0.0
+    """Floor of the decay, as a fraction of learning_rate: a short run that is stopped early by its
+    time limit still learns at its end (0: decay to zero at the last step)."""
     optimizer: Literal["adamw", "paged_adamw_8bit"] = "adamw"
     """adamw (torch, fused where possible) or paged_adamw_8bit (bitsandbytes, CUDA only)."""
     max_grad_norm: float = 1.0
@@ -132,6 +167,18 @@ class TrainConfig:
         check(problems, self.learning_rate > 0, f"'learning_rate' must be > 0, got {self.learning_rate}")
         check(problems, self.weight_decay >= 0, "'weight_decay' must be >= 0")
         check(problems, 0 <= self.warmup_ratio < 1, f"'warmup_ratio' must be in [0, 1), got {self.warmup_ratio}")
+        check(problems, 0 <= self.min_lr_ratio <= 1, f"'min_lr_ratio' must be in [0, 1], got {self.min_lr_ratio}")
+        check(
+            problems,
+            self.max_answer_tokens is None or self.max_answer_tokens >= 8,
+            f"'max_answer_tokens' must be >= 8, got {self.max_answer_tokens}",
+        )
+        check(
+            problems,
+            self.max_answer_tokens is None or self.generation.max_new_tokens >= self.max_answer_tokens,
+            f"'generation.max_new_tokens' ({self.generation.max_new_tokens}) must leave room for the answers "
+            f"taught ('max_answer_tokens' {self.max_answer_tokens})",
+        )
         check(problems, self.max_grad_norm >= 0, "'max_grad_norm' must be >= 0")
         for name in ("eval_every", "save_every", "max_eval_examples"):
             check(problems, getattr(self, name) >= 0, f"'{name}' must be >= 0")

@@ -2,11 +2,9 @@
 
 The loop is deliberately plain: planned batches, per-token loss on the answer only, gradient
 accumulation, clipping, AdamW and a warmup schedule; evaluation, checkpoints and stopping rules
-around it. Everything that is written is written by the main process, atomically: a checkpoint
-or weights folder is written under a hidden temporary name, flushed to disk and renamed into place,
-so `--resume` (which loads the newest complete checkpoint) never sees a half-written one after a
-crash, `kill -9` or power cut. A full disk or an unwritable folder stops the run with a MedqaError
-that names the path; `train_info.json`, written last, marks a run as finished.
+around it. A step whose loss or gradients are not finite is never applied. Checkpoints, the best
+weights and resuming are `train.checkpoint`'s (atomic, crash-safe writes by the main process);
+`train_info.json`, written last, marks a run as finished.
 """
 
 from __future__ import annotations
@@ -25,9 +23,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from medqa.config import config_to_dict, read_recipe, save_config
+from medqa.config import config_to_dict, save_config
 from medqa.errors import MedqaError
-from medqa.fileio import atomic_write_json, ensure_writable_dir, explain_write_errors, fsync_dir, fsync_tree
+from medqa.fileio import atomic_write_json, explain_write_errors
 from medqa.hardware import bf16_supported, reuse_freed_memory
 from medqa.models import ADAPTER_DIR, CONFIG_FILE, MODEL_DIR, TRAIN_INFO_FILE, LoadedModel, load_model
 from medqa.prompt import IGNORE_INDEX
@@ -40,36 +38,11 @@ from medqa.train.batches import (
     read_split,
     split_batch,
 )
+from medqa.train.checkpoint import Checkpointer, TrainState, check_run_folder, complete_checkpoints, kept_note
 from medqa.train.config import TrainConfig
 from medqa.train.outputs import MetricsLog, plot_loss, write_model_card
+from medqa.train.schedule import lr_schedule
 
-CHECKPOINTS = "checkpoints"
-STATE_FILE = "trainer_state.json"
-# Settings that shape the weights a run reaches: `--resume` refuses to continue a run with others
-# (max_steps, max_minutes, evaluation, checkpoint and logging settings may change).
-SAME_ON_RESUME = (
-    "model",
-    "data",
-    "method",
-    "lora",
-    "prompt",
-    "max_length",
-    "batching",
-    "batch_size",
-    "grad_accum",
-    "max_batch_tokens",
-    "epochs",
-    "max_train_examples",
-    "learning_rate",
-    "weight_decay",
-    "schedule",
-    "warmup_ratio",
-    "optimizer",
-    "max_grad_norm",
-    "precision",
-    "gradient_checkpointing",
-    "seed",
-)
 # The usual attention projections of each family, adapted when `lora.target_modules` is empty.
 ATTENTION_MODULES = (
     ["q_proj", "k_proj", "v_proj", "o_proj"],  # Llama, SmolLM2, Qwen, Mistral, Gemma
@@ -102,7 +75,7 @@ def train(config: TrainConfig) -> TrainResult:
     from accelerate import Accelerator
 
     out = Path(config.out)
-    _check_out(out, config)  # before anything slow
+    check_run_folder(out, config)  # before anything slow
     precision = _resolve_precision(config)
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
         # accelerate keeps its settings in a process-wide singleton that refuses a second run with
@@ -148,22 +121,10 @@ def _train(config: TrainConfig, accelerator: Any, precision: str) -> TrainResult
 
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = _optimizer(params, config)
-    from transformers import get_scheduler
-
-    scheduler = get_scheduler(
-        config.schedule,
-        optimizer,
-        num_warmup_steps=int(config.warmup_ratio * total_steps),
-        num_training_steps=total_steps,
-    )
+    scheduler = lr_schedule(optimizer, config, total_steps)
     model, optimizer = accelerator.prepare(model, optimizer)
-    # The scheduler is stepped by hand once per optimizer step (a prepared one steps once per process).
-    accelerator.register_for_checkpointing(scheduler)
-    accelerator.register_save_state_pre_hook(_keep_trainable_only)
-
-    state = {"step": 0, "best_loss": None, "best_step": None, "bad_evals": 0, "examples": 0, "seconds": 0.0}
-    if config.resume:
-        state = _restore(accelerator, out)
+    checkpointer = Checkpointer(accelerator, out, config.keep_checkpoints, scheduler)
+    state = checkpointer.restore() if config.resume else TrainState()
     metrics = None
     if main:
         with explain_write_errors(out):
@@ -172,13 +133,15 @@ def _train(config: TrainConfig, accelerator: Any, precision: str) -> TrainResult
             # The run's settings, not this invocation's flags: `--config RUN/config.yaml --resume` works.
             save_config(replace(config, overwrite=False, resume=False), out / CONFIG_FILE)
             config.prompt.save(out)
-            metrics = MetricsLog(out, keep_until_step=state["step"] if config.resume else None)
+            config.generation.save(out)
+            metrics = MetricsLog(out, keep_until_step=state.step if config.resume else None)
 
-    keep_logits = "logits_to_keep" in inspect.signature(loaded.model.forward).parameters
     info = _info(config, loaded, train_split, val_split, world)
-    loop = _Loop(config, accelerator, model, optimizer, scheduler, loaded, train_split, val_split, metrics, keep_logits)
+    loop = _Loop(
+        config, accelerator, model, optimizer, scheduler, checkpointer, loaded, train_split, val_split, metrics
+    )
     stopped = loop.run(state, pack, steps_per_epoch, total_steps)
-    if state["best_step"] is None:  # never evaluated (no validation examples): keep the last weights
+    if state.best_step is None:  # never evaluated (no validation examples): keep the last weights
         loop.save_model()
 
     if main:
@@ -188,7 +151,7 @@ def _train(config: TrainConfig, accelerator: Any, precision: str) -> TrainResult
 
 
 class _Loop:
-    """The step loop and its hooks (evaluation, checkpoints, stopping), sharing one state dict."""
+    """The step loop and its hooks (evaluation, checkpoints, stopping), sharing one `TrainState`."""
 
     def __init__(
         self,
@@ -197,11 +160,11 @@ class _Loop:
         model: Any,
         optimizer: Any,
         scheduler: Any,
+        checkpointer: Checkpointer,
         loaded: LoadedModel,
         train_split: EncodedSplit,
         val_split: EncodedSplit,
         metrics: MetricsLog | None,
-        keep_logits: bool,
     ) -> None:
         self.config, self.acc, self.model, self.optimizer, self.scheduler = (
             config,
@@ -210,25 +173,27 @@ class _Loop:
             optimizer,
             scheduler,
         )
+        self.checkpointer = checkpointer
         self.loaded, self.train_split, self.val_split, self.metrics = loaded, train_split, val_split, metrics
-        self.keep_logits = keep_logits
+        # Models that can project only some positions onto the vocabulary (see `_loss`).
+        self.keep_logits = "logits_to_keep" in inspect.signature(loaded.model.forward).parameters
         self.pad_id = loaded.tokenizer.pad_token_id
         self.train_lengths = example_lengths(train_split.examples, loaded.seq2seq)
         self.val_lengths = example_lengths(val_split.examples, loaded.seq2seq)
         self.out = Path(config.out)
 
-    def run(self, state: dict[str, Any], pack: int | None, steps_per_epoch: int, total: int) -> str:
+    def run(self, state: TrainState, pack: int | None, steps_per_epoch: int, total: int) -> str:
         config, acc = self.config, self.acc
         world, accum, rank = acc.num_processes, config.grad_accum, acc.process_index
         plans: dict[int, list] = {}
-        started = time.monotonic() - state["seconds"]
+        started = time.monotonic() - state.seconds
         session = time.monotonic()  # --max-minutes counts this invocation, not earlier ones of a resumed run
         stopped = "completed" if config.max_steps is None or total < config.max_steps else "max_steps"
         progress, plain = _progress(acc.is_main_process)
         with progress:
-            task = progress.add_task("training", total=total, completed=state["step"], loss=float("nan"), tps=0.0)
-            while state["step"] < total:
-                step = state["step"]
+            task = progress.add_task("training", total=total, completed=state.step, loss=float("nan"), tps=0.0)
+            while state.step < total:
+                step = state.step
                 epoch, offset = divmod(step, steps_per_epoch)
                 if epoch not in plans:
                     plans = {epoch: plan_epoch(self.train_lengths, config.batch_size, config.seed, epoch, pack)}
@@ -243,9 +208,9 @@ class _Loop:
                 loss = (totals[0] / totals[1]).item()
                 if not math.isfinite(loss) or totals[2].item() > 0:
                     self._fail_nonfinite(step + 1, loss)
-                state["step"] = step + 1
-                state["examples"] += int(sum(len(row) for b in window for row in b))
-                state["seconds"] = time.monotonic() - started
+                state.step = step + 1
+                state.examples += int(sum(len(row) for b in window for row in b))
+                state.seconds = time.monotonic() - started
                 tps = totals[1].item() / max(time.monotonic() - tick, 1e-9)
                 self._log(
                     {
@@ -256,7 +221,7 @@ class _Loop:
                         "tokens_per_s": tps,
                         "supervised_tokens": int(totals[1].item()),
                         "epoch": round(step / steps_per_epoch, 4),
-                        "elapsed_s": round(state["seconds"], 2),
+                        "elapsed_s": round(state.seconds, 2),
                     }
                 )
                 progress.update(task, completed=step + 1, loss=loss, tps=tps)
@@ -272,7 +237,7 @@ class _Loop:
                 if timed_out and not last:
                     stopped, last = "max_minutes", True
                 if last or (config.save_every and (step + 1) % config.save_every == 0):
-                    self._checkpoint(state)
+                    self.checkpointer.save(state)
                 if last:
                     break
         return stopped
@@ -352,7 +317,7 @@ class _Loop:
         return F.cross_entropy(logits.float(), targets[wanted[:, :-1]], reduction="sum")
 
     @torch.no_grad()
-    def _evaluate(self, state: dict[str, Any], progress: Any) -> bool:
+    def _evaluate(self, state: TrainState, progress: Any) -> bool:
         """Validation loss on a fixed subset; saves the model when it improves. True: stop early."""
         config, acc = self.config, self.acc
         examples = self.val_split.examples[: config.max_eval_examples]
@@ -370,68 +335,27 @@ class _Loop:
         self.model.train()
         totals = acc.reduce(torch.tensor([loss_sum, tokens], device=acc.device), "sum")
         loss = (totals[0] / totals[1]).item()
-        step = state["step"]
-        self._log({"step": step, "split": "validation", "loss": loss, "elapsed_s": round(state["seconds"], 2)})
-        improved = state["best_loss"] is None or loss < state["best_loss"]
+        step = state.step
+        self._log({"step": step, "split": "validation", "loss": loss, "elapsed_s": round(state.seconds, 2)})
+        improved = state.best_loss is None or loss < state.best_loss
         note = " (best so far)" if improved else ""
         progress.console.print(f"step {step}: validation loss {loss:.4f}{note}", highlight=False)
         if improved:
-            state.update(best_loss=loss, best_step=step, bad_evals=0)
+            state.best_loss, state.best_step, state.bad_evals = loss, step, 0
             self.save_model()
         else:
-            state["bad_evals"] += 1
+            state.bad_evals += 1
         patience = config.early_stopping_patience
-        return patience is not None and state["bad_evals"] >= patience
+        return patience is not None and state.bad_evals >= patience
 
     def save_model(self) -> None:
-        """The adapter (or full model) and tokenizer, written to a temp folder and renamed into place."""
+        """The adapter (or full model) and tokenizer, the weights a finished run is used with."""
         target = self.out / (MODEL_DIR if self.config.method == "full" else ADAPTER_DIR)
-        weights = self.acc.get_state_dict(self.model)  # collective under FSDP/DeepSpeed: every process calls it
-        if not self.acc.is_main_process:
-            return
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            with explain_write_errors(target, _kept(self.out)):
-                self.acc.unwrap_model(self.model).save_pretrained(tmp, state_dict=weights, safe_serialization=True)
-                self.loaded.tokenizer.save_pretrained(tmp)
-                _replace_dir(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)  # give the space back; the old `target` is untouched
-            raise
-
-    def _checkpoint(self, state: dict[str, Any]) -> None:
-        """A resumable checkpoint (trainable weights, optimizer, scheduler, RNG, step), written atomically."""
-        root = self.out / CHECKPOINTS
-        name = f"step-{state['step']:07d}"
-        tmp = root / f".{name}.tmp"
-        main = self.acc.is_main_process
-        if main:
-            shutil.rmtree(tmp, ignore_errors=True)
-        self.acc.wait_for_everyone()
-        hint = _kept(self.out)  # before this checkpoint exists
-        try:
-            with explain_write_errors(root / name, hint):
-                self.acc.save_state(str(tmp))
-                if main:
-                    atomic_write_json(tmp / STATE_FILE, state)  # last: a folder without it is incomplete
-                    _replace_dir(tmp, root / name)
-        except BaseException:
-            if main:
-                shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        if main:
-            for old in sorted(root.glob("step-*"))[: -self.config.keep_checkpoints]:
-                # Hidden first: a crash halfway through the deletion must not leave a checkpoint
-                # that still looks complete but has lost its weights.
-                doomed = old.with_name(f".{old.name}.old")
-                os.rename(old, doomed)
-                shutil.rmtree(doomed, ignore_errors=True)
-        self.acc.wait_for_everyone()
+        self.checkpointer.save_weights(self.model, self.loaded.tokenizer, target)
 
     def _log(self, row: dict[str, Any]) -> None:
         if self.metrics is not None:
-            with explain_write_errors(self.metrics.path, lambda: _kept(self.out)):
+            with explain_write_errors(self.metrics.path, lambda: kept_note(self.out)):
                 self.metrics.add(row)
 
     def _fail_nonfinite(self, step: int, loss: float) -> None:
@@ -439,7 +363,7 @@ class _Loop:
         if self.metrics is not None:
             with explain_write_errors(self.out / "loss.png"):
                 plot_loss(self.metrics.rows, self.out / "loss.png")
-        last = _checkpoints(self.out)
+        last = complete_checkpoints(self.out)
         kept = f"the last good checkpoint is {last[-1]}" if last else "no checkpoint had been written yet"
         hint = "lower learning_rate" + (
             " or use precision bf16/fp32 instead of fp16" if self.acc.mixed_precision == "fp16" else ""
@@ -451,56 +375,6 @@ class _Loop:
 
 
 # ------------------------------------------------------------------------------------- setup helpers
-def _check_out(out: Path, config: TrainConfig) -> None:
-    if config.resume:
-        if not _checkpoints(out):
-            partial = _partial_checkpoints(out)
-            note = f"; {len(partial)} incomplete one(s) ignored, cut short by a crash" if partial else ""
-            raise MedqaError(f"--resume: {out} has no checkpoint to resume from (looked in {out / CHECKPOINTS}){note}")
-        _check_same_settings(out, config)
-        ensure_writable_dir(out)
-    elif out.exists() and not config.overwrite:
-        raise MedqaError(f"output folder {out} already exists; pass --overwrite to replace it or --resume to continue")
-    elif out.exists() and not out.is_dir():
-        raise MedqaError(f"output path {out} exists and is not a folder")
-    else:
-        ensure_writable_dir(out.parent, target=out)
-
-
-def _check_same_settings(out: Path, config: TrainConfig) -> None:
-    """Refuse to resume with settings that change the run: it would silently become another run."""
-    saved_file = out / CONFIG_FILE
-    if not saved_file.is_file():
-        return
-    saved, now = read_recipe(saved_file), config_to_dict(config)
-    keys = [k for k in SAME_ON_RESUME if k in saved and saved[k] != now[k]]
-    changed = [f"{k}: {saved[k]!r} in the run, {now[k]!r} now" for k in keys]
-    if changed:
-        raise MedqaError(
-            f"--resume: these settings differ from the run's {saved_file}, so it would not continue the same run:"
-            "\n  - " + "\n  - ".join(changed) + f"\nresume with the run's own settings: --config {saved_file} --resume"
-        )
-
-
-def _checkpoints(out: Path) -> list[Path]:
-    """The complete checkpoints, oldest first (only a complete one is ever renamed to step-N)."""
-    return sorted(p for p in (out / CHECKPOINTS).glob("step-*") if (p / STATE_FILE).is_file())
-
-
-def _partial_checkpoints(out: Path) -> list[Path]:
-    """What a crash can leave: a checkpoint still being written (.step-N.tmp) or deleted (.step-N.old)."""
-    complete = set(_checkpoints(out))
-    return sorted(p for p in (out / CHECKPOINTS).glob("*step-*") if p not in complete)
-
-
-def _kept(out: Path) -> str:
-    """The end of a write-error message: what is safe on disk and how to go on."""
-    last = _checkpoints(out)
-    if not last:
-        return "; no checkpoint had been completed yet"
-    return f"; the last complete checkpoint, {last[-1]}, is kept: continue from it with --resume"
-
-
 def _resolve_precision(config: TrainConfig) -> str:
     cuda = torch.cuda.is_available()
     if config.precision == "fp16" and not cuda:
@@ -607,51 +481,17 @@ def _encode(config: TrainConfig, loaded: LoadedModel) -> tuple[EncodedSplit, Enc
     val_rows = read_split(Path(config.data), "validation")
     if config.max_train_examples:
         rows = rows[: config.max_train_examples]
-    args = (config.prompt, loaded.tokenizer, config.max_length, loaded.seq2seq)
-    train_split, val_split = encode_split(rows, *args), encode_split(val_rows, *args)
+    args = (config.prompt, loaded.tokenizer, config.max_length, loaded.seq2seq, config.max_answer_tokens)
+    train_split = encode_split(rows, *args, grounding=config.grounding, seed=config.seed)
+    val_split = encode_split(val_rows, *args)  # closed prompts: validation loss comparable across mixes
     if not train_split.examples:
         raise MedqaError(f"no training example fits in max_length {config.max_length}; raise max_length")
     return train_split, val_split
 
 
-def _keep_trainable_only(models: list[Any], weights: list[dict[str, Any]], output_dir: str) -> None:
-    """Accelerate save hook: a checkpoint holds only the trainable weights (the adapter, for LoRA),
-    not a copy of the frozen base model; `load_state(..., strict=False)` restores them."""
-    for model, state in zip(models, weights, strict=False):
-        trainable = {name for name, p in model.named_parameters() if p.requires_grad}
-        for key in [k for k in state if k not in trainable]:
-            del state[key]
-
-
-def _restore(accelerator: Any, out: Path) -> dict[str, Any]:
-    for partial in _partial_checkpoints(out):
-        accelerator.print(f"ignoring {partial}: an incomplete checkpoint, cut short by a crash")
-        if accelerator.is_main_process:
-            shutil.rmtree(partial, ignore_errors=True)
-    last = _checkpoints(out)[-1]
-    accelerator.load_state(str(last), strict=False)
-    state = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
-    accelerator.print(f"resuming from {last} (step {state['step']})")
-    return state
-
-
 def _agree(accelerator: Any, flag: bool) -> bool:
     """True on every process when it is true on any (time limits differ slightly across processes)."""
     return bool(accelerator.reduce(torch.tensor([float(flag)], device=accelerator.device), "max").item())
-
-
-def _replace_dir(tmp: Path, target: Path) -> None:
-    """Put `tmp` at `target`; the old `target` is moved aside first, so a crash never leaves neither.
-
-    `tmp` is flushed to disk first: after a power cut the rename must not exist without the files."""
-    fsync_tree(tmp)
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.rename(target, old)
-    os.rename(tmp, target)
-    fsync_dir(target.parent)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _progress(enabled: bool) -> tuple[Any, bool]:
@@ -709,7 +549,7 @@ def _finish(
     out: Path,
     config: TrainConfig,
     loaded: LoadedModel,
-    state: dict,
+    state: TrainState,
     info: dict,
     stopped: str,
     metrics: MetricsLog | None,
@@ -717,33 +557,33 @@ def _finish(
     rows = metrics.rows if metrics else []
     train_losses = [r["loss"] for r in rows if r["split"] == "train"]
     info.update(
-        steps=state["step"],
-        examples_seen=state["examples"],
-        minutes=state["seconds"] / 60,
+        steps=state.step,
+        examples_seen=state.examples,
+        minutes=state.seconds / 60,
         stopped=stopped,
-        best_validation_loss=state["best_loss"],
-        best_step=state["best_step"],
+        best_validation_loss=state.best_loss,
+        best_step=state.best_step,
         first_train_loss=train_losses[0] if train_losses else float("nan"),
         last_train_loss=train_losses[-1] if train_losses else float("nan"),
     )
-    with explain_write_errors(out, _kept(out)):
+    with explain_write_errors(out, kept_note(out)):
         plot_loss(rows, out / "loss.png")
         write_model_card(out, info, config_to_dict(config))
         atomic_write_json(out / TRAIN_INFO_FILE, info)  # last: marks the run as finished (sweeps, `medqa ask`)
 
 
-def _result(out: Path, state: dict, stopped: str, rows: list[dict]) -> TrainResult:
+def _result(out: Path, state: TrainState, stopped: str, rows: list[dict]) -> TrainResult:
     train_rows = [r for r in rows if r["split"] == "train"]
     tps = [r["tokens_per_s"] for r in train_rows[1:]] or [r["tokens_per_s"] for r in train_rows]  # step 1 warms up
     return TrainResult(
         out=out,
-        steps=state["step"],
-        examples_seen=state["examples"],
-        minutes=state["seconds"] / 60,
+        steps=state.step,
+        examples_seen=state.examples,
+        minutes=state.seconds / 60,
         first_train_loss=train_rows[0]["loss"] if train_rows else float("nan"),
         last_train_loss=train_rows[-1]["loss"] if train_rows else float("nan"),
-        best_validation_loss=state["best_loss"],
-        best_step=state["best_step"],
+        best_validation_loss=state.best_loss,
+        best_step=state.best_step,
         supervised_tokens_per_s=sum(tps) / len(tps) if tps else 0.0,
         stopped=stopped,
     )
