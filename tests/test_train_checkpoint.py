@@ -61,3 +61,20 @@ def test_only_checkpoints_with_their_state_count_as_complete(tmp_path: Path) -> 
     assert [p.name for p in complete] == ["step-0000002", "step-0000004"]
     assert [p.name for p in partial_checkpoints(run)] == [".step-0000002.old", ".step-0000006.tmp"]
     assert f"the last complete checkpoint, {complete[-1]}, is kept" in kept_note(run)
+
+
+def test_overwrite_never_deletes_a_folder_medqa_did_not_write(tmp_path: Path) -> None:
+    """`medqa train --overwrite` replaces a run folder, never a folder of the user's own files."""
+    from medqa.train.checkpoint import check_run_folder
+    from medqa.train.config import TrainConfig
+
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("three years of work")
+    with pytest.raises(MedqaError, match="not written by medqa"):
+        check_run_folder(mine, TrainConfig(out=str(mine), overwrite=True))
+    assert (mine / "thesis.txt").is_file()
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / ".medqa").write_text("written by medqa")
+    check_run_folder(run, TrainConfig(out=str(run), overwrite=True))  # a run folder: allowed

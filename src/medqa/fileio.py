@@ -33,6 +33,7 @@ _EARLIER_OUTPUTS = (
     ("metrics.json", "predictions.jsonl"),
     ("summary.json", "report.md"),
     ("prompt.yaml", "config.json"),
+    ("prompt.yaml", "config.yaml"),  # a training run folder
 )
 
 

@@ -18,7 +18,14 @@ from typing import Any
 
 from medqa.config import config_to_dict, read_recipe
 from medqa.errors import MedqaError
-from medqa.fileio import atomic_write_json, ensure_writable_dir, explain_write_errors, fsync_dir, fsync_tree
+from medqa.fileio import (
+    atomic_write_json,
+    check_replaceable,
+    ensure_writable_dir,
+    explain_write_errors,
+    fsync_dir,
+    fsync_tree,
+)
 from medqa.models import CONFIG_FILE
 from medqa.train.config import TrainConfig
 
@@ -114,6 +121,8 @@ def check_run_folder(out: Path, config: TrainConfig) -> None:
     elif out.exists() and not out.is_dir():
         raise MedqaError(f"output path {out} exists and is not a folder")
     else:
+        if out.exists():  # --overwrite deletes it: only a folder medqa wrote, never the one you work in
+            check_replaceable(out)
         ensure_writable_dir(out.parent, target=out)
 
 
