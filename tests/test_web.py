@@ -55,7 +55,7 @@ class GatedGenerator:
             return
         yield "An inhaler opens the airways quickly [1]. "
         self.gate.wait(timeout=30)
-        yield "*Asthma* narrows the airways, and an inhaler opens them."  # sentences the passage supports
+        yield "*Asthma* narrows the airways [1]."  # a sentence the passage supports, in Markdown
 
 
 @pytest.fixture
@@ -129,4 +129,6 @@ def test_html_is_shown_as_text_or_removed(page) -> None:  # noqa: ANN001
     assert "An inhaler opens the airways" in answer.inner_text() and "onerror" not in answer.inner_text()
     assert page.locator("img").count() == 0 and page.dialogs == []
     assert answer.locator("strong").inner_text() == "narrows"
-    assert answer.locator("a").count() == 0  # a javascript: link stays plain text
+    # a javascript: link never becomes a link; the only links are the [n] snippets' source pages
+    assert answer.locator("a[href^='javascript']").count() == 0
+    assert answer.locator("a").count() == answer.locator(".cite a").count()
