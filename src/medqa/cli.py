@@ -466,7 +466,7 @@ def run(
         str | None, typer.Option(help="Training recipe: train-cpu (default, ~10 min), train-cpu-long, or a YAML file.")
     ] = None,
     train_steps: Annotated[
-        int | None, typer.Option(help="Training steps (default: the recipe's, 65 in train-cpu).")
+        int | None, typer.Option(help="Training steps (default: the recipe's, 45 in train-cpu).")
     ] = None,
     eval_limit: Annotated[int | None, typer.Option(help="Test questions evaluated per system (default 40).")] = None,
     set_: SetOption = None,

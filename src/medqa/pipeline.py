@@ -32,7 +32,7 @@ class PipelineConfig:
     data: str | None = None  # dataset file; None: the bundled MedQuAD
     model: str = "smollm2-135m"
     recipe: str = "train-cpu"  # the training recipe, medqa/recipes/NAME.yaml (configs/NAME.yaml), or a YAML path
-    train_steps: int | None = None  # None: the recipe's max_steps (65 in train-cpu, about 10 minutes on 2 idle cores)
+    train_steps: int | None = None  # None: the recipe's max_steps (45 in train-cpu, about 10 minutes on 2 idle cores)
     train_minutes: float | None = None  # None: the recipe's max_minutes (stops and saves on slower machines)
     eval_limit: int = 40  # test questions per system (a seeded sample, the same for every system)
     eval_max_new_tokens: int = 128

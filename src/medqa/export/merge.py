@@ -14,6 +14,7 @@ from medqa.errors import MedqaError
 from medqa.export.gguf import template_gguf, write_gguf
 from medqa.fileio import atomic_output_dir, check_output_dir
 from medqa.models import ADAPTER_DIR, CONFIG_FILE, GGUF_FILE, MODEL_DIR, TRAIN_INFO_FILE, load_trained
+from medqa.prompt import Decoding
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
@@ -81,6 +82,7 @@ def export(config: ExportConfig) -> ExportResult:
         model.save_pretrained(tmp, safe_serialization=True)
         loaded.tokenizer.save_pretrained(tmp)
         template.save(tmp)
+        Decoding.load(run).save(tmp)  # how this model is asked to answer travels with it
         for name in ("README.md", TRAIN_INFO_FILE, CONFIG_FILE):
             if (run / name).is_file():
                 shutil.copy2(run / name, tmp / (name if name != CONFIG_FILE else "train_config.yaml"))
