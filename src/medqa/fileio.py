@@ -83,6 +83,11 @@ def check_replaceable(out: Path) -> None:
         )
 
 
+def mark_as_medqa_output(folder: Path) -> None:
+    """Mark `folder` as medqa's own output, so that a later `--overwrite` may replace it."""
+    (folder / OUTPUT_MARKER).write_text("written by medqa: `--overwrite` may replace this folder\n")
+
+
 def written_by_medqa(folder: Path) -> bool:
     """True for a folder medqa wrote (it has the marker, or the files of an output made before the
     marker existed) and for an empty folder (replacing it loses nothing)."""
@@ -201,7 +206,7 @@ def atomic_output_dir(out: Path, overwrite: bool = False) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; the result should not be
     try:
-        (tmp / OUTPUT_MARKER).write_text("written by medqa: `--overwrite` may replace this folder\n")
+        mark_as_medqa_output(tmp)
         yield tmp
         check_output_dir(out, overwrite)  # again: the work took a while, and `out` may have appeared since
         if out.exists():

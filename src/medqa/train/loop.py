@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 from medqa.config import config_to_dict, save_config
 from medqa.errors import MedqaError
-from medqa.fileio import OUTPUT_MARKER, atomic_write_json, explain_write_errors
+from medqa.fileio import atomic_write_json, explain_write_errors, mark_as_medqa_output
 from medqa.hardware import bf16_supported, reuse_freed_memory
 from medqa.models import ADAPTER_DIR, CONFIG_FILE, MODEL_DIR, TRAIN_INFO_FILE, LoadedModel, load_model
 from medqa.prompt import IGNORE_INDEX
@@ -129,7 +129,7 @@ def _train(config: TrainConfig, accelerator: Any, precision: str) -> TrainResult
     if main:
         with explain_write_errors(out):
             out.mkdir(parents=True, exist_ok=True)
-            (out / OUTPUT_MARKER).write_text("written by medqa: `--overwrite` may replace this folder\n")
+            mark_as_medqa_output(out)
             (out / TRAIN_INFO_FILE).unlink(missing_ok=True)  # a resumed run looks finished only once it is
             # The run's settings, not this invocation's flags: `--config RUN/config.yaml --resume` works.
             save_config(replace(config, overwrite=False, resume=False), out / CONFIG_FILE)
