@@ -37,6 +37,9 @@ def test_merged_export_loads_without_peft_and_matches_the_adapter(trained_run, t
     assert not (out / "adapter_config.json").exists()
     assert PromptTemplate.load(out) == PromptTemplate.load(trained_run)
     assert "## Disclaimer" in (out / "README.md").read_text()
+    from huggingface_hub import ModelCard
+
+    assert ModelCard.load(out / "README.md").data.library_name == "peft"  # the card's Hub metadata travels
 
     plain = AutoModelForCausalLM.from_pretrained(out).eval()  # no peft involved
     tokenizer = AutoTokenizer.from_pretrained(out)

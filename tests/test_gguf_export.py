@@ -83,7 +83,7 @@ def test_other_architectures_are_refused(tmp_path):
     from transformers import GPT2Config, GPT2LMHeadModel
 
     model = GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=64))
-    with pytest.raises(MedqaError, match="Llama-architecture"):
+    with pytest.raises(MedqaError, match="GGUF export supports Llama/SmolLM2, Mistral, Qwen2"):
         write_gguf(model, None, tmp_path / GGUF_FILE)
 
 
@@ -109,6 +109,8 @@ def test_cli_export_gguf_option(trained_run, tmp_path, run_cli):
     result = run_cli("export", str(trained_run), "--out", str(out), "--gguf", "--gguf-type", "q8_0")
     assert result.code == 0, result.output
     assert (out / GGUF_FILE).is_file() and (out / "config.json").is_file()
+    modelfile = (out / "Modelfile").read_text(encoding="utf-8")  # Ollama's recipe for the same file
+    assert f"FROM ./{GGUF_FILE}\n" in modelfile and 'PARAMETER stop "<|im_end|>"' in modelfile
 
 
 def _greedy_transformers(loaded, template, question: str, n: int) -> list[int]:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
 from medqa.export.gguf import template_gguf, write_gguf
+from medqa.export.ollama import write_modelfile
 from medqa.fileio import atomic_output_dir, check_output_dir
 from medqa.models import ADAPTER_DIR, CONFIG_FILE, GGUF_FILE, MODEL_DIR, TRAIN_INFO_FILE, load_trained
 from medqa.prompt import Decoding
@@ -37,7 +38,8 @@ class ExportConfig:
     private: bool = True
     """Create the Hub repo as private."""
     gguf: bool = False
-    """Also write `out/model.gguf` for llama.cpp (Llama-architecture models only)."""
+    """Also write `out/model.gguf` for llama.cpp and an Ollama `out/Modelfile` (Llama, Mistral, Qwen2, Phi-3,
+    Gemma)."""
     gguf_type: Literal["q8_0", "q4_1", "f16", "f32"] = "q8_0"
     """GGUF weight type: q8_0 keeps the fine-tuning (q4_1, the bundled file's type, rounds small
     LoRA updates back onto the base model's grid), f16/f32 are exact but slower."""
@@ -78,6 +80,15 @@ def export(config: ExportConfig) -> ExportResult:
     with atomic_output_dir(out, overwrite=config.overwrite) as tmp:
         if config.gguf:  # from the float32 merge, before any cast to a smaller dtype
             _write_gguf(run, model, loaded.tokenizer, tmp, config.gguf_type)
+            write_modelfile(
+                tmp,
+                GGUF_FILE,
+                loaded.tokenizer,
+                template,
+                Decoding.load(run),
+                context_length=int(getattr(model.config, "max_position_embeddings", 2048)),
+                add_bos=_gguf_adds_bos(tmp / GGUF_FILE),
+            )
         model = model.to(getattr(torch, DTYPES[config.dtype]))
         model.save_pretrained(tmp, safe_serialization=True)
         loaded.tokenizer.save_pretrained(tmp)
@@ -97,6 +108,14 @@ def _write_gguf(run: Path, model: Any, tokenizer: Any, folder: Path, qtype: str)
     info = run / TRAIN_INFO_FILE
     base = json.loads(info.read_text(encoding="utf-8")).get("base_model", "") if info.is_file() else ""
     write_gguf(model, tokenizer, folder / GGUF_FILE, qtype, template_gguf(base))  # type: ignore[arg-type]
+
+
+def _gguf_adds_bos(path: Path) -> bool:
+    """Whether llama.cpp puts a BOS token before the text it tokenizes from this GGUF."""
+    import gguf
+
+    field = gguf.GGUFReader(str(path)).fields.get("tokenizer.ggml.add_bos_token")
+    return bool(field.contents()) if field is not None else False
 
 
 def _check_hub_access() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_text
-from medqa.models import BUNDLED_LICENCE, BUNDLED_MODEL
+from medqa.models import ADAPTER_DIR, BUNDLED_LICENCE, BUNDLED_MODEL, CONFIG_FILE, TRAIN_INFO_FILE
 from medqa.resources import MEDQUAD_ATTRIBUTION
 
 METRICS_FILE = "metrics.jsonl"
@@ -89,9 +90,111 @@ def _ema(values: list[float], weight: float = 0.9) -> list[float]:
     return smoothed
 
 
+BUNDLED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the original of the bundled GGUF (see BUNDLED_LICENCE)
+MEDQUAD_HUB_ID = "lavita/MedQuAD"  # MedQuAD on the Hub (the bundled data is its answered part)
+_CARD_METRICS = ("rouge1", "rouge2", "rougeL", "bleu", "bertscore_f1", "perplexity")
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+def base_model_hub_id(base: str) -> str | None:
+    """The Hub id of the model a run started from: the original for the bundled alias, the id itself
+    for a Hub model, None for a local folder (nothing on the Hub to point to)."""
+    if base == BUNDLED_MODEL:
+        return BUNDLED_HUB_ID
+    return base if _HUB_ID.match(base) and not Path(base).expanduser().exists() else None
+
+
+def point_adapter_at_hub(adapter: Path, base: str) -> None:
+    """Make `adapter/adapter_config.json` name the base model by its Hub id, so that
+    `PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(id), adapter)` works on another
+    machine (peft records the path it loaded, here a folder in this machine's cache)."""
+    hub_id = base_model_hub_id(base)
+    path = Path(adapter) / "adapter_config.json"
+    if hub_id is None or not path.is_file():
+        return
+    config = json.loads(path.read_text(encoding="utf-8"))
+    if config.get("base_model_name_or_path") != hub_id:
+        config["base_model_name_or_path"] = hub_id
+        atomic_write_text(path, json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+
+def find_evaluations(run: Path) -> list[dict[str, Any]]:
+    """Evaluation results of this run (`metrics.json` of `medqa eval`) in the places medqa writes them:
+    RUN/eval/ (sweeps) and the eval/ folder beside the run (`medqa run`), model = this run."""
+    run = Path(run).resolve()
+    found = []
+    for path in sorted({*run.glob("eval/**/metrics.json"), *run.parent.glob("eval/*/metrics.json")}):
+        try:
+            result = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue  # a report being written or a foreign file: not this card's business
+        model = str(result.get("model", ""))
+        if isinstance(result.get("metrics"), dict) and model and Path(model).resolve() == run:
+            found.append(result)
+    return found
+
+
+def _eval_table(evaluations: list[dict[str, Any]]) -> str:
+    if not evaluations:
+        return "Not evaluated when this card was written (`medqa eval --model RUN` scores the run)."
+    lines = ["| evaluation | split | n | metric | value | 95% interval |", "| --- | --- | --- | --- | --- | --- |"]
+    for result in evaluations:
+        for name in _CARD_METRICS:
+            if name in result["metrics"]:
+                m = result["metrics"][name]
+                label, split = result.get("label") or result.get("mode", "?"), result.get("split", "?")
+                interval = f"{m['ci_low']:.4f} - {m['ci_high']:.4f}"
+                lines.append(
+                    f"| {label} | {split} | {result.get('samples', '?')} | {name} | {m['value']:.4f} | {interval} |"
+                )
+    return "\n".join(lines)
+
+
+def _card_data(info: dict[str, Any], config: dict[str, Any], evaluations: list[dict[str, Any]]) -> Any:
+    """The card's YAML front matter (Hub metadata)."""
+    from huggingface_hub import EvalResult, ModelCardData
+
+    hub_id = base_model_hub_id(info["base_model"])
+    bundled_data = bool(info.get("bundled_data"))
+    dataset_name = "MedQuAD" if bundled_data else Path(str(info["data"])).name
+    results = [
+        EvalResult(
+            task_type="text-generation",
+            dataset_type=MEDQUAD_HUB_ID if bundled_data else dataset_name,
+            dataset_name=dataset_name,
+            dataset_split=str(result.get("split", "test")),
+            metric_type=name,
+            metric_name=f"{name} ({result.get('label') or result.get('mode', '?')})",
+            metric_value=round(float(result["metrics"][name]["value"]), 4),
+        )
+        for result in evaluations
+        for name in _CARD_METRICS
+        if name in result["metrics"]
+    ]
+    return ModelCardData(
+        base_model=hub_id,
+        license="apache-2.0" if info["base_model"] == BUNDLED_MODEL else None,
+        datasets=[MEDQUAD_HUB_ID] if bundled_data else None,
+        language="en",
+        library_name="peft" if config["method"] != "full" else "transformers",
+        pipeline_tag="text-generation",
+        tags=["medical", "question-answering", "medqa", "lora" if config["method"] != "full" else "full-fine-tune"],
+        model_name="medqa fine-tune" if results else None,
+        eval_results=results or None,
+    )
+
+
 def write_model_card(run: Path, info: dict[str, Any], config: dict[str, Any]) -> None:
-    """RUN/README.md: what was trained on what, how, how well, and what it must not be used for."""
+    """RUN/README.md, a Hub model card: metadata (base model, licence, data, evaluation) as YAML front
+    matter, then what was trained on what, how, how well, and what it must not be used for. Also points
+    the adapter at the base model's Hub id."""
+    from huggingface_hub import ModelCard
+
+    run = Path(run)
     base = info["base_model"]
+    hub_id = base_model_hub_id(base)
+    point_adapter_at_hub(run / ADAPTER_DIR, base)
+    evaluations = find_evaluations(run)
     licence = BUNDLED_LICENCE if base == BUNDLED_MODEL else "see the base model's own licence and model card"
     data_note = (
         MEDQUAD_ATTRIBUTION if info.get("bundled_data") else "the user's own dataset: check its licence before sharing"
@@ -118,11 +221,29 @@ def write_model_card(run: Path, info: dict[str, Any], config: dict[str, Any]) ->
     best_text = f"{best:.4f} at step {info['best_step']}" if best is not None else "not evaluated"
     losses = f"{info['first_train_loss']:.4f} / {info['last_train_loss']:.4f}"
     splits = f"{info['train_examples']} training and {info['validation_examples']} validation examples"
-    text = f"""# Medical QA model fine-tuned with medqa
+    base_text = f"`{hub_id}`" + (f" (medqa's alias `{base}`)" if hub_id != base else "") if hub_id else f"`{base}`"
+    usage = (
+        f"""## Use
+```python
+from peft import PeftModel
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+base = AutoModelForCausalLM.from_pretrained("{hub_id}")
+model = PeftModel.from_pretrained(base, "PATH/TO/THIS/FOLDER/adapter")
+tokenizer = AutoTokenizer.from_pretrained("PATH/TO/THIS/FOLDER/adapter")
+```
+`medqa serve --model PATH/TO/THIS/FOLDER` serves it with retrieval, citations and emergency triage.
+
+"""
+        if hub_id and config["method"] != "full"
+        else ""
+    )
+    body = f"""
+# Medical QA model fine-tuned with medqa
 
 | | |
 | --- | --- |
-| base model | `{base}` |
+| base model | {base_text} |
 | base model licence | {licence} |
 | method | {config["method"]} ({weights}) |
 | data | `{info["data"]}`: {splits} |
@@ -146,7 +267,10 @@ serving reuse it), the per-step metrics in `metrics.jsonl` and the curves in `lo
 - best validation loss: {best_text}
 - stopped because: {info["stopped"]}
 
-## Intended use
+### Evaluation
+{_eval_table(evaluations)}
+
+{usage}## Intended use
 Research, teaching and prototyping of medical question answering; answering consumer health questions in
 a setting where a person checks the output, ideally grounded in a trusted corpus with citations
 (`medqa serve`).
@@ -159,4 +283,15 @@ in training. It has not been evaluated for clinical safety or bias.
 ## Disclaimer
 {DISCLAIMER}
 """
-    atomic_write_text(Path(run) / "README.md", text)
+    card = ModelCard(f"---\n{_card_data(info, config, evaluations).to_yaml()}\n---\n{body}")
+    atomic_write_text(run / "README.md", str(card))
+
+
+def refresh_model_card(run: Path) -> None:
+    """Rewrite a finished run's card, e.g. after `medqa eval` scored it (the table picks the results up)."""
+    import yaml
+
+    run = Path(run)
+    info = json.loads((run / TRAIN_INFO_FILE).read_text(encoding="utf-8"))
+    config = yaml.safe_load((run / CONFIG_FILE).read_text(encoding="utf-8"))
+    write_model_card(run, info, config)
