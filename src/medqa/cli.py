@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 from medqa.errors import MedqaError
 from medqa.hardware import configure_threads
@@ -17,12 +18,67 @@ app = typer.Typer(
     help="medqa: turn a medical Q&A dataset into a trustworthy, grounded assistant.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell)
 )
 data_app = typer.Typer(help="Prepare, inspect and audit question/answer datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
 console = Console(stderr=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"medqa {version('medqa')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """medqa: turn a medical Q&A dataset into a trustworthy, grounded assistant."""
+
+
+def settings_help(config: str) -> type[TyperCommand]:
+    """A command class whose --help ends with every setting of the config dataclass `config`
+    ("module:Class"): key, type, default and the docstring that documents it in the code.
+
+    The class is imported only when help is asked for, so `medqa` stays quick to start.
+    """
+
+    class SettingsCommand(TyperCommand):
+        def format_help(self, ctx: typer.Context, formatter: object) -> None:  # type: ignore[override]
+            super().format_help(ctx, formatter)  # type: ignore[arg-type]
+            import importlib
+
+            from rich.table import Table
+            from typer.rich_utils import _get_rich_console
+
+            from medqa.config import setting_docs
+
+            module, name = config.split(":")
+            how = "--set KEY=VALUE or a YAML recipe (--config)" if any(p.name == "set_" for p in self.params) else ""
+            table = Table(
+                title=f"Settings ({name}){': ' + how if how else ', through the options above'}",
+                title_justify="left",
+                box=None,
+                padding=(0, 1),
+            )
+            table.add_column("key", style="bold cyan", no_wrap=True)
+            table.add_column("type", style="yellow")
+            table.add_column("default", overflow="fold", max_width=24)
+            table.add_column("meaning")
+            for row in setting_docs(getattr(importlib.import_module(module), name)):
+                table.add_row(row.key, row.type, row.default, row.doc)
+            _get_rich_console().print(table, markup=False, highlight=False)
+
+    return SettingsCommand
+
 
 RecipeOption = Annotated[Path | None, typer.Option("--config", "-c", help="YAML recipe with config keys.")]
 SetOption = Annotated[
@@ -34,6 +90,14 @@ QuestionColOption = Annotated[str | None, typer.Option(help="Question column (au
 IndexOption = Annotated[Path | None, typer.Option(help="Index folder (default: the bundled corpus, built once).")]
 AnswerColOption = Annotated[str | None, typer.Option(help="Answer column (auto-detected if omitted).")]
 EncodingOption = Annotated[str | None, typer.Option(help="Force a text encoding instead of detecting it.")]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="Row layout: table, alpaca (instruction/input/output), messages (OpenAI chat) or sharegpt "
+        "(conversations); default: detected.",
+    ),
+]
 
 
 def _overrides(sets: list[str] | None, **flags: object) -> list[str] | dict[str, object]:
@@ -48,7 +112,7 @@ def _overrides(sets: list[str] | None, **flags: object) -> list[str] | dict[str,
 
 
 # ----------------------------------------------------------------------------------------- data
-@data_app.command("prepare")
+@data_app.command("prepare", cls=settings_help("medqa.data.prepare:DataConfig"))
 def data_prepare(
     input: Annotated[
         str | None, typer.Argument(help="CSV, TSV, JSONL or Parquet file (default: bundled MedQuAD).")
@@ -59,6 +123,7 @@ def data_prepare(
     question_col: QuestionColOption = None,
     answer_col: AnswerColOption = None,
     encoding: EncodingOption = None,
+    format_: FormatOption = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the grouped split.")] = None,
     overwrite: OverwriteOption = False,
     config: RecipeOption = None,
@@ -70,7 +135,13 @@ def data_prepare(
     from medqa.data.prepare import DataConfig, prepare
 
     flags = _overrides(
-        set_, input=input, question_col=question_col, answer_col=answer_col, encoding=encoding, **{"split.seed": seed}
+        set_,
+        input=input,
+        format=format_,
+        question_col=question_col,
+        answer_col=answer_col,
+        encoding=encoding,
+        **{"split.seed": seed},
     )
     cfg = load_config(DataConfig, config, flags)
     result = prepare(cfg, out, overwrite=overwrite)
@@ -80,12 +151,13 @@ def data_prepare(
     Console().print(f"[green]wrote[/green] {out}/train.jsonl, validation.jsonl, test.jsonl, data_report.json/.html")
 
 
-@data_app.command("stats")
+@data_app.command("stats", cls=settings_help("medqa.data.prepare:DataConfig"))
 def data_stats(
     input: Annotated[str | None, typer.Argument(help="Dataset file (default: bundled MedQuAD).")] = None,
     question_col: QuestionColOption = None,
     answer_col: AnswerColOption = None,
     encoding: EncodingOption = None,
+    format_: FormatOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     config: RecipeOption = None,
     set_: SetOption = None,
@@ -98,7 +170,9 @@ def data_stats(
     from medqa.data.prepare import DataConfig, build_dataset
     from medqa.data.report import print_summary
 
-    flags = _overrides(set_, input=input, question_col=question_col, answer_col=answer_col, encoding=encoding)
+    flags = _overrides(
+        set_, input=input, format=format_, question_col=question_col, answer_col=answer_col, encoding=encoding
+    )
     cfg = load_config(DataConfig, config, flags)
     result = build_dataset(cfg)
     if as_json:
@@ -131,7 +205,7 @@ def data_audit(
 
 
 # ----------------------------------------------------------------------------------------- train / export
-@app.command("train")
+@app.command("train", cls=settings_help("medqa.train.config:TrainConfig"))
 def train_cmd(
     model: Annotated[
         str | None, typer.Option(help="smollm2-135m (bundled, default), a model folder or a Hugging Face id.")
@@ -143,6 +217,18 @@ def train_cmd(
     max_minutes: Annotated[float | None, typer.Option(help="Stop and save after this many minutes.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue from the last checkpoint in --out.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    report_to: Annotated[
+        str | None, typer.Option(help="Experiment trackers, comma-separated: tensorboard, trackio, mlflow, wandb.")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Train nothing: print encoded training examples with the trained answer tokens marked, "
+            "their token counts and what max_length / max_answer_tokens cut.",
+        ),
+    ] = False,
+    examples: Annotated[int, typer.Option(min=1, help="How many examples --dry-run prints.")] = 3,
     config: RecipeOption = None,
     set_: SetOption = None,
 ) -> None:
@@ -161,8 +247,15 @@ def train_cmd(
         max_minutes=max_minutes,
         resume=resume or None,
         overwrite=overwrite or None,
+        report_to=report_to,
     )
-    result = train(load_config(TrainConfig, config, flags))
+    settings = load_config(TrainConfig, config, flags)
+    if dry_run:
+        from medqa.train.batches import preview, print_examples
+
+        print_examples(preview(settings, examples), settings, Console())
+        return
+    result = train(settings)
     best = f"{result.best_validation_loss:.4f}" if result.best_validation_loss is not None else "n/a"
     Console().print(
         f"[green]trained[/green] {result.steps} steps in {result.minutes:.1f} min ({result.stopped}); "
@@ -171,7 +264,7 @@ def train_cmd(
     )
 
 
-@app.command("export")
+@app.command("export", cls=settings_help("medqa.export.merge:ExportConfig"))
 def export_cmd(
     run: Annotated[Path, typer.Argument(help="Run folder written by `medqa train`.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the merged, standalone model.")],
@@ -203,7 +296,7 @@ index_app = typer.Typer(
 app.add_typer(index_app, name="index")
 
 
-@index_app.command("build")
+@index_app.command("build", cls=settings_help("medqa.retrieval.index:IndexConfig"))
 def index_build(
     data: Annotated[
         str | None,
@@ -270,7 +363,7 @@ ApiModelOption = Annotated[
 ]
 
 
-@app.command("ask")
+@app.command("ask", cls=settings_help("medqa.assistant.answer:AssistantConfig"))
 def ask_command(
     question: Annotated[str | None, typer.Argument(help="The question (or use --file).")] = None,
     file: Annotated[
@@ -327,7 +420,7 @@ def _question_lines(path: Path | None) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- evaluate
-@app.command("eval")
+@app.command("eval", cls=settings_help("medqa.evaluate.run:EvalConfig"))
 def eval_command(
     model: Annotated[
         str | None,
@@ -436,7 +529,7 @@ def serve_command(
     run_server(settings)
 
 
-@app.command("chat")
+@app.command("chat", cls=settings_help("medqa.assistant.answer:AssistantConfig"))
 def chat_command(
     model: ModelOption = None,
     index: IndexOption = None,
@@ -458,7 +551,7 @@ def chat_command(
 
 
 # ----------------------------------------------------------------------------------------- main job
-@app.command("run")
+@app.command("run", cls=settings_help("medqa.pipeline:PipelineConfig"))
 def run(
     workdir: Annotated[Path | None, typer.Option(help="Folder for this run (default: runs/run-<time>).")] = None,
     data: Annotated[str | None, typer.Option(help="Dataset file (default: bundled MedQuAD).")] = None,
@@ -480,8 +573,20 @@ def run(
     run_pipeline(load_config(PipelineConfig, None, flags), workdir)
 
 
+def _quiet_known_warnings() -> None:
+    """Hide the library warnings users can do nothing about, each matched exactly (others still show)."""
+    import warnings
+
+    # peft (0.21) reads `model.is_gradient_checkpointing` when it wraps a model, which transformers 5
+    # deprecates with a FutureWarning at every training and export start: the call is peft's, not ours.
+    warnings.filterwarnings(
+        "ignore", message=r"`is_gradient_checkpointing` is deprecated", category=FutureWarning, module="transformers"
+    )
+
+
 def main() -> None:
     """Console entry point: one clear message and a non-zero exit for every expected failure."""
+    _quiet_known_warnings()
     try:
         app()
     except MedqaError as exc:

@@ -8,7 +8,13 @@ every output so a result can always be traced back to the settings that made it.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import functools
+import inspect
+import io
+import textwrap
+import tokenize
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -195,6 +201,99 @@ def _coerce(hint: Any, value: Any, key: str, problems: list[str]) -> Any:
         problems.append(f"'{key}' must be text, got {value!r}")
         return value
     return value
+
+
+@dataclasses.dataclass(frozen=True)
+class SettingDoc:
+    """One setting of a config dataclass, as `--help` lists it."""
+
+    key: str
+    """Dotted key, as `--set KEY=VALUE` and YAML recipes spell it."""
+    type: str
+    default: str
+    doc: str
+
+
+def setting_docs(cls: type, prefix: str = "") -> list[SettingDoc]:
+    """Every setting of the dataclass `cls` (nested dataclasses flattened to dotted keys), with its
+    type, default and the docstring or comment that documents it in the source: the one place where
+    a setting is described, so `--help` can never disagree with the code."""
+    hints = typing.get_type_hints(cls)
+    docs = field_docs(cls)
+    rows: list[SettingDoc] = []
+    for item in dataclasses.fields(cls):
+        if not item.init:
+            continue
+        hint = hints[item.name]
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            rows.extend(setting_docs(hint, f"{prefix}{item.name}."))
+            continue
+        if item.default is not dataclasses.MISSING:
+            default: Any = item.default
+        elif item.default_factory is not dataclasses.MISSING:
+            default = item.default_factory()
+        else:
+            default = "(required)"
+        shown = default if isinstance(default, str) and default == "(required)" else _yaml_value(default)
+        rows.append(SettingDoc(f"{prefix}{item.name}", _type_name(hint), shown, docs.get(item.name, "")))
+    return rows
+
+
+@functools.cache
+def field_docs(cls: type) -> dict[str, str]:
+    """The documentation of each field of `cls` in its source: the string right below the field,
+    else the comment at the end of its line, else the comment lines right above it."""
+    try:
+        source = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError):  # no source (a frozen or interactive class): no docs, not an error
+        return {}
+    comments: dict[int, str] = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.string.lstrip("#").strip()
+    lines = source.splitlines()
+    body = typing.cast(ast.ClassDef, ast.parse(source).body[0]).body
+    docs: dict[str, str] = {}
+    for index, node in enumerate(body):
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue
+        after = body[index + 1] if index + 1 < len(body) else None
+        if isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str):
+            docs[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
+            continue
+        end = node.end_lineno or node.lineno
+        if end in comments and not lines[end - 1].lstrip().startswith("#"):
+            docs[node.target.id] = comments[end]
+            continue
+        above: list[str] = []
+        line = node.lineno - 1
+        while line in comments and lines[line - 1].lstrip().startswith("#"):
+            above.insert(0, comments[line])
+            line -= 1
+        if above:
+            docs[node.target.id] = " ".join(above)
+    return docs
+
+
+def _type_name(hint: Any) -> str:
+    """A type as a user writes its value: int, float or null, lora|qlora|full, list of text, ..."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Literal:
+        return "|".join(str(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join("null" if a is type(None) else _type_name(a) for a in args)
+    if origin in (list, tuple):
+        return f"list of {_type_name(args[0]) if args else 'values'}"
+    if origin is dict:
+        return "mapping"
+    names = {str: "text", int: "int", float: "float", bool: "bool"}
+    return names.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def _yaml_value(value: Any) -> str:
+    """A default as it would be written in a recipe or after --set KEY=."""
+    return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
 
 
 def _describe(hint: Any) -> str:

@@ -102,7 +102,9 @@ def _train_config(spec: SweepSpec, point: Point) -> Any:
 
     run_dir = point.folder / "run"
     resume = run_dir.exists() and any(run_dir.glob("checkpoints/*"))
-    overrides = {**spec.set, **point.values, "data": spec.data, "out": str(run_dir)}
+    # With report_to set, each point is one run in the trackers, named by its values, under the sweep's name.
+    tracking = {"run_name": point.name, "tracking_project": Path(spec.out).name}
+    overrides = {**tracking, **spec.set, **point.values, "data": spec.data, "out": str(run_dir)}
     overrides.update({"resume": True} if resume else {"overwrite": run_dir.exists()})
     return load_config(TrainConfig, Path(spec.base) if spec.base else None, overrides)
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from medqa.config import check, config_to_dict, raise_problems, save_config
 from medqa.data.audit import audit_splits
 from medqa.data.clean import CleanConfig, clean_rows
+from medqa.data.formats import Converted, DataFormat, to_pairs
 from medqa.data.group import GroupConfig, TextSketches, assign_groups
 from medqa.data.near_dup import Sketches
 from medqa.data.read import ReadLimits, check_text_columns, detect_columns, read_table
@@ -44,15 +45,25 @@ class DataConfig:
     """Settings of the data stage. `input` None means the bundled MedQuAD."""
 
     input: str | None = None
-    question_col: str | None = None  # auto-detected when None
-    answer_col: str | None = None  # auto-detected when None
-    encoding: str | None = None  # detected when None (UTF-8, UTF-16, cp1252/latin-1, ...)
-    on_bad_rows: Literal["error", "skip"] = "error"  # a malformed row stops the run, or is dropped and counted
-    mix_columns: list[str] = field(default_factory=lambda: ["source", "qtype"])  # categories plotted per split
-    # Refuse inputs bigger than this once decompressed, or with more rows: a few KB of gzip or Parquet can
-    # expand to gigabytes. Public medical QA sets (MedQuAD 47k pairs, MedDialog 3.4M) fit; raise them for more.
+    """The dataset file (CSV, TSV, JSONL, JSON or Parquet, gzip or not); None: the bundled MedQuAD."""
+    format: DataFormat = "auto"
+    """Layout of the rows: table (question and answer columns), alpaca (instruction, input, output),
+    messages (OpenAI chat) or sharegpt (conversations with from/value); auto: detected from the columns."""
+    question_col: str | None = None
+    """Question column of a table; None: detected from the usual names (question, query, prompt, ...)."""
+    answer_col: str | None = None
+    """Answer column of a table; None: detected from the usual names (answer, response, output, ...)."""
+    encoding: str | None = None
+    """Text encoding; None: detected (UTF-8, UTF-16, cp1252/latin-1, ...)."""
+    on_bad_rows: Literal["error", "skip"] = "error"
+    """A malformed row stops the run (error), or is dropped and counted in the report (skip)."""
+    mix_columns: list[str] = field(default_factory=lambda: ["source", "qtype"])
+    """Category columns whose mix is plotted per split (when present)."""
     max_input_bytes: int = 2 * 1024**3
+    """Refuse inputs bigger than this once decompressed: a few KB of gzip or Parquet can expand to
+    gigabytes. Public medical QA sets (MedQuAD 47k pairs, MedDialog 3.4M) fit; raise it for more."""
     max_rows: int = 5_000_000
+    """Refuse inputs with more rows than this (see max_input_bytes)."""
     clean: CleanConfig = field(default_factory=CleanConfig)
     group: GroupConfig = field(default_factory=GroupConfig)
     split: SplitConfig = field(default_factory=SplitConfig)
@@ -84,7 +95,18 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
     with progress_bar("texts", console, transient=True) as progress:
         task = progress.add_task("reading", total=None)
         table = read_table(path, config.encoding, config.on_bad_rows, config.read_limits())
-        question_col, answer_col = detect_columns(table.columns, config.question_col, config.answer_col, str(path))
+        converted = to_pairs(table, _layout(config), config.on_bad_rows)
+        table = converted.table
+        table.warnings.extend(_conversion_notes(converted))
+        if converted.format == "table":
+            question_col, answer_col = detect_columns(table.columns, config.question_col, config.answer_col, str(path))
+        elif config.question_col or config.answer_col:
+            raise MedqaError(
+                f"{path}: --question-col/--answer-col name columns of a table, but this file is read as "
+                f"{converted.format}; pass --format table to read it as a table"
+            )
+        else:
+            question_col, answer_col = "question", "answer"
         check_text_columns(table, question_col, answer_col)
         progress.update(task, description="cleaning", total=len(table.rows), completed=len(table.rows))
         cleaned = clean_rows(table.rows, table.lines, question_col, answer_col, config.clean)
@@ -96,6 +118,8 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
         questions = [r[question_col] for r in cleaned.rows]
         answers = [r[answer_col] for r in cleaned.rows]
         keys = {c: [str(r.get(c) or "") for r in cleaned.rows] for c in config.group.key_columns if c in table.columns}
+        if converted.multi_turn:  # the turns of one conversation must never be split apart
+            keys["conversation"] = [r["conversation"] for r in cleaned.rows]
 
         def advance(n: int) -> None:
             progress.advance(task, n)
@@ -111,6 +135,7 @@ def build_dataset(config: DataConfig, console: Console | None = None) -> Prepare
             members[name].append(index)
         audit = audit_splits(splits, config.group, _split_sketches(grouping.sketches, members))
     report = _report(config, path, table, question_col, answer_col, cleaned, grouping, splits, audit)
+    report["input"].update(layout=converted.format, conversations=converted.conversations)
     report["seconds"] = round(time.perf_counter() - started, 2)
     return PreparedData(splits, report)
 
@@ -138,6 +163,39 @@ def prepare(config: DataConfig, out: Path, overwrite: bool = False, console: Con
         atomic_write_text(tmp / "data_report.html", render_html(result.report, plots))
         save_config(config, tmp / CONFIG_FILE)
     return result
+
+
+def _layout(config: DataConfig) -> str:
+    """The layout to read: the forced one; a plain table when columns are named (the user said which)."""
+    if config.format == "auto" and (config.question_col or config.answer_col):
+        return "table"
+    return config.format
+
+
+def _conversion_notes(converted: Converted) -> list[str]:
+    """What the report should say about a converted chat or Alpaca file."""
+    notes = []
+    if converted.unanswered:
+        notes.append(
+            f"{converted.unanswered} conversations end with a user turn that has no assistant reply: "
+            "that turn is not a training pair"
+        )
+    if converted.multi_turn:
+        notes.append(
+            "earlier turns are kept in each pair's 'history' field and pairs of one conversation share a split; "
+            "training and evaluation ask each question on its own (the prompt encoder takes no history)"
+        )
+    if converted.systems:
+        hint = (
+            f"; to train with it: --set prompt.system={converted.systems[0]!r}"
+            if len(converted.systems) == 1
+            else f" ({len(converted.systems)} different ones)"
+        )
+        notes.append(
+            "system messages are kept in each pair's 'system' field; training uses the prompt template's "
+            f"system text (prompt.system){hint}"
+        )
+    return notes
 
 
 def _output_row(row: dict[str, Any], question_col: str, answer_col: str, group: str, split: str) -> dict[str, Any]:

@@ -666,8 +666,11 @@ def _json_document(path: Path, document: Any) -> list[tuple[int, Any]]:
         raise MedqaError(
             f"{path}: expected a list of JSON objects or one object per line, found {_kind(document, plural=False)}"
         )
+    # A list of chat turns (role/from keys) is one conversation record, not the records themselves.
     nested = [
-        key for key, value in document.items() if isinstance(value, list) and value and isinstance(value[0], dict)
+        key
+        for key, value in document.items()
+        if isinstance(value, list) and value and isinstance(value[0], dict) and not {"role", "from"} & set(value[0])
     ]
     if nested:
         raise MedqaError(

@@ -16,8 +16,8 @@ from typing import Any
 import torch
 
 from medqa.errors import MedqaError
-from medqa.prompt import IGNORE_INDEX, Encoded, PromptTemplate, encode_examples
-from medqa.train.config import GroundingSettings
+from medqa.prompt import IGNORE_INDEX, MIN_ANSWER_TOKENS, Encoded, PromptTemplate, encode_examples
+from medqa.train.config import GroundingSettings, TrainConfig
 from medqa.train.grounding import TrainingExample, ground_rows
 
 Batch = list[list[int]]  # rows of example indices; a row holds one example, or several when packing
@@ -80,12 +80,31 @@ def encode_split(
     (`train.grounding`); give it the training split, never a held-out one. Without it, every
     prompt is closed (validation loss is computed this way, comparable across mixes).
     """
-    examples = (
-        ground_rows(rows, grounding, seed)
-        if grounding is not None
-        else [TrainingExample(r["question"], r["answer"]) for r in rows]
-    )
-    encoded = encode_examples(
+    examples = _training_examples(rows, grounding, seed)
+    encoded = _encode(examples, template, tokenizer, max_length, seq2seq, max_answer_tokens)
+    kept = [e for e in encoded if e is not None]
+    grounded = sum(1 for e, x in zip(encoded, examples, strict=True) if e is not None and x.passages)
+    return EncodedSplit(examples=kept, rows=len(rows), skipped=len(encoded) - len(kept), grounded=grounded)
+
+
+def _training_examples(
+    rows: Sequence[dict[str, str]], grounding: GroundingSettings | None, seed: int
+) -> list[TrainingExample]:
+    """The rows as training examples: grounded (a seeded share with passages) or all closed."""
+    if grounding is not None:
+        return ground_rows(rows, grounding, seed)
+    return [TrainingExample(r["question"], r["answer"]) for r in rows]
+
+
+def _encode(
+    examples: Sequence[TrainingExample],
+    template: PromptTemplate,
+    tokenizer: Any,
+    max_length: int,
+    seq2seq: bool,
+    max_answer_tokens: int | None,
+) -> list[Encoded | None]:
+    return encode_examples(
         template,
         tokenizer,
         [(e.question, e.answer) for e in examples],
@@ -94,9 +113,155 @@ def encode_split(
         passages=[e.passages for e in examples],
         max_answer_tokens=max_answer_tokens,
     )
-    kept = [e for e in encoded if e is not None]
-    grounded = sum(1 for e, x in zip(encoded, examples, strict=True) if e is not None and x.passages)
-    return EncodedSplit(examples=kept, rows=len(rows), skipped=len(encoded) - len(kept), grounded=grounded)
+
+
+@dataclass
+class ShownExample:
+    """One training example as the loss sees it, for `medqa train --dry-run`."""
+
+    row: int
+    """1-based position in the training split."""
+    segments: list[tuple[str, bool]]
+    """The model's input (and, for encoder-decoder models, its target) as decoded text runs, True
+    where the loss is computed: read from the collated batch's labels, the tensor training uses."""
+    prompt_tokens: int
+    answer_tokens: int
+    """Answer tokens trained on (the label mask's count)."""
+    answer_tokens_whole: int
+    """Answer tokens without max_answer_tokens and max_length: the difference is what is cut."""
+    answer_tokens_capped: int
+    """Answer tokens after max_answer_tokens only (the rest of the cut is max_length's)."""
+    grounded: bool
+    skipped: bool
+    """The prompt leaves too little room for an answer within max_length: not trained on."""
+
+
+def show_examples(
+    rows: Sequence[dict[str, str]],
+    template: PromptTemplate,
+    tokenizer: Any,
+    max_length: int,
+    seq2seq: bool,
+    count: int,
+    max_answer_tokens: int | None = None,
+    grounding: GroundingSettings | None = None,
+    seed: int = 0,
+) -> list[ShownExample]:
+    """The first `count` training examples encoded and collated exactly as training does them, with the
+    prompt and the trained answer told apart by the real label mask, and what the length limits cut."""
+    examples = _training_examples(rows, grounding, seed)[:count]
+    encoded = _encode(examples, template, tokenizer, max_length, seq2seq, max_answer_tokens)
+    whole = _encode(examples, template, tokenizer, _NO_LIMIT, seq2seq, None)
+    capped = _encode(examples, template, tokenizer, _NO_LIMIT, seq2seq, max_answer_tokens)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    shown = []
+    for number, (example, kept, full, cap) in enumerate(zip(examples, encoded, whole, capped, strict=True), start=1):
+        full_tokens = full.supervised_tokens if full else 0
+        cap_tokens = cap.supervised_tokens if cap else 0
+        if kept is None:
+            shown.append(ShownExample(number, [], 0, 0, full_tokens, cap_tokens, bool(example.passages), True))
+            continue
+        batch = collate([[0]], [kept], pad, seq2seq)
+        ids, labels = batch["input_ids"][0].tolist(), batch["labels"][0].tolist()
+        if seq2seq:  # the encoder reads the prompt; the decoder is taught the labels
+            segments = [(tokenizer.decode(ids), False), (tokenizer.decode(labels), True)]
+            prompt_tokens = len(ids)
+        else:
+            segments = _runs(tokenizer, ids, [label != IGNORE_INDEX for label in labels])
+            prompt_tokens = sum(1 for label in labels if label == IGNORE_INDEX)
+        shown.append(
+            ShownExample(
+                number,
+                segments,
+                prompt_tokens,
+                kept.supervised_tokens,
+                full_tokens,
+                cap_tokens,
+                bool(example.passages),
+                False,
+            )
+        )
+    return shown
+
+
+def preview(config: TrainConfig, count: int) -> list[ShownExample]:
+    """`medqa train --dry-run`: the first `count` training examples of `config` as training would see
+    them (its template, tokenizer, limits and grounding mix), without loading the model's weights."""
+    from medqa.models import is_seq2seq, load_tokenizer, resolve_model
+
+    rows = read_split(Path(config.data), "train")
+    if config.max_train_examples:
+        rows = rows[: config.max_train_examples]
+    path = resolve_model(config.model)
+    return show_examples(
+        rows,
+        config.prompt,
+        load_tokenizer(path),
+        config.max_length,
+        is_seq2seq(path),
+        count,
+        config.max_answer_tokens,
+        config.grounding,
+        config.seed,
+    )
+
+
+OPEN_MARK, CLOSE_MARK = "\u27e6", "\u27e7"  # around trained text: visible without colour too
+
+
+def print_examples(shown: Sequence[ShownExample], config: TrainConfig, console: Any) -> None:
+    """Each example with its trained part between the marks (and in green), its token counts and cuts."""
+    from rich.text import Text
+
+    console.print(
+        f"Trained tokens (the loss is computed on them) are between {OPEN_MARK} and {CLOSE_MARK}; "
+        "everything else is prompt.",
+        style="dim",
+        highlight=False,
+    )
+    for example in shown:
+        kind = "grounded prompt" if example.grounded else "closed prompt"
+        console.rule(f"example {example.row} ({kind})")
+        if example.skipped:
+            console.print(
+                f"skipped: the prompt leaves fewer than {MIN_ANSWER_TOKENS} answer tokens within max_length "
+                f"{config.max_length}",
+                highlight=False,
+            )
+            continue
+        text = Text()
+        for part, trained in example.segments:
+            if trained:
+                text.append(OPEN_MARK + part + CLOSE_MARK, style="bold green")
+            else:
+                text.append(part, style="dim")
+        console.print(text)
+        cut_cap = example.answer_tokens_whole - example.answer_tokens_capped
+        cut_length = example.answer_tokens_capped - example.answer_tokens
+        cuts = []
+        if cut_cap:
+            cuts.append(f"{cut_cap} cut by max_answer_tokens {config.max_answer_tokens}")
+        if cut_length:
+            cuts.append(f"{cut_length} cut by max_length {config.max_length}")
+        console.print(
+            f"{example.prompt_tokens} prompt tokens, {example.answer_tokens} answer tokens trained "
+            f"(of {example.answer_tokens_whole}{': ' + ', '.join(cuts) if cuts else ', nothing cut'})",
+            highlight=False,
+        )
+
+
+_NO_LIMIT = 1 << 30  # max_length that cuts nothing: what an example would be without the limits
+
+
+def _runs(tokenizer: Any, ids: list[int], trained: list[bool]) -> list[tuple[str, bool]]:
+    """Consecutive tokens with the same mask value, decoded as one text run each."""
+    runs: list[tuple[str, bool]] = []
+    start = 0
+    for end in range(1, len(ids) + 1):
+        if end == len(ids) or trained[end] != trained[start]:
+            runs.append((tokenizer.decode(ids[start:end]), trained[start]))
+            start = end
+    return runs
 
 
 def example_lengths(examples: Sequence[Encoded], seq2seq: bool) -> list[int]:

@@ -9,6 +9,9 @@ from medqa.config import check, raise_problems
 from medqa.models import BUNDLED_MODEL
 from medqa.prompt import Decoding, PromptTemplate
 
+TRACKING_DIR = "tracking"  # RUN/tracking: the trackers' local files (TensorBoard event files)
+Tracker = Literal["tensorboard", "trackio", "mlflow", "wandb"]
+
 
 @dataclass
 class LoraSettings:
@@ -143,6 +146,15 @@ class TrainConfig:
     """Stop when validation loss has not improved for this many evaluations."""
     log_every: int = 10
     """Progress line every N steps when the output is not a terminal."""
+    report_to: list[Tracker] = field(default_factory=list)
+    """Experiment trackers (Accelerate's) that get the training loss, learning rate, answer tokens/s and
+    the validation loss at every step, and the settings: tensorboard (event files in RUN/tracking),
+    trackio, mlflow, wandb. Each needs its own package; their offline modes are their own settings
+    (MLFLOW_TRACKING_URI, WANDB_MODE=offline, ...)."""
+    run_name: str | None = None
+    """The run's name in the trackers; None: the name of the `out` folder."""
+    tracking_project: str = "medqa"
+    """The project (TensorBoard folder, MLflow experiment, W&B or trackio project) runs are logged under."""
     seed: int = 42
     """Seed for the adapter initialisation and the data order."""
 
@@ -190,4 +202,5 @@ class TrainConfig:
             "'early_stopping_patience' must be >= 1",
         )
         check(problems, not (self.resume and self.overwrite), "'resume' and 'overwrite' exclude each other")
+        check(problems, bool(self.tracking_project.strip()), "'tracking_project' must not be empty")
         raise_problems(problems, "training config")

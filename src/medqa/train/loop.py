@@ -39,7 +39,7 @@ from medqa.train.batches import (
     split_batch,
 )
 from medqa.train.checkpoint import Checkpointer, TrainState, check_run_folder, complete_checkpoints, kept_note
-from medqa.train.config import TrainConfig
+from medqa.train.config import TRACKING_DIR, TrainConfig
 from medqa.train.outputs import MetricsLog, plot_loss, write_model_card
 from medqa.train.schedule import lr_schedule
 
@@ -84,12 +84,19 @@ def train(config: TrainConfig) -> TrainResult:
 
         AcceleratorState._reset_state(reset_partial_state=True)
         GradientState._reset_state()
+    _check_trackers(config.report_to)
     # cpu=True where there is no GPU, so that several processes (torchrun, accelerate launch) use gloo.
     accelerator = Accelerator(
-        mixed_precision="no" if precision == "fp32" else precision, cpu=not torch.accelerator.is_available()
+        mixed_precision="no" if precision == "fp32" else precision,
+        cpu=not torch.accelerator.is_available(),
+        log_with=list(config.report_to) or None,
+        project_dir=str(out / TRACKING_DIR) if config.report_to else None,
     )
-    with reuse_freed_memory(enabled=accelerator.device.type == "cpu"):
-        return _train(config, accelerator, precision)
+    try:
+        with reuse_freed_memory(enabled=accelerator.device.type == "cpu"):
+            return _train(config, accelerator, precision)
+    finally:
+        accelerator.end_training()  # closes the trackers' runs (flushes TensorBoard event files)
 
 
 def _train(config: TrainConfig, accelerator: Any, precision: str) -> TrainResult:
@@ -136,6 +143,8 @@ def _train(config: TrainConfig, accelerator: Any, precision: str) -> TrainResult
             config.prompt.save(out)
             config.generation.save(out)
             metrics = MetricsLog(out, keep_until_step=state.step if config.resume else None)
+    if config.report_to:
+        _start_trackers(accelerator, config)
 
     info = _info(config, loaded, train_split, val_split, world)
     loop = _Loop(
@@ -358,6 +367,10 @@ class _Loop:
         if self.metrics is not None:
             with explain_write_errors(self.metrics.path, lambda: kept_note(self.out)):
                 self.metrics.add(row)
+        if self.config.report_to:  # the same numbers, under the names trackers group by: train/..., eval/...
+            prefix = "train" if row["split"] == "train" else "eval"
+            scalars = {f"{prefix}/{_TRACKED[k]}": v for k, v in row.items() if k in _TRACKED}
+            self.acc.log(scalars, step=row["step"])
 
     def _fail_nonfinite(self, step: int, loss: float) -> None:
         """Stop on a NaN/inf loss or gradient; that step was not applied, so every checkpoint is finite."""
@@ -376,6 +389,40 @@ class _Loop:
 
 
 # ------------------------------------------------------------------------------------- setup helpers
+# The metrics.jsonl fields sent to trackers, and their names there.
+_TRACKED = {"loss": "loss", "lr": "learning_rate", "tokens_per_s": "answer_tokens_per_s", "epoch": "epoch"}
+_TRACKER_RUN_NAME = {"mlflow": "run_name", "wandb": "name", "trackio": "name"}  # tensorboard: its folder
+
+
+def _check_trackers(wanted: list[str]) -> None:
+    """Refuse a tracker whose package is missing before anything slow, naming what to install."""
+    from accelerate import utils
+
+    for name in wanted:
+        if not getattr(utils, f"is_{name}_available")():
+            package = "tensorboard" if name == "tensorboard" else name
+            raise MedqaError(f"report_to {name} needs the {package} package: pip install {package}")
+
+
+def _start_trackers(accelerator: Any, config: TrainConfig) -> None:
+    """Open the run in every tracker (main process only) with the settings as flat hyperparameters."""
+    name = config.run_name or Path(config.out).name
+    flat = _flatten(config_to_dict(config))
+    kwargs = {tracker: {key: name} for tracker, key in _TRACKER_RUN_NAME.items() if tracker in config.report_to}
+    accelerator.init_trackers(config.tracking_project, config=flat, init_kwargs=kwargs)
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested settings as dotted keys with scalar values (what TensorBoard's hparams accept)."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value if isinstance(value, int | float | str | bool) else str(value)
+    return flat
+
+
 def _resolve_precision(config: TrainConfig) -> str:
     cuda = torch.cuda.is_available()
     if config.precision == "fp16" and not cuda:
