@@ -1,19 +1,23 @@
 """Triage benchmark: recall on emergencies and crises, false alarms on ordinary messages, per kind and language.
 
-Reads three sets, all written independently of the exemplars and rules (never copy their sentences into
+Reads four sets, all written independently of the exemplars and rules (never copy their sentences into
 src/medqa/resources/triage_exemplars.yaml or the rules):
-- tests/data/triage/dev.jsonl      the development set (may be read while tuning);
-- tests/data/triage/heldout.jsonl  the held-out set: never read while tuning; only its figures are printed,
-                                   never its messages;
-- tests/data/triage_eval.jsonl     the project's first, smaller set.
+- tests/data/triage/dev.jsonl       the development set (may be read while tuning);
+- tests/data/triage/heldout.jsonl   the held-out set: never read while tuning; only its figures are printed,
+                                    never its messages;
+- tests/data/triage/heldout2.jsonl  a second held-out set, written before the rules were read (same rule);
+- tests/data/triage_eval.jsonl      the project's first, smaller set.
 Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
 
 A crisis (label self_harm) counts as caught when either emergency response fires: both start with the
 emergency number. Latency is the wall time of `Triage.assess` per message (history included), after a
 warm-up; CPU time (all threads of the process) is printed beside it, since wall time on a shared machine
-measures the other jobs too. The last line is one JSON object with the held-out figures.
+measures the other jobs too. The last line is one JSON object with each scored set's figures.
 
-    nice -n 10 .venv/bin/python bench/triage.py [--sets dev heldout eval] [--verbose]
+While tuning, score the development set only:
+
+    nice -n 19 .venv/bin/python bench/triage.py --split dev --verbose
+    nice -n 19 .venv/bin/python bench/triage.py            # every set, held-out parts reported separately
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 SETS = {
     "dev": DATA / "triage" / "dev.jsonl",
     "heldout": DATA / "triage" / "heldout.jsonl",
+    "heldout2": DATA / "triage" / "heldout2.jsonl",
     "eval": DATA / "triage_eval.jsonl",
 }
 SHOWN = {"dev", "eval"}  # sets whose missed messages may be printed; the held-out set's never are
@@ -66,9 +71,14 @@ def evaluate(triage: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def figures(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Recall, false alarms, self-harm recall and p95 latency of one set."""
+    """Recall, false alarms, self-harm recall and p95 latency of one set.
+
+    Lethal-dose questions are labelled none but counted apart (README of the set): the wanted answer is a
+    general answer with the crisis note beside it, so neither a note nor the crisis response is a false alarm.
+    """
     positives = [r for r in results if r["label"] != "none"]
-    negatives = [r for r in results if r["label"] == "none"]
+    lethal = [r for r in results if r["kind"] == "lethal_dose_question"]
+    negatives = [r for r in results if r["label"] == "none" and r["kind"] != "lethal_dose_question"]
     self_harm = [r for r in results if r["label"] == "self_harm"]
     return {
         "n": len(results),
@@ -79,6 +89,7 @@ def figures(results: list[dict[str, Any]]) -> dict[str, Any]:
         "p95_cpu_ms": round(float(np.percentile([r["cpu_ms"] for r in results], 95)), 2),
         "missed": sum(not r["fired"] for r in positives),
         "false_alarms": sum(r["fired"] for r in negatives),
+        "lethal_dose_with_crisis_resources": f"{sum(r['note'] or r['fired'] for r in lethal)}/{len(lethal)}",
     }
 
 
@@ -103,7 +114,15 @@ def breakdown(results: list[dict[str, Any]], key: str) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=["dev", "heldout", "eval"])
+    parser.add_argument(
+        "--split",
+        "--sets",
+        dest="sets",
+        nargs="+",
+        choices=sorted(SETS),
+        default=["dev", "heldout", "heldout2", "eval"],
+        help="the sets to score (tune with --split dev only)",
+    )
     parser.add_argument("--verbose", action="store_true", help="print every missed or false alarm (dev, eval only)")
     args = parser.parse_args()
 
@@ -136,8 +155,7 @@ def main() -> None:
                 if (r["label"] != "none") != r["fired"]:
                     tag = "MISSED" if r["label"] != "none" else "FALSE ALARM"
                     print(f"  {tag} [{r['kind']}/{r['lang']}] {r['score']:.2f} {r['text'][:300]!r}")
-    held = summary.get("heldout", {})
-    print(json.dumps({"set": "heldout" if held else None, **held, "dev": summary.get("dev")}))
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

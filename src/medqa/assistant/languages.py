@@ -149,7 +149,8 @@ _RULES: dict[str, dict[str, object]] = {
         " comment quoi pourquoi suis ai mon ma mes il elle ne pas plus très aujourd soir depuis fils"
         " fille bébé mari femme père mère douleur avec sans peux veux",
         "emergency": {
-            "breathing": r"(ne|n') ?(respire|respirent) (plus|pas)|n'arrive (plus|pas) à respirer|"
+            "breathing": r"(ne|n') ?(respire|respirent) (presque |quasiment |quasi )?(plus|pas)|respire (à|a) peine|"
+            r"(bébé|enfant|fils|fille)\b.{0,20}\b(tout mou|toute molle|mou et|molle et)|n'arrive (plus|pas) à respirer|"
             r"(peux|peut|pouvons) (plus|pas) respirer|du mal à respirer|respire (très )?mal|étouffe|suffoque|"
             r"(devient|deviennent|est|sont) (tout |toutes? )?(bleu|bleue|bleus|grise?s?|violet)|"
             r"lèvres (bleues|grises|violettes)|manque d'air|plus d'air",
@@ -395,7 +396,8 @@ _RULES: dict[str, dict[str, object]] = {
         },
         "self_harm": r"intihar|kendimi öldür|kendimi (asacağım|keseceğim)|ölmek istiyorum|yaşamak istemiyorum|"
         r"canıma kıy|hayatıma son|kendime zarar",
-        "general": r"\b(belirtileri|belirtiler|nelerdir|nedir|nasıl yapılır|kalıtsal mı)\b",
+        "general": r"\b(belirtileri|belirtiler|nelerdir|nedir|nasıl yapılır|kalıtsal mı|ne yapılır|ne yapılmalı)\b|"
+        r"\bnasıl\b.{0,25}\b\w+(ilir|ılır|ulur|ülür|nir|nır)\b",  # an impersonal "how is it done"
         "past": r"(yıllar|\d+ yıl|bir yıl|iki yıl|üç yıl|on yıl) önce|geçen yıl|\b(19|20)\d\d\b",
         "lethal": r"öldürücü doz|ölümcül doz",
     },

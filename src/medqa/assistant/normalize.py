@@ -63,6 +63,7 @@ _ALNUM_TERMS = frozenset(
 _LEET_TOKEN = re.compile(r"(?<![\w@$])(?=[a-z0-9@$!]*[a-z])(?=[a-z0-9@$!]*[0-9@$])[a-z0-9@$!]*[a-z0-9][a-z0-9@$!]*")
 _DIGITS_WITH_O = re.compile(r"\b\d[\do]*o[\do]*\b")
 _RUN = re.compile(r"([a-z])\1{2,}")
+_BANG_IN_WORD = re.compile(r"(?<=[a-z])!(?=[a-z])")
 _RUN_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u00b4": "'"})
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # vowel marks and the stretching tatweel
@@ -84,6 +85,7 @@ _SLANG: tuple[tuple[str, str], ...] = (
     (r"\bgonna\b|\bfinna\b", "going to"),
     (r"\bimma\b|\bima\b", "i'm going to"),
     (r"\bwanna\b", "want to"),
+    (r"\b(want|wants|wanted|going|how|able|try|trying) 2(?= [a-z])", r"\1 to"),  # not "need 2 pills"
     (r"\bgotta\b", "got to"),
     (r"\btryna\b", "trying to"),
     (r"\bgimme\b", "give me"),
@@ -180,6 +182,7 @@ def normalize(text: str) -> str:
     text = fold(_latinize(unicodedata.normalize("NFKC", text).lower()))
     text = _SPELLED_OUT.sub(_join_spelled, text)
     text = _DIGITS_WITH_O.sub(lambda m: m.group(0).replace("o", "0"), text)  # "3o pills" -> "30 pills"
+    text = _BANG_IN_WORD.sub("i", text)  # "k!ll", "d!e": an exclamation mark inside a word is an i
     text = _LEET_TOKEN.sub(_unleet, text)
     text = _RUN_WORD.sub(_shorten_run, text)
     return " ".join(text.split())

@@ -99,9 +99,10 @@ _DOSE = re.compile(
     r"\bdiagnose (me|my)\b"
 )
 _EMBED_WORDS = 64  # a message up to this many words is embedded whole (MiniLM reads 128 word pieces)
-_WINDOW_WORDS = 48  # longer messages: windows of whole sentences up to this many words
-_MAX_EMBEDDINGS = 3  # the whole message or its riskiest windows: bounded time, whatever the length
+_WINDOW_WORDS = 40  # longer messages: windows of whole sentences up to this many words
+_MAX_EMBEDDINGS = 2  # the whole message or its riskiest windows: bounded time, whatever the length
 _RULE_SCORE = 0.95
+_DEMOTED = 0.5  # the classifier's score of a unit whose risky clauses are all demoted is multiplied by this
 
 
 # ----------------------------------------------------------------------------------------- types
@@ -243,8 +244,8 @@ class Triage:
         score, vector = 0.0, None
         if fired:  # a rule decides kind and category: no embedding needed
             score = _RULE_SCORE
-        elif language == "en":  # MiniLM reads English only; other languages rely on the rules
-            score, proba, vector = self._meaning(reading, text, signals)
+        elif language == "en" and not (_only_frames(reading) and self.config.threshold >= _DEMOTED):
+            score, proba, vector = self._meaning(reading, text, signals)  # MiniLM reads English only
         if score >= self.config.threshold:
             self_harm = any(c.self_harm for c in fired) if fired else bool(proba and _self_harm_wins(proba))
             if fired and not any(c.emergency for c in fired):
@@ -295,11 +296,11 @@ class Triage:
         if language != "en":  # never declined for its language: the note in many languages comes first
             note = f"{note}\n\n{MULTILINGUAL_NOTE}" if note else MULTILINGUAL_NOTE
             return TriageResult("none", "none", score, "", signals=signals, crisis_note=note, language=language)
-        assert proba is not None
-        others = {k: proba[k] for k in ("information", "personal", "out_of_scope")}
-        top = max(others, key=lambda k: others[k])
+        # Without an embedding (`_only_frames`) the message is medical and only the dose rule says "personal".
+        others = {k: (proba or {}).get(k, 0.0) for k in ("information", "personal", "out_of_scope")}
+        top = max(others, key=lambda k: others[k]) if proba else "information"
         medical = any(c.risky for c in reading.clauses) or bool(note)
-        out_of_scope = top == "out_of_scope" and proba["out_of_scope"] >= 0.5 and not medical
+        out_of_scope = top == "out_of_scope" and others["out_of_scope"] >= 0.5 and not medical
         personal = not out_of_scope and (top == "personal" or bool(_DOSE.search(text)))
         category = "out_of_scope" if out_of_scope else "personal" if personal else "none"
         response = OUT_OF_SCOPE_RESPONSE if out_of_scope else ""
@@ -347,6 +348,13 @@ def _adds_to_conversation(message: str) -> bool:
     return bool(_ADDS.search(text) or any(c.present_risk for c in read_clauses(text, "en").clauses))
 
 
+def _only_frames(reading: Reading) -> bool:
+    """Every risky clause is a question in general, a past or resolved event, fiction...: the classifier's score
+    would be multiplied by `_DEMOTED`, below the threshold, and a medical message is never out of scope, so it
+    need not be embedded (a third of ordinary messages: the embedding is most of triage's time)."""
+    return any(c.risky for c in reading.clauses) and not any(c.present_risk for c in reading.clauses)
+
+
 def _self_harm_wins(proba: dict[str, float]) -> bool:
     return proba["self_harm"] > proba["emergency"]
 
@@ -378,8 +386,10 @@ def _units(reading: Reading, text: str) -> list[tuple[str, float]]:
         count += length
     if current:
         windows.append(current)
-    ranked = sorted(windows, key=lambda w: -sum(_acuteness(c) for s in w for c in _of(reading, s)))
-    chosen = ranked[:_MAX_EMBEDDINGS]
+    acuteness = [sum(_acuteness(c) for s in w for c in _of(reading, s)) for w in windows]
+    ranked = sorted(range(len(windows)), key=lambda i: -acuteness[i])
+    # Windows with nothing present and risky cannot fire: past the first (read for out-of-scope), skip them.
+    chosen = [windows[i] for n, i in enumerate(ranked[:_MAX_EMBEDDINGS]) if n == 0 or acuteness[i] > 0]
     return [(" ".join(reading.sentences[s] for s in sorted(w)), _factor(reading, w)) for w in chosen]
 
 
@@ -407,7 +417,7 @@ def _factor(reading: Reading, sentences: set[int] | None) -> float:
     clauses = [c for c in reading.clauses if sentences is None or c.sentence in sentences]
     if any(c.present_risk for c in clauses) or not any(c.demoted for c in clauses):
         return 1.0
-    return 0.5
+    return _DEMOTED
 
 
 _HAPPENING = re.compile(

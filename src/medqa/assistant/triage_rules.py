@@ -60,8 +60,9 @@ _URGENT = re.compile(
     r"can'?t stop|keeps?|minutes? ago|suddenly|all of a sudden|tonight|today|this morning|an hour ago)\b|!"
 )
 # What overrides a past frame in the same clause ("had a stroke in 2019, help, it's happening again right now").
+# Not "still": after a dated event it is a lasting after-effect ("had a stroke in May, his speech is still slurred").
 _URGENT_NOW = re.compile(
-    r"\b(right now|just now|currently|still|help|hurry|emergency|911|112|999|ambulance|won'?t stop|can'?t stop|"
+    r"\b(right now|just now|currently|help|hurry|emergency|911|112|999|ambulance|won'?t stop|can'?t stop|"
     r"minutes? ago|suddenly|all of a sudden|tonight|an hour ago|at the moment|again)\b|!"
 )
 _NOW = re.compile(r"\b(right now|now|at the moment|currently|this minute|as we speak|is happening)\b")
@@ -79,7 +80,11 @@ _GENERAL = re.compile(
 )
 _HYPOTHETICAL = re.compile(
     r"\b(if|when|in case|whether)\s+(someone|somebody|a person|you|a child|a baby|your|people|a kid|anyone|"
-    r"one|an adult|a friend|a student)\b|\bwhat (should|do|would|can) (you|one|people) do\b"
+    r"one|an adult|a friend|a student)\b|\bwhat (should|do|would|can) (you|one|people) do\b|"
+    # "what should I do if my child swallows a coin?": a condition in the simple present is a what-if, while
+    # "what do I do if he isn't breathing" describes a state and stays present
+    r"\b(what|how) (should|do|would|can|could) (i|we) (do|help|react|respond|handle it)\b.{0,12}\b(if|when|in case)\b"
+    r"(?!.*\b(is|isn'?t|'s|are|aren'?t|can'?t|won'?t|has been|have been|keeps?|still|now|just)\b)"
 )
 _ACTUALLY_ME = re.compile(
     r"\b(that'?s|this is|it'?s) (my|me|mine|happening)\b.{0,40}\b(now|right now|today|reading)\b|"
@@ -97,7 +102,8 @@ _FICTION = re.compile(
     r"\bin (the|a|my|this|that|an old) (movie|film|show|series|book|novel|story|game|episode|play|screenplay|"
     r"script|memoir|documentary|films)\b|\b(a|my|the) (character|protagonist|villain)\b|\b(novel|screenplay|"
     r"book club|memoir|thesis|dissertation|essay|research paper|assignment|homework|documentary|grey'?s anatomy|"
-    r"breaking bad)\b|\bwriting (a|my) (novel|story|book|screenplay|thesis|paper|script)\b|\bin the game\b"
+    r"breaking bad|short story|fan ?fic\w*)\b|\bwriting (a|my|an) (\w+ )?(novel|story|book|screenplay|thesis|paper|"
+    r"script|scene|chapter|play)\b|\bin the game\b"
 )
 _RESOLVED = re.compile(
     r"\b(i|we|he|she|they)('?m|'?re| am| are| is|'?s| feel| felt| seem| seems)? (now |completely |totally |"
@@ -108,10 +114,20 @@ _RESOLVED = re.compile(
     r"\bno (swelling|headache|vomiting|fever) (anywhere|now)\b|\bfelt (fine|normal|ok|okay|better)\b|"
     r"\bdoing (well|fine|ok|okay|better)( now)?\b|\b(feel|feeling) (completely |totally |perfectly )?normal\b"
 )
+# "she says she feels fine" is her claim, not the writer's judgement that it is over.
+_SAYS_FINE = re.compile(r"\b(says|said|insists|claims|keeps saying|thinks|tells me)( that)? (she|he|they|it)\b[^,.]*")
+
+
+def _resolved(text: str) -> bool:
+    """The writer says it is over and well ("he's fine now", "paramedics checked him")."""
+    return bool(_RESOLVED.search(_SAYS_FINE.sub(" ", text)))
+
+
 # In a message that says it is over ("paramedics checked him, he's fine"), its past-tense events and its
 # questions are over too.
 _PAST_TENSE = re.compile(
-    r"\b(had|was|were|lasted|choked|fainted|hit|fell|got|took|passed out|happened|collapsed|went|stopped)\b"
+    r"\b(had|was|were|lasted|choked|fainted|hit|fell|got|took|passed out|happened|collapsed|went|stopped|came|"
+    r"earlier|[a-z]{3,}ed)\b"
 )
 _PRESENT_TENSE = re.compile(r"\b(is|are|am|i'?m|isn'?t|aren'?t|can'?t|won'?t|keeps?|still|right now)\b")
 _LEADING = re.compile(r"^[\s,;:.-]*((but|and|so|also|anyway|ok|okay|well|oh|hi|hello|hey)\b[\s,;:.-]*)*")
@@ -168,7 +184,10 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         r"\bhaving a heart attack\b|\bheart attack right now\b|\bcrushing (pain|chest|pressure)\b|"
         r"\bchest (is |feels )?(crushed|crushing)\b",
         "stroke": r"\bhaving a stroke\b|\b(face|smile|mouth) (is |went |looks |has gone |started )?(drooping|droopy|"
-        r"lopsided|crooked)\b|\bslurr(ing|ed|in)\b|\b(lost|losing|no) (the |all )?(vision|sight) in (one|his|her|my|"
+        r"lopsided|crooked)\b|\b(face|smile|mouth|lips?|eyelid)\b( \w+){0,5} (drooping|droopy|sagging|saggy|lopsided|"
+        r"crooked|uneven|twisted|pulled down|fallen|dropped)\b|"
+        r"\b(droop\w*|sagg\w*|pulled down|fallen)\b.{0,15}\bone side\b|"
+        r"\bslurr(ing|ed|in)\b|\b(lost|losing|no) (the |all )?(vision|sight) in (one|his|her|my|"
         r"the (left|right)) eye\b|\b(suddenly|all of a sudden|out of nowhere)\b.{0,60}\b(arm|leg|side|face|hand)\b"
         r".{0,20}\b(weak|numb|dead|limp|floppy|heavy|paralysed|paralyzed)\b|\b(left|right|one) (side|arm|leg)\b"
         r".{0,20}\b(went|gone|is|feels?) (weak|numb|dead|limp|paralysed|paralyzed)\b|"
@@ -243,7 +262,7 @@ _READING_SYMPTOM = re.compile(
     r"headache|blurr\w*|vision|seeing double|numb\w*|weak\w*|unresponsive|won'?t wake|seizure|racing|pounding|"
     r"lightheaded|clammy|ice cold|mottled|stiff neck|floppy|limp|not making sense|can'?t think|thirsty|peeing|"
     r"nause\w*|agitated|bluish|blue|shivering|can'?t finish a sentence|short of breath|hard to wake|coughing|"
-    r"burn(s|ing)|foaming|drooling|screaming|"
+    r"burn(s|ing)|foaming|drooling|screaming|sores|ulcers|bruis\w*|bleed\w*|"
     # other languages (folded): trembling, confused, blurred vision, headache, dizzy, drowsy
     r"tiembl\w*|tembl\w*|confundid\w*|borroso|cabeza|mareo\w*|somnolient\w*|reflechir|vision floue|mal de tete|"
     r"vertige\w*|zitter\w*|verwirrt|schwindel\w*|kopfschmerz\w*|verschwommen|benommen|confus[oa]|trem\w*|"
@@ -310,7 +329,11 @@ _SELF_HARM_INTENT = re.compile(
     r"\b(cutting|burning|hurting) (myself )?again\b|\bsh again\b|\bgoing to overdose\b|\boverdose on purpose\b|"
     r"\b(kill|hang|shoot|cut) (herself|himself|themselves)\b|\bend (her|his|their) life\b|"
     r"\b(posted|sent|left) a goodbye\b|\bgoing to (do it|go through with it) tonight\b|"
-    r"\b(should|want to|could) just join (her|him|them)\b|\bjoin (her|him|them) (in heaven|on the other side)\b"
+    r"\b(should|want to|could) just join (her|him|them)\b|"
+    r"\b(cut|sliced|slashed|burn(ed|t)|stabbed|hurt|took|swallowed|overdosed|hit)\b.{0,60}\b(on purpose|deliberately|"
+    r"intentionally)\b|\b(on purpose|deliberately)\b.{0,30}\b(cut|slice|took|swallowed|overdosed|burn)|"
+    r"\b(step|stepping|walk|walking|jump|jumping|throw myself|lie down|lying down)( out)? in front of (a|the|an) "
+    r"(train|bus|car|truck|lorry|tram|subway)\b|\bjoin (her|him|them) (in heaven|on the other side)\b"
 )
 _SELF_HARM_TOPIC = re.compile(r"\bsuicid\w*|\bself harm\w*|\bkill myself\b")
 # With the topic and a first person, what makes it the writer's own crisis now.
@@ -384,7 +407,7 @@ def read_clauses(text: str, language: str) -> Reading:
         language=language,
         actually_me=bool(_ACTUALLY_ME.search(text)),
         fiction=bool(_FICTION.search(text)),
-        resolved=bool(_RESOLVED.search(text)),
+        resolved=_resolved(text),
         whole=text,
     )
     sentences = split_sentences(text)
@@ -439,6 +462,8 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
         category = _numbers_rule(plain, frames.whole)
         if category:
             clause.emergency, clause.rule = category, f"numbers:{category}"
+    if not (clause.emergency or clause.self_harm) and _pregnancy_danger(plain, frames.whole):
+        clause.emergency, clause.rule = "trauma_other", "pregnancy"
     if not (clause.emergency or clause.self_harm):
         _foreign_rules(clause, frames.language)
     return clause
@@ -459,7 +484,7 @@ def _demotion(text: str, frames: _Frames) -> str:
         return "general"  # "how many sleeping pills is a lethal overdose?": a question; the crisis note goes with it
     if _PAST.search(text) and not _URGENT_NOW.search(text):
         return "past"
-    if _RESOLVED.search(text):
+    if _resolved(text):
         return "resolved"
     if frames.resolved and (_QUESTION.search(text) or (_PAST_TENSE.search(text) and not _PRESENT_TENSE.search(text))):
         return "resolved"
@@ -509,6 +534,29 @@ def _negated_at(text: str, start: int) -> bool:
     return bool(_NEGATOR.search(" ".join(window)))
 
 
+# ------------------------------------------------------------------------------------ pregnancy
+_PREGNANT = re.compile(r"\b(pregnant|pregnancy|\d+ ?(weeks?|wks?) (pregnant|along|gestation)|expecting)\b")
+# The danger signs of pregnancy (pre-eclampsia, ectopic pregnancy, haemorrhage, cord prolapse, a baby that
+# stopped moving): any one of these, told as happening now by a pregnant writer, needs an emergency unit.
+_PREGNANCY_DANGER = re.compile(
+    r"\b(bleeding|blood|clots?)\b.{0,30}\b(heav\w*|a lot|lots|soak\w*|pouring|gushing|so much|cramps?|pain)\b|"
+    r"\b(heav\w*|a lot of|lots of|soaking)\b.{0,15}\b(bleeding|blood)\b|\bwaters? (just )?(broke|broken|have broken|"
+    r"went)\b.{0,40}\bcord\b|\bcord\b.{0,20}\b(see|out|coming|hanging)\b|\b(baby|he|she|it)\b.{0,20}\b(hasn'?t|has "
+    r"not|isn'?t|not|stopped|no longer|hasn'?t been) (moved|moving|kicking|kicked)\b|\bno (movements?|kicks)\b|"
+    r"\b(seeing|see) (spots|stars|flashing|flashes|lights)\b|\bflashing lights\b|\b(vision|eyesight|sight)\b.{0,20}"
+    r"\b(blurr\w*|spots|going|gone|strange|funny|weird)\b|\bblurr\w* (vision|sight)\b|"
+    r"\b(face|hands|feet) (\w+ ){0,3}(suddenly )?(swollen|swelling|puffy|puffed)\b.{0,60}\bheadache\b|"
+    r"\bheadache\b.{0,60}\b(swollen|swelling|puffy)\b|\b(one|left|right)[- ]sided pain\b|"
+    r"\bpain\b.{0,30}\bone side\b.{0,60}\b(faint|dizzy|shoulder|bleeding)\b|\bshoulder tip\b|"
+    r"\b(seizure|fitting|convuls\w*)\b"
+)
+
+
+def _pregnancy_danger(text: str, whole: str) -> bool:
+    """A danger sign of pregnancy in a present clause of a message that says the writer (or she) is pregnant."""
+    return bool(_PREGNANT.search(whole) and _PREGNANCY_DANGER.search(text))
+
+
 # ------------------------------------------------------------------------------------ numbers
 def _numbers_rule(text: str, whole: str) -> str:
     """An overdose, a poisoning or a dangerous reading told in numbers: the emergency category, or ""."""
@@ -525,9 +573,11 @@ def _numbers_rule(text: str, whole: str) -> str:
 
 def _overdose(text: str, whole: str) -> bool:
     """Pills taken: ten or more (five of a high-risk medicine), a whole bottle, a handful; a misdose with symptoms."""
+    high_risk = bool(_HIGH_RISK.search(whole))
+    if _MISDOSE.search(text) and high_risk and _READING_SYMPTOM.search(whole):
+        return True  # "methotrexate every day instead of weekly, and my mouth is full of sores"
     if _HABITUAL.search(text):
         return False
-    high_risk = bool(_HIGH_RISK.search(whole))
     for verb in _TAKEN.finditer(text):
         window = text[verb.end() : verb.end() + 60]
         if _BULK.search(window) and (_MEDICINE.search(window) or _MEDICINE.search(text) or "them" in window):
@@ -540,7 +590,22 @@ def _overdose(text: str, whole: str) -> bool:
             medicine = _MEDICINE.search(rest[:40]) or re.match(r"\s*(of (my|his|her|the|them|those|these))\b", rest)
             if medicine and (value >= 10 or (value >= 5 and high_risk)):
                 return True
-    return bool(_MISDOSE.search(text) and high_risk and _READING_SYMPTOM.search(whole))
+    return _misdose_ratio(text, whole, high_risk)
+
+
+_INSTEAD = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?([a-z]+\b)?[^\d]{0,40}\binstead of (\d+(?:[.,]\d+)?)")
+
+
+def _misdose_ratio(text: str, whole: str, high_risk: bool) -> bool:
+    """Three times the dose or more ("10 ml instead of 2.5") of a high-risk medicine or for a child, ten times any."""
+    match = _INSTEAD.search(text)
+    if not match or _DURATION.match(text[match.end(1) :]):
+        return False
+    given, meant = (float(match.group(n).replace(",", ".")) for n in (1, 3))
+    if meant <= 0:
+        return False
+    ratio = given / meant
+    return ratio >= 10 or (ratio >= 3 and (high_risk or bool(_CHILD.search(whole))))
 
 
 def _dangerous_reading(text: str, whole: str, symptoms: bool) -> str:
