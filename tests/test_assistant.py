@@ -105,3 +105,30 @@ def test_follow_up_question_is_retrieved_with_the_previous_one(index: Index) -> 
     assert generator.prompts[0].history == history
     assert triage.seen[-1] == ("How is it treated?", ["What is asthma?"])
     assert generator.prompts[0].question == "How is asthma treated?"  # searched and asked in context
+
+
+def test_evaluation_and_serving_decode_with_the_runs_saved_settings(tmp_path, index: Index, monkeypatch) -> None:  # noqa: ANN001
+    """RUN/generation.yaml (written by training and export) sets the answer length and repetition
+    penalty of `medqa eval`, `ask`, `chat` and `serve`; a value given explicitly still wins."""
+    import medqa.assistant.load as load
+    from medqa.evaluate.run import EvalConfig
+    from medqa.inference.base import GenerationSettings
+    from medqa.prompt import Decoding
+
+    Decoding(max_new_tokens=96, repetition_penalty=1.05).save(tmp_path)
+    run = str(tmp_path)
+    saved = EvalConfig(model=run).generation()
+    assert (saved.max_new_tokens, saved.repetition_penalty) == (96, 1.05)
+    given = EvalConfig(model=run, max_new_tokens=40, repetition_penalty=1.2).generation()
+    assert (given.max_new_tokens, given.repetition_penalty) == (40, 1.2)
+    base = EvalConfig(model="smollm2-135m").generation()
+    assert (base.max_new_tokens, base.repetition_penalty) == (256, 1.1)
+
+    monkeypatch.setattr(load, "ensure_index", lambda *args, **kwargs: index)
+    monkeypatch.setattr(load, "load_generator", lambda model, *args, **kwargs: (None, "no model here", model))
+    served = load.load_assistant(run).config.generation
+    assert (served.max_new_tokens, served.repetition_penalty) == (96, 1.05)
+    explicit = AssistantConfig(generation=GenerationSettings(max_new_tokens=64))
+    served = load.load_assistant(run, config=explicit).config.generation
+    assert (served.max_new_tokens, served.repetition_penalty) == (64, 1.05)
+    assert load.load_assistant("smollm2-135m").config.generation == AssistantConfig().generation

@@ -7,6 +7,7 @@ cosine similarity follows shared words (the real MiniLM's thresholds are measure
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zlib
 from pathlib import Path
@@ -167,6 +168,48 @@ def test_an_unfaithful_sentence_is_rejected_with_its_reason(sentence: str, reaso
     assert reason in verdict.reason
 
 
+OVARIAN = RetrievedPassage(
+    "Stage II ovarian epithelial and fallopian tube cancers are divided into stage IIA and stage IIB. "
+    "In stage IIA, cancer has spread from where it first formed to the uterus and the fallopian tubes. "
+    "In stage IIB, cancer has spread from the ovary to organs in the peritoneal cavity. "
+    "Open-angle glaucoma is the most common form of glaucoma. It has no symptoms at first.",
+    1.0,
+    "https://ex.org/ovarian",
+    "Ovarian Epithelial Cancer",
+    "What are the stages of Ovarian Epithelial Cancer?",
+    "9",
+    9,
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In stage IIB, cancer has spread to the uterus and the fallopian tubes.",  # IIA's fact, IIB's name
+        "In stage IIA, cancer has spread from the ovary to organs in the peritoneal cavity.",  # and the reverse
+    ],
+)
+def test_a_fact_of_one_sentence_bound_to_the_subject_of_its_neighbour_is_rejected(sentence: str) -> None:
+    verdict = SupportChecker([OVARIAN], StemBagEmbedder()).check(sentence)
+    assert not verdict.supported and "in one sentence" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "evidence"),
+    [
+        ("In stage IIB, cancer has spread from the ovary to organs in the peritoneal cavity.", 1),
+        # the subject is carried by the sentence before ("It has no symptoms at first")
+        ("Open-angle glaucoma has no symptoms at first.", 1),
+        # two statements joined by the model, each said by one sentence
+        ("In stage IIA, cancer has spread to the uterus, and in stage IIB it has spread to the peritoneal cavity.", 2),
+    ],
+)
+def test_facts_said_by_one_sentence_or_its_subject_before_it_are_kept(sentence: str, evidence: int) -> None:
+    verdict = SupportChecker([OVARIAN], StemBagEmbedder()).check(sentence)
+    assert verdict.supported, verdict.reason
+    assert verdict.citations == [1] and len(sentences_of(verdict.evidence[0])) == evidence
+
+
 def test_a_rejected_sentence_is_replaced_by_what_it_tried_to_say_or_dropped() -> None:
     sun = checker(6).check("Use a broad-spectrum sunscreen with an SPF of 30 or higher.")
     assert sun.replacement is not None and sun.replacement.text.startswith(
@@ -235,6 +278,43 @@ def test_a_no_that_contradicts_the_source_is_never_shown(index: Index) -> None:
     assert "says yes" in no.reason
 
 
+@pytest.mark.parametrize(
+    "preamble",
+    [
+        "The answer to this question is:\n",
+        "Sure! ",
+        "Great question! ",
+        "Sure, here is the answer: ",
+        "Thank you for your question. ",
+        "Based on the provided passages: ",
+        "Of course! Here's what I found about gout:\n",
+    ],
+)
+def test_an_empty_preamble_never_reaches_the_reader_streamed_or_not(index: Index, preamble: str) -> None:
+    pieces = [preamble, "Most people with gout have too much uric acid in the blood [1]."]
+    shown, answer = streamed(make(index, pieces), "What causes gout?")
+    whole = make(index, pieces).answer("What causes gout?")
+    for text in ("".join(shown), answer.answer, whole.answer):
+        assert re.match(r"“?Most people with gout have too much uric acid in (the|their) blood", text), text
+    assert all(r.reason == "an empty preamble" for r in answer.removed if r.text in preamble)
+
+
+@pytest.mark.parametrize(
+    ("pieces", "question"),
+    [
+        (["No."], "Is Milroy disease inherited?"),
+        (["Yes."], "Can Milroy disease be cured?"),
+        (["Yes. ", "Compression stockings can reduce the swelling in the legs."], "Can Milroy disease be cured?"),
+    ],
+)
+def test_a_bare_yes_or_no_the_source_contradicts_is_never_shown(index: Index, pieces: list[str], question: str) -> None:
+    shown, answer = streamed(make(index, pieces), question)
+    whole = make(index, pieces).answer(question)
+    for text in ("".join(shown), answer.answer, whole.answer):
+        assert not re.match(r"\W*(Yes|No)\b", text), text
+    assert any(r.text == pieces[0].strip() and "the sources do not state" in r.reason for r in answer.removed)
+
+
 def test_a_yes_the_source_states_opens_the_answer(index: Index) -> None:
     _, answer = streamed(make(index, ["Yes."]), "Is Milroy disease inherited?")
     assert answer.answer.startswith("Yes [1]. “Milroy disease is inherited in an autosomal dominant pattern")
@@ -249,11 +329,75 @@ def test_the_quoted_answer_answers_the_question_not_the_first_words_of_a_passage
     assert all(s.citations for s in answer.sentences) and answer.answer.startswith("“")
 
 
+FOCUS_ROWS = [
+    {
+        "question": "What is pneumothorax?",
+        "answer": "Pneumothorax is a collapsed lung: air is trapped in the space around the lungs. "
+        "Primary spontaneous pneumothorax is more common in men than in women. "
+        "This condition occurs in 7.4 to 18 per 100,000 men each year and 1.2 to 6 per 100,000 women each year.",
+        "url": "https://ex.org/pneumothorax",
+        "focus": "Pneumothorax",
+    },
+    {
+        "question": "What causes ear infections?",
+        "answer": "An ear infection is often caused by bacteria after a cold. Ear infections are the most common "
+        "reason parents bring their child to a doctor. Your doctor may prescribe antibiotics for an ear infection, "
+        "and children who get infections often may need tubes placed in their ears.",
+        "url": "https://ex.org/ear",
+        "focus": "Ear infections",
+    },
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "pieces", "leads_with"),
+    [
+        (
+            "How many people are affected by pneumothorax?",
+            ["Pneumothorax is a collapsed lung: air is trapped in the space around the lungs."],
+            "This condition occurs in 7.4 to 18 per 100,000 men",
+        ),
+        (
+            "How is an ear infection treated?",
+            ["An ear infection is often caused by bacteria after a cold."],
+            "Your doctor may prescribe antibiotics",
+        ),
+        ("How many people are affected by pneumothorax?", None, "This condition occurs in 7.4 to 18 per 100,000 men"),
+    ],
+)
+def test_a_faithful_answer_that_misses_the_question_leads_with_the_sentence_that_answers_it(
+    question: str, pieces: list[str] | None, leads_with: str
+) -> None:
+    focused = Index.build(passages_from_rows(FOCUS_ROWS), embedder=StemBagEmbedder())
+    answer = make(focused, pieces).answer(question)
+    assert answer.sentences[0].source == "quoted" and answer.sentences[0].text.startswith(leads_with)
+    assert answer.answer.startswith(f"“{leads_with}")
+    assert all(s.citations for s in answer.sentences)
+
+
 def test_a_page_is_listed_once_however_many_of_its_passages_are_cited(index: Index) -> None:
-    answer = make(index, None).answer("What are the symptoms of glaucoma and how is glaucoma treated?")
-    assert {c.url for c in answer.citations} == {GLAUCOMA} and len(answer.citations) == 2
-    assert answer.full_text().count(GLAUCOMA) == 1
-    assert f"Sources:\n[1][2] Glaucoma - {GLAUCOMA}" in answer.full_text()
+    """One number per page: its passages are one source, listed under it, and every marker is [1]."""
+    pieces = ["At first, open-angle glaucoma has no symptoms. ", "Glaucoma is treated with eye drops [2]."]
+    for generator in (None, pieces):
+        answer = make(index, generator).answer("What are the symptoms of glaucoma and how is glaucoma treated?")
+        assert len(answer.passages) == 1 and answer.passages[0].url == GLAUCOMA  # both passages, one page
+        assert [(c.number, c.url) for c in answer.citations] == [(1, GLAUCOMA)]
+        assert answer.sources() == [([1], "Glaucoma", GLAUCOMA)]
+        assert set(re.findall(r"\[(\d+)\]", answer.answer)) == {"1"} and "no symptoms" in answer.answer
+        assert "eye drops" in answer.answer and "eye drops" in answer.citations[0].snippet
+        assert answer.full_text().count(GLAUCOMA) == 1 and f"Sources:\n[1] Glaucoma - {GLAUCOMA}" in answer.full_text()
+
+
+def test_an_answer_cut_at_the_token_limit_ends_on_a_sentence_and_says_it_was_truncated(index: Index) -> None:
+    pieces = ["Most people with gout have too much uric acid in the blood. ", "Crystals of uric acid then build up in"]
+    assistant = make(index, pieces)
+    assistant.config.generation = dataclasses.replace(assistant.config.generation, max_new_tokens=20)
+    shown, answer = streamed(assistant, "What causes gout?")
+    assert answer.truncated and answer.as_dict()["truncated"] is True
+    assert re.search(r"[.!?]$", answer.answer) and "build up in" not in "".join(shown)
+    assert any(r.reason == "cut off by the length limit" for r in answer.removed)
+    whole = make(index, pieces[:1]).answer("What causes gout?")  # the model stopped of its own accord
+    assert not whole.truncated and whole.as_dict()["truncated"] is False
 
 
 def test_a_follow_up_is_retrieved_for_what_it_asks(index: Index) -> None:

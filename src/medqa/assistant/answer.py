@@ -26,6 +26,7 @@ user writes and whatever the model generates:
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -39,7 +40,7 @@ from medqa.assistant.support import SupportChecker, SupportConfig, question_focu
 from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage, TriageResult
 from medqa.config import check, raise_problems
 from medqa.inference.base import GenerationSettings, Generator, Prompt
-from medqa.prompt import PromptTemplate
+from medqa.prompt import Decoding, PromptTemplate
 from medqa.retrieval.index import Index, RetrievedPassage
 
 ABSTAIN_TEXT = (
@@ -49,6 +50,7 @@ ABSTAIN_TEXT = (
 )
 CITATION = re.compile(r"\[(\d{1,2})\]")  # a citation marker: [1] ... [99]
 _SNIPPET_WORDS = 40  # a source's snippet when no sentence of it was used
+_WORD_OR_MARK = re.compile(r"\w+|[^\w\s]")  # a token estimate where the generator has no tokenizer
 
 
 @dataclass
@@ -75,6 +77,19 @@ class AssistantConfig:
         check(problems, 1 <= self.max_quoted <= 10, f"'max_quoted' must be between 1 and 10, got {self.max_quoted}")
         raise_problems(problems, "assistant settings")
 
+    def with_decoding(self, decoding: Decoding) -> AssistantConfig:
+        """These settings with the model's saved decoding (RUN/generation.yaml: its answer length and
+        repetition penalty) wherever they leave a value at its default: an explicit value (a recipe,
+        `--set generation.max_new_tokens=...`) still wins. A value set to the very default is not told
+        apart from an unset one."""
+        default = AssistantConfig().generation
+        changes = {
+            name: getattr(decoding, name)
+            for name in ("max_new_tokens", "repetition_penalty")
+            if getattr(self.generation, name) == getattr(default, name)
+        }
+        return dataclasses.replace(self, generation=dataclasses.replace(self.generation, **changes))
+
 
 @dataclass
 class Citation:
@@ -83,8 +98,8 @@ class Citation:
     number: int
     url: str
     title: str
-    passage_id: int
-    snippet: str  # the passage sentences the answer rests on (its opening words when it used none)
+    passage_id: int  # the page's best passage (the page's retrieved passages are joined into one source)
+    snippet: str  # the passage sentences the answer rests on, in page order (its opening words when it used none)
 
 
 @dataclass
@@ -104,6 +119,7 @@ class Answer:
     notes: str = ""  # said before the sentences, whatever the answer (the personal-advice note)
     sentences: list[Sentence] = field(default_factory=list)  # what `answer` says after the notes, cited
     removed: list[Removed] = field(default_factory=list)  # what the model wrote that the reader did not see
+    truncated: bool = False  # generation stopped at its token limit (what it cut off mid-sentence is removed)
 
     def as_dict(self, with_passages: bool = False) -> dict[str, Any]:
         data = {
@@ -119,6 +135,7 @@ class Answer:
             "notes": self.notes,
             "sentences": [vars(s) for s in self.sentences],
             "removed": [vars(r) for r in self.removed],
+            "truncated": self.truncated,
         }
         if with_passages:
             data["passages"] = [vars(p) for p in self.passages]
@@ -209,7 +226,8 @@ class Assistant:
             return
         question = resolve_question(message, user_turns)
         passages = self.index.retrieve(question, self.config.k)
-        relevant = [p for p in passages if p.dense_score >= self.config.min_relevance]
+        # One number per page: the model, the support check and the reader see each page once.
+        relevant = _by_page([p for p in passages if p.dense_score >= self.config.min_relevance])
         prefix = _notes_first(verdict)
         if not relevant:
             text = prefix + ABSTAIN_TEXT
@@ -233,8 +251,11 @@ class Assistant:
         body, answered = "", self.generator is not None
         if answered:
             composer.checker.prepare()  # embeds the passage sentences while the model reads its prompt
+        settings = settings or self.config.generation
+        written: list[str] = []  # the model's text pieces, counted against its token limit
         try:
-            for sentence, ended in sentences(self._generate(question, history, relevant, should_stop, settings)):
+            pieces = self._generate(question, history, relevant, should_stop, settings)
+            for sentence, ended in sentences(_recorded(pieces, written)):
                 shown = composer.add(sentence, ended)
                 body += shown
                 yield Event("delta", shown) if shown else Event("hold")
@@ -262,6 +283,7 @@ class Assistant:
                 notes=prefix.strip(),
                 sentences=composer.sentences,
                 removed=composer.removed,
+                truncated=answered and self._hit_limit(written, settings.max_new_tokens),
             ),
         )
 
@@ -271,7 +293,7 @@ class Assistant:
         history: list[dict[str, str]],
         passages: list[RetrievedPassage],
         should_stop: Callable[[], bool] | None,
-        settings: GenerationSettings | None,
+        settings: GenerationSettings,
     ) -> Iterator[str]:
         if self.generator is None:
             return iter(())
@@ -280,7 +302,18 @@ class Assistant:
             [neutralize_markers(p.text) for p in passages],  # a passage could carry markers too
             [{"role": t["role"], "content": neutralize_markers(t["content"])} for t in history],
         )
-        return self.generator.stream(prompt, settings or self.config.generation, should_stop)
+        return self.generator.stream(prompt, settings, should_stop)
+
+    def _hit_limit(self, written: list[str], max_new_tokens: int) -> bool:
+        """Whether the model's text reached its token limit: counted with its tokenizer where it has one
+        (a piece is at least one token), else estimated as words and punctuation marks."""
+        tokenizer = getattr(self.generator, "tokenizer", None)
+        text = "".join(written)
+        if tokenizer is not None and hasattr(tokenizer, "encode"):
+            tokens = len(tokenizer.encode(text, add_special_tokens=False))
+        else:
+            tokens = len(_WORD_OR_MARK.findall(text))
+        return max(len(written), tokens) >= max_new_tokens
 
     def _prompt_texts(self) -> list[str]:
         """The instructions the model is given, which it must not repeat to the user."""
@@ -297,9 +330,29 @@ def _notes_first(verdict: TriageResult) -> str:
     return "".join(note + "\n\n" for note in notes if note)
 
 
+def _recorded(pieces: Iterator[str], written: list[str]) -> Iterator[str]:
+    """`pieces`, each also appended to `written` as it passes."""
+    for piece in pieces:
+        written.append(piece)
+        yield piece
+
+
+def _by_page(passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    """The passages of each page joined into one, in the rank of its best passage: a page is one source
+    with one number, however many of its passages were retrieved. A passage without a url is a page
+    of its own."""
+    pages: dict[str, list[RetrievedPassage]] = {}
+    for passage in passages:
+        pages.setdefault(passage.url or f"#{passage.passage_id}", []).append(passage)
+    return [
+        dataclasses.replace(group[0], text=" ".join(" ".join(p.text.split()) for p in group))
+        for group in pages.values()
+    ]
+
+
 def _citations(shown: list[Sentence], passages: list[RetrievedPassage]) -> list[Citation]:
-    """One citation per passage number the shown sentences cite; its snippet is the passage's
-    sentences they rest on, in passage order."""
+    """One citation per page the shown sentences cite (a number is a page: `_by_page`); its snippet is
+    the page's sentences they rest on, in page order."""
     used: dict[int, list[str]] = {}
     for sentence in shown:
         for number, evidence in zip(sentence.citations, sentence.evidence, strict=False):

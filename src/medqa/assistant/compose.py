@@ -110,7 +110,10 @@ class Composer:
             return self._remove(text, "an empty preamble")
         if not ended:
             return self._remove(text, "cut off by the length limit")
-        text = strip_filler(text)
+        stripped = strip_filler(text)
+        if not stripped or is_filler(stripped):  # "Sure, here is the answer:" is all preamble
+            return self._remove(text, "an empty preamble")
+        text = stripped
         guarded = clean_sentence(text, self.personal, self.prompt_texts)
         if guarded is None:  # its words are withheld here too: the structured answer reaches clients
             return self._remove("", "refused by the output guard (a diagnosis claim, a dose, an instruction...)")

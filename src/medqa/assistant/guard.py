@@ -40,16 +40,18 @@ _FILLER_WORDS = (
     r"(based on|according to|from|using) (the |these |this )?(provided |given |above |trusted )?"
     r"(passages?|sources?|information|text|context|documents?)( (provided|given|above))?|"
     r"i hope (this|that) helps|let me know if you have (any )?(other|more) questions|"
-    r"in (summary|conclusion)|to (summarize|sum up)|i can help( with that)?)"
+    r"in (summary|conclusion)|to (summarize|sum up)|i can help( with that)?|"
+    r"thanks?( you)? for (your|the|this) question|(i'm|i am) (happy|glad) to help|hello|hi( there)?|"
+    r"((here's|here is) )?what i (found|know)( about [^:.!?]{1,60})?)"
 )
 _FILLER = re.compile(rf"^{_FILLER_WORDS}\s*(the following)?\s*[:.!,]*\s*$", re.I)
 _FILLER_PREFIX = re.compile(
-    r"^(sure|certainly|of course|okay|great question|good question|absolutely)[,!.]\s+|"
+    r"^(sure|certainly|of course|okay|great question|good question|absolutely|hello|hi)[,!.]\s+|"
     r"^((here (is|are)|here's) )?(the |an |your )?(short |brief |final )?(answer|information)"
     r"( to (this|your|the) question)?( about [^:.!?]{1,60})?( is)?\s*:\s*|"
     r"^(the )?answer( to (this|your|the) question)?( about [^:.!?]{1,60})? is\s+|"
     r"^(based on|according to|from|using) (the |these |this )?(provided |given |above |trusted )?"
-    r"(passages?|sources?|information|text|context|documents?)( (provided|given|above))?,\s*",
+    r"(passages?|sources?|information|text|context|documents?)( (provided|given|above))?\s*[,:]\s*",
     re.I,
 )
 _MAX_HELD = 600  # a "sentence" longer than this is judged as it stands (the model may never end one)
@@ -204,7 +206,9 @@ def is_filler(sentence: str) -> bool:
 
 def strip_filler(sentence: str) -> str:
     """`sentence` without a leading filler ("Based on the passages, glaucoma is..." -> "Glaucoma is...")."""
-    rest = _FILLER_PREFIX.sub("", sentence, count=1)
+    rest = sentence
+    while (stripped := _FILLER_PREFIX.sub("", rest, count=1)) != rest:  # "Sure, here is the answer: ..."
+        rest = stripped
     return rest[:1].upper() + rest[1:] if rest != sentence else sentence
 
 

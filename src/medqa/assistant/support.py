@@ -4,13 +4,17 @@ A small model paraphrases badly and guesses confidently ("cleft lip" where the p
 opening in the roof of the mouth"; "SPF 30" where it says 15; "No." where it says "inherited in an
 autosomal dominant manner"). So every sentence is checked, before anyone sees it, against each
 retrieved passage (only what retrieval returned: text in the user's message never counts as a
-source). A passage supports a sentence when all of these agree:
+source). A passage supports a sentence when ONE of its sentences says it (with the sentence before
+it when that one refers back to it: "It often starts in the big toe"; a sentence the model joined
+from two statements is split and each must be said by one), and all of these agree with it:
 
 - numbers: every number of the sentence is in the passage (and a dose unit next to it, too);
 - names and strict words: capitalised names, gene/drug-like tokens, medical-suffix words (-itis,
   -oma, -statin...), words in brackets, and words whose swap flips a fact (dominant/recessive,
   acute/chronic, more/less...) must be in the passage, its title or its question;
-- content words: at most one in four of the other content words may be missing from it;
+- content words: at most one in four of the other content words may be missing from it, and none
+  that another sentence of the passage says (a fact taken from a neighbour: "stage IIB" bound to
+  what the sentence before says of stage IIA);
 - polarity: the passage sentence it matches best is negated ("not", "no", "never", "without"...)
   exactly when the sentence is;
 - meaning: that passage sentence is close in the bundled MiniLM's embedding (`min_similarity`).
@@ -19,8 +23,8 @@ A sentence no passage supports is replaced by the passage sentence it tried to s
 close enough (`replace_similarity`), or dropped. The same module picks what to quote when too little
 of the model's answer survives: the passage sentences that best answer the question (MiniLM
 similarity to the question plus the words its type calls for: a "what causes" question wants a
-sentence about causes), and, for a yes/no question, the sentence that states the answer and its
-polarity.
+sentence about causes, a "how many" question a figure; those that say what the question asks come
+first), and, for a yes/no question, the sentence that states the answer and its polarity.
 
 The rules are heuristics, measured on real answers (see the faithfulness figures of the report),
 not proofs; they fail closed: what they cannot confirm is not shown as the model wrote it.
@@ -286,7 +290,7 @@ QUESTION_TYPES: dict[str, tuple[str, str]] = {
     "causes": ("cause causes caused why", "cause caused due result results lead trigger mutation factor"),
     "treatment": (
         "treat treated treatment treatments therapy therapies manage managed cure cured curable",
-        "treat treatment therapy medication medicine drug surgery manage control cure",
+        "treat treatment therapy medication medicine drug surgery manage control cure antibiotic",
     ),
     "inheritance": (
         "inherit inherited inheritance hereditary",
@@ -299,7 +303,8 @@ QUESTION_TYPES: dict[str, tuple[str, str]] = {
         "diagnose diagnosis test exam detect screen imaging",
     ),
     "outlook": ("outlook prognosis expectancy survival", "outlook prognosis life survive survival expectancy"),
-    "frequency": ("prevalence incidence common", "affect affects estimate incidence prevalence common rare"),
+    # "affects" is generic (any definition says it); a figure ("7 per 100,000") is read by _FREQUENCY_FIGURE
+    "frequency": ("prevalence incidence common", "estimate estimated incidence prevalence common uncommon rare"),
     "susceptibility": ("risk", "risk higher factor"),
     "complications": ("complication complications", "complication lead result damage"),
     "contagious": (
@@ -308,10 +313,24 @@ QUESTION_TYPES: dict[str, tuple[str, str]] = {
     ),
     "side effects": ("side effect effects", "side effect effects"),
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _type_stems() -> frozenset[str]:
+    """The stems of every word of QUESTION_TYPES: they say what kind of statement a sentence is."""
+    return frozenset(_stem(w) for pair in QUESTION_TYPES.values() for text in pair for w in text.split())
+
+
 _YES_NO = re.compile(
     r"^\s*(is|are|can|could|does|do|did|will|would|should|has|have|was|were|may|might)\b.*\?\s*$", re.I | re.S
 )
 _HOW_MANY = re.compile(r"\bhow (many|common|often)\b", re.I)
+# A figure of how many people have it: "7.4 to 18 per 100,000 men", "1 in 2,500 newborns", "about 5 percent".
+_FREQUENCY_FIGURE = re.compile(
+    r"\d[\d,.]*\s*(%|percent\b|per\b|in\s+(every\s+)?\d|out of\b|(million|thousand)\b|(people|individuals|"
+    r"newborns|births|infants|children|adults|men|women|males|females|americans|cases)\b)|\b(one|1) in (every )?\d",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -407,6 +426,10 @@ class SupportChecker:
         # A page's title and the question it answers name its topic: a sentence may name it too.
         self._pages = [stems(f"{p.title} {p.question}") for p in self.passages]
         self._terms = [content_terms(s.text) for s in self.sentences]
+        self._passage_terms = [
+            set().union(*(t for t, s in zip(self._terms, self.sentences, strict=True) if s.passage == n))
+            for n in range(1, len(self.passages) + 1)
+        ]
         self._exact = {_normal(s.text): s for s in self.sentences}
         self._scores: dict[Focus, list[float]] = {}
         self._vectors: np.ndarray | None = None
@@ -448,10 +471,10 @@ class SupportChecker:
         cosines = self.vectors @ self._encode([sentence])[0] if self.sentences else np.zeros(0)
         citations, evidence, reasons = [], [], []
         for number in range(1, len(self.passages) + 1):
-            problem, best = self._against(sentence, terms, number, cosines)
-            if problem is None and best is not None:
+            problem, resting_on = self._against(sentence, terms, number, cosines)
+            if problem is None:
                 citations.append(number)
-                evidence.append(self.sentences[best].text)
+                evidence.append(" ".join(self.sentences[i].text for i in resting_on))
             elif problem:
                 reasons.append(f"[{number}] {problem}")
         if citations:
@@ -460,37 +483,92 @@ class SupportChecker:
 
     def _against(
         self, sentence: str, terms: set[str], number: int, cosines: np.ndarray
-    ) -> tuple[str | None, int | None]:
-        """(why passage `number` does not support `sentence`, or None; the index of its best sentence).
+    ) -> tuple[str | None, list[int]]:
+        """(why passage `number` does not support `sentence`, or None; the passage sentences it rests on).
 
-        The sentence must be said by one passage sentence and its neighbours (a model often joins two),
-        with the page's title and question for names ("It is inherited..." on the Milroy disease page).
+        Its facts must be said by ONE passage sentence (with the sentence before it when that one only
+        carries the subject: "It often starts in the big toe"), not by a bag of words over neighbouring
+        sentences: "In stage IIB, cancer has spread to the uterus" stitched from the sentence that names
+        stage IIB and the one that says where stage IIA spreads binds a fact to the wrong subject. A
+        sentence the model joined from two ("..., and it often starts in the big toe") is split into its
+        clauses, and each clause must be said by one passage sentence.
         """
         candidates = [i for i, s in enumerate(self.sentences) if s.passage == number]
         if not candidates:
-            return "has no sentences", None
-        best = max(candidates, key=lambda i: _overlap(terms, self._terms[i]) + float(cosines[i]))
-        around = self.sentences[best].position
-        window = " ".join(self.sentences[i].text for i in candidates if abs(self.sentences[i].position - around) <= 1)
-        offered = stems(window) | self._pages[number - 1]
-        missing_numbers = numbers(sentence) - numbers(window)
+            return "has no sentences", []
+        problem, best = self._by_one(sentence, terms, number, candidates, cosines)
+        if best is not None:
+            return None, [best]
+        parts = _clauses(sentence)
+        if len(parts) < 2:
+            return problem, []
+        part_cosines = self.vectors @ self._encode(parts).T  # (n_sentences, n_parts)
+        anchors: list[int] = []
+        for column, part in enumerate(parts):
+            _, anchor = self._by_one(part, content_terms(part), number, candidates, part_cosines[:, column])
+            if anchor is None:
+                return problem, []  # the whole sentence's reason says more than a clause's
+            anchors.append(anchor)
+        return None, list(dict.fromkeys(anchors))
+
+    def _by_one(
+        self, sentence: str, terms: set[str], number: int, candidates: list[int], cosines: np.ndarray
+    ) -> tuple[str | None, int | None]:
+        """(why no single sentence of the passage says `sentence`, or None; the one that says it).
+
+        Tried in order of likeness (shared content words plus cosine), the three likeliest only."""
+        ranked = sorted(candidates, key=lambda i: -(_overlap(terms, self._terms[i]) + float(cosines[i])))
+        first_problem = None
+        for i in ranked[:3]:
+            problem = self._unit_problem(sentence, terms, number, i, float(cosines[i]))
+            if problem is None:
+                return None, i
+            first_problem = first_problem or problem
+        return first_problem, None
+
+    def _unit_problem(self, sentence: str, terms: set[str], number: int, anchor: int, cosine: float) -> str | None:
+        """Why passage sentence `anchor` (and the sentence before it, when it refers back to that one:
+        "It often starts in the big toe", "Insulin lowers it") does not say `sentence`, or None when it
+        does. Names may also come from the page's title and question ("It is inherited..." on the
+        Milroy disease page); a name the sentence before gives is taken only when `anchor` opens by
+        referring back to it, so "In stage IIB, cancer has spread to the uterus" is not said by "Stage
+        II is divided into IIA and IIB. In stage IIA, cancer has spread from where it formed to the uterus"."""
+        source = self.sentences[anchor]
+        unit = source.text
+        page = self._pages[number - 1]
+        before = self.sentences[anchor - 1] if anchor > 0 else None
+        if before is not None and before.passage == number and before.position == source.position - 1:
+            if _LEANS_BACK.match(source.text):
+                unit = f"{before.text} {unit}"
+            elif _REFERS_BACK.search(source.text):
+                unnamed = strict_terms(sentence) - _strict_stems() - stems(source.text) - page
+                if unnamed:
+                    return f"does not say {', '.join(sorted(unnamed))} in one sentence"
+                unit = f"{before.text} {unit}"
+        offered = stems(unit) | page
+        missing_numbers = numbers(sentence) - numbers(unit)
         if missing_numbers:
-            return f"does not give the number {', '.join(sorted(missing_numbers))}", None
-        missing_doses = dose_amounts(sentence) - dose_amounts(window)
+            return f"does not give the number {', '.join(sorted(missing_numbers))}"
+        missing_doses = dose_amounts(sentence) - dose_amounts(unit)
         if missing_doses:
-            return f"does not give the amount {' '.join(sorted(missing_doses)[0])}", None
+            return f"does not give the amount {' '.join(sorted(missing_doses)[0])}"
         missing_names = strict_terms(sentence) - offered
         if missing_names:
-            return f"does not say {', '.join(sorted(missing_names))}", None
+            return f"does not say {', '.join(sorted(missing_names))} in one sentence"
         missing = terms - offered
         if len(missing) > int(len(terms) * self.config.missing_share):
-            return f"does not say {', '.join(sorted(missing))}", None
-        if negated(sentence) != negated(self.sentences[best].text):
+            return f"does not say {', '.join(sorted(missing))} in one sentence"
+        # A word the passage says, but in another sentence, is a fact taken from there, not a paraphrase
+        # (words that only name a kind of statement, "features", "treatment", are not facts).
+        borrowed = missing & self._passage_terms[number - 1] - _type_stems()
+        if borrowed:
+            return f"does not say {', '.join(sorted(borrowed))} in one sentence (another sentence does)"
+        if negated(sentence) != negated(source.text):
             which = "does not say" if negated(sentence) else "says"
-            return f"{which} 'not' where it matches: \"{self.sentences[best].text}\"", None
-        if float(cosines[best]) < self.config.min_similarity:
-            return f"is not close in meaning (cosine {float(cosines[best]):.2f})", None
-        return None, best
+            return f"{which} 'not' where it matches: \"{source.text}\""
+        if cosine < self.config.min_similarity:
+            return f"is not close in meaning (cosine {cosine:.2f})"
+        return None
 
     def _replacement(self, terms: set[str], cosines: np.ndarray) -> SourceSentence | None:
         scored = [
@@ -502,11 +580,15 @@ class SupportChecker:
 
     # ------------------------------------------------------------------------------ what to quote
     def best_answers(self, focus: Focus, limit: int) -> list[SourceSentence]:
-        """Up to `limit` quotable passage sentences that best answer the question, best first."""
+        """Up to `limit` quotable passage sentences that best answer the question, best first: those that
+        say what it asks for ("How many people..." -> a figure; "How is it treated?" -> treatment), when
+        any does, before the merely similar ones (a definition of the same disease)."""
         scores = self._question_scores(focus)
         ranked = sorted(self._quotable(focus), key=lambda i: (-scores[i], i))
         if not ranked:
             return []
+        focused = [i for i in ranked if self._hits(i, focus)] if focus.kinds else []
+        ranked = focused or ranked
         floor = scores[ranked[0]] - 0.5  # far below the best answer is off the question
         return [self.sentences[i] for i in ranked[:limit] if scores[i] >= floor]
 
@@ -528,8 +610,7 @@ class SupportChecker:
             if stating:
                 best = max(stating, key=lambda i: (scores[i], -i))
                 return self.sentences[best], not _clause_negated(self.sentences[best].text, focus.asked_terms)
-        wanted = focus.answer_terms | focus.asked_terms
-        hits = [i for i in quotable if self._terms[i] & wanted]
+        hits = [i for i in quotable if self._hits(i, focus)]
         if not hits:
             return None, None
         return self.sentences[max(hits, key=lambda i: (scores[i], -i))], None
@@ -541,8 +622,12 @@ class SupportChecker:
         return [i for i, s in enumerate(self.sentences) if s.quotable and on_topic[s.passage - 1]]
 
     def answers_focus(self, sentence: str, focus: Focus) -> bool:
-        """Whether `sentence` has a word the question asks for."""
-        return bool(content_terms(sentence) & (focus.answer_terms | focus.asked_terms))
+        """Whether `sentence` says what the question asks for: a word its type calls for or one of its
+        own words ("inherit"), or for a how-many question a figure of how many people have it."""
+        return _focus_hits(sentence, content_terms(sentence), focus) > 0
+
+    def _hits(self, i: int, focus: Focus) -> int:
+        return _focus_hits(self.sentences[i].text, self._terms[i], focus)
 
     def _question_scores(self, focus: Focus) -> list[float]:
         """MiniLM similarity to the question, plus the share of the words it asks for, plus a little
@@ -553,10 +638,9 @@ class SupportChecker:
 
     def _score_sentences(self, focus: Focus) -> list[float]:
         cosines = self.vectors @ self._encode([focus.question])[0]
-        wanted = focus.answer_terms | focus.asked_terms
         scores = []
         for i, s in enumerate(self.sentences):
-            hits = len(self._terms[i] & wanted)  # "surgery ... drugs" answers "how is it treated" more than "treat"
+            hits = self._hits(i, focus)  # "surgery ... drugs" answers "how is it treated" more than "treat"
             hit = 0.1 + 0.1 * min(hits, 3) if hits else 0.0
             asked = 0.2 * _overlap(set(focus.asked_terms), self._terms[i]) if focus.asked_terms else 0.0
             order = 0.05 * (s.position == 0) - 0.02 * (s.passage - 1)
@@ -565,9 +649,37 @@ class SupportChecker:
         return scores
 
 
+def _focus_hits(text: str, terms: set[str], focus: Focus) -> int:
+    """How many of the things `focus` asks for `text` (with content stems `terms`) says."""
+    figure = "frequency" in focus.kinds and bool(_FREQUENCY_FIGURE.search(text))
+    return len(terms & (focus.answer_terms | focus.asked_terms)) + figure
+
+
 def _overlap(terms: set[str] | frozenset[str], other: set[str]) -> float:
     """The share of `terms` found in `other`."""
     return len(terms & other) / len(terms) if terms else 0.0
+
+
+# A sentence with one of these takes something (its subject, its object) from the sentence before it.
+_REFERS_BACK = re.compile(r"\b(it|its|they|them|their|this|these|those)\b", re.I)
+# Where a model joins two statements into one sentence: "; ", ", and it ...", ", but ...", ", while ...".
+_JOIN = re.compile(
+    r"\s*;\s*|,\s+(?:and|but|while|whereas|although|though|so)\s+|\s+(?:and|but)\s+(?=(?:it|they|this|these|"
+    r"most|many|some|people)\b)",
+    re.I,
+)
+
+
+def _clauses(sentence: str) -> list[str]:
+    """The statements a sentence joins, each with at least two content words (a short piece such as
+    "and rarely" stays with the one before it)."""
+    parts: list[str] = []
+    for piece in _JOIN.split(sentence):
+        if parts and len(content_terms(piece)) < 2:
+            parts[-1] = f"{parts[-1]}, {piece}"
+        elif piece.strip():
+            parts.append(piece.strip())
+    return parts
 
 
 def _clause_negated(sentence: str, asked: frozenset[str]) -> bool:

@@ -40,7 +40,7 @@ from medqa.fileio import atomic_output_dir, atomic_write_json, check_output_dir,
 from medqa.inference.base import GenerationSettings, Generator, Prompt, TransformersGenerator
 from medqa.models import CONFIG_FILE, LoadedModel, is_trained_folder, load_for_eval
 from medqa.progress import progress_bar
-from medqa.prompt import PromptTemplate
+from medqa.prompt import Decoding, PromptTemplate
 
 
 @dataclass
@@ -63,7 +63,10 @@ class EvalConfig:
     num_beams: int = 4  # beam search width (decoding=beam)
     temperature: float = 0.7  # sampling (decoding=sample)
     top_p: float = 0.9  # sampling (decoding=sample)
-    max_new_tokens: int = 256
+    # None: the model's saved decoding (RUN/generation.yaml, written by training and export; 256 tokens and
+    # 1.1 for a base model); a value given here (recipe, --set, --max-new-tokens) wins
+    max_new_tokens: int | None = None
+    repetition_penalty: float | None = None
     # generation engine: transformers (any model, batched, beam search) or llama.cpp on the model's GGUF
     # (the bundled GGUF, or FOLDER/model.gguf from `medqa export --gguf`): ~4x faster on CPU
     backend: Literal["transformers", "llamacpp"] = "transformers"
@@ -96,8 +99,12 @@ class EvalConfig:
         raise_problems(problems, "eval settings")
 
     def generation(self) -> GenerationSettings:
+        saved = Decoding.load(self.model) if self.model != NEAREST else Decoding()
         return GenerationSettings(
-            max_new_tokens=self.max_new_tokens,
+            max_new_tokens=self.max_new_tokens if self.max_new_tokens is not None else saved.max_new_tokens,
+            repetition_penalty=(
+                self.repetition_penalty if self.repetition_penalty is not None else saved.repetition_penalty
+            ),
             temperature=self.temperature if self.decoding == "sample" else 0.0,
             top_p=self.top_p if self.decoding == "sample" else 1.0,
             num_beams=self.num_beams if self.decoding == "beam" else 1,
