@@ -9,7 +9,11 @@ the same source page is in the index; a hit is a top-k passage from that page (s
 is the plain `retrieve(question, k)` call, query encoding included, after a short warm-up. The last
 line of the output is one JSON object: {"p95_ms": ..., "recall_at_5": ...}.
 
-    .venv/bin/python bench/retrieval.py [--index DIR] [--every 50] [--k 5]
+`--dense-fractions 0,0.5,1` also measures recall@k in the stages of a staged build (the server on a
+fresh cache, `medqa.retrieval.staged`): 0 is BM25 alone, 0.5 BM25 with the first half of the vectors
+(chunks are computed in passage order), 1 the complete index; {"recall_at_5_by_dense_fraction": ...}.
+
+    .venv/bin/python bench/retrieval.py [--index DIR] [--every 50] [--k 5] [--dense-fractions 0,1]
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ def main() -> None:
         help="torch intra-op threads (default: torch's own choice); 1 is "
         "steadier when other processes load the CPU, since a busy core stalls a 2-thread matrix multiply",
     )
+    parser.add_argument("--dense-fractions", default="", help="e.g. 0,0.5,1: recall with only this share of vectors")
     args = parser.parse_args()
     if args.threads:
         import torch
@@ -74,20 +79,35 @@ def main() -> None:
         index.retrieve(q, args.k)
         latencies.append((time.perf_counter() - t) * 1000)
 
-    hits = counted = 0
-    for row, q in zip(held_out, queries, strict=True):
-        own = passages_of.get(q, set())
-        if not row["url"] or not questions_of.get(row["url"], set()) - {q}:
-            continue  # no other question of this page is indexed: nothing right to find
-        counted += 1
-        ranked = [h for h in index.retrieve(q, args.k + len(own) + 50) if h.passage_id not in own][: args.k]
-        hits += any(h.url == row["url"] for h in ranked)
+    def recall_at_k() -> tuple[int, int]:
+        hits = counted = 0
+        for row, q in zip(held_out, queries, strict=True):
+            own = passages_of.get(q, set())
+            if not row["url"] or not questions_of.get(row["url"], set()) - {q}:
+                continue  # no other question of this page is indexed: nothing right to find
+            counted += 1
+            found = index.retrieve(q, args.k + len(own) + 50, exact_scores=False)
+            ranked = [h for h in found if h.passage_id not in own][: args.k]
+            hits += any(h.url == row["url"] for h in ranked)
+        return hits, counted
+
+    hits, counted = recall_at_k()
     p50, p95 = np.percentile(latencies, [50, 95])
     recall = hits / counted if counted else float("nan")
     print(f"{len(queries)} queries: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies):.1f} ms")
     print(f"recall@{args.k}: {hits}/{counted} held-out questions whose page is in the index = {recall:.3f}")
+    result = {"p95_ms": round(float(p95), 2), f"recall_at_{args.k}": round(recall, 4)}
+    if args.dense_fractions:
+        vectors, by_fraction = np.asarray(index.vectors), {}
+        for fraction in (float(f) for f in args.dense_fractions.split(",")):
+            ready = np.arange(len(index.passages)) < round(fraction * len(index.passages))
+            index.swap_dense(vectors, ready)
+            staged_hits, staged_counted = recall_at_k()
+            staged_recall = by_fraction[f"{fraction:g}"] = round(staged_hits / staged_counted, 4)
+            print(f"recall@{args.k} with {fraction:.0%} of the vectors (BM25 for the rest): {staged_recall}")
+        result[f"recall_at_{args.k}_by_dense_fraction"] = by_fraction
     print(f"torch threads {_threads()}; load average {_load()}")
-    print(json.dumps({"p95_ms": round(float(p95), 2), f"recall_at_{args.k}": round(recall, 4)}))
+    print(json.dumps(result))
 
 
 def _threads() -> int:

@@ -151,7 +151,8 @@ def test_the_bundled_cache_index_is_rebuilt_when_damaged(
     data = tmp_path / "corpus.jsonl"
     data.write_text("".join(json.dumps(row) + "\n" for row in ROWS), encoding="utf-8")
     corpus = IndexConfig(data=str(data))
-    first = ensure_index(None, embedder=OneHotEmbedder(), corpus=corpus)  # built on first use
+    first = ensure_index(None, embedder=OneHotEmbedder(), corpus=corpus)  # staged, completed in the background
+    assert first.background.wait(30)
     assert first.files_verified and first.path == default_index_dir()
     path = default_index_dir()
     text = (path / "passages.jsonl").read_text()
@@ -159,4 +160,5 @@ def test_the_bundled_cache_index_is_rebuilt_when_damaged(
     with caplog.at_level(logging.WARNING, logger="medqa"):
         rebuilt = ensure_index(None, embedder=OneHotEmbedder(), corpus=corpus)
     assert "passages.jsonl changed since it was built" in caplog.text and "rebuilding it now" in caplog.text
+    assert rebuilt.background.wait(30)
     assert rebuilt.files_verified and "optic nerve" in (path / "passages.jsonl").read_text()

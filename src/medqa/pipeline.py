@@ -83,6 +83,7 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
         raise MedqaError(f"the run folder {workdir} exists and is not empty; name a new one")
     data_dir, train_dir = workdir / "data", workdir / "train"
     console.rule(f"[bold]medqa main job[/bold] -> {workdir}")
+    _start_served_index(config, console)
 
     console.print("[bold]1/6 data[/bold]: clean, group near-duplicates, split without leakage")
     prepared = prepare(load_config(DataConfig, None, {"input": config.data} if config.data else {}), data_dir)
@@ -108,12 +109,13 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
     # Exported before evaluation: the report scores what is served (the GGUF on llama.cpp).
     console.print("[bold]3/6 export[/bold]: the adapter merged into the base model, and a GGUF for llama.cpp")
     served = _export_for_serving(train_dir, workdir / "export", console)
-    _prebuild_served_index(config, console)
+    _eval_index(data_dir, console)
     evaluate_and_report(config, data_dir, train_dir, served, workdir, console)
     if config.serve:
         console.print(
             f"[bold]6/6 serve[/bold]: the fine-tuned assistant at http://{config.host}:{config.port} (web chat) "
-            "and /v1 (OpenAI-compatible API); the first start builds the corpus index. Ctrl+C stops it."
+            "and /v1 (OpenAI-compatible API), answering at once; /ready shows the corpus index's progress. "
+            "Ctrl+C stops it."
         )
         serve_in_place(served, config.host, config.port)
     return workdir
@@ -172,22 +174,65 @@ def evaluate_and_report(
     return summary
 
 
-def _prebuild_served_index(config: PipelineConfig, console: Console) -> None:
-    """The index the server will answer from (the bundled corpus, in the cache), built now instead of
-    at its first start when the job trains on the bundled corpus: the evaluation's training-only
-    index then reuses its vectors (`evaluate.grounded.ReusedVectors`) instead of embedding the
-    training split a second time. Skipped when the server will use another index (MEDQA_INDEX)."""
-    from medqa.assistant.load import ensure_index
+def _start_served_index(config: PipelineConfig, console: Console) -> None:
+    """Start the dense vectors of the index the server will answer from (the bundled corpus, in the
+    cache) now, in a worker at the lowest CPU priority: it takes what training and evaluation leave
+    of the CPU, and the server (this process, after `serve_in_place`) answers from BM25 and the
+    vectors ready meanwhile, swapping in the complete index when the worker is done. Skipped when
+    the server will use another index (MEDQA_INDEX) or the index is complete already."""
+    from medqa.assistant.load import default_index_dir
+    from medqa.retrieval.embedding import MiniLMEmbedder
+    from medqa.retrieval.index import IndexConfig
+    from medqa.retrieval.staged import launch_worker, open_staged, prepare_staging
     from medqa.server.settings import load_settings
 
     try:
         served_index = load_settings().index
     except MedqaError:
         return  # the server will say what is wrong with its settings
-    if config.data is None and config.serve and served_index is None:
-        started = time.perf_counter()
-        ensure_index(None, console)
-        console.print(f"the served corpus index is ready ({time.perf_counter() - started:.0f} s)")
+    path = default_index_dir()
+    if config.data is not None or not config.serve or served_index is not None or (path / "index.json").is_file():
+        return
+    started = time.perf_counter()
+    embedder = MiniLMEmbedder()
+    prepare_staging(IndexConfig(), path, embedder)
+    fraction = open_staged(path, embedder).dense_fraction
+    launch_worker(path)
+    console.print(
+        f"the served corpus index: BM25 ready ({time.perf_counter() - started:.0f} s); its dense vectors "
+        f"({100 * fraction:.0f}% done) are computed in the background at the lowest CPU priority"
+    )
+
+
+def _eval_index(data_dir: Path, console: Console) -> None:
+    """The grounded evaluation's index of the training split (data/index-train), in seconds: BM25 over
+    every passage, with the dense vectors the served index has ready (the same MiniLM over the same
+    texts), BM25 alone for the rest. The report's grounded scores are of this index; the share of
+    passages with a vector is printed here and stored in its index.json (`dense_rows`)."""
+    from medqa.assistant.load import default_index_dir
+    from medqa.evaluate.grounded import train_index_path
+    from medqa.retrieval.embedding import MiniLMEmbedder
+    from medqa.retrieval.index import Index, IndexConfig
+    from medqa.retrieval.staged import borrowed_index, open_staged, staging_dir
+
+    out = train_index_path(str(data_dir))
+    if (out / "index.json").is_file():
+        return
+    embedder, served = MiniLMEmbedder(), default_index_dir()
+    donor: Index | None = None
+    try:
+        if (served / "index.json").is_file():
+            donor = Index.load(served, embedder)
+        elif (staging_dir(served) / "staging.json").is_file():
+            donor = open_staged(served, embedder)
+    except MedqaError as exc:
+        console.print(f"[yellow]the served index cannot lend its vectors ({exc}); BM25 alone[/yellow]")
+    index = borrowed_index(IndexConfig(data=str(data_dir)), donor, embedder)
+    index.persist(out)
+    console.print(
+        f"the grounded evaluation's index (training split): {len(index.passages)} passages, BM25 for all, "
+        f"dense vectors for {100 * index.dense_fraction:.0f}% (those the served index had ready)"
+    )
 
 
 def _eval_backend(model: str) -> str:

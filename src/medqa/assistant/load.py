@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
 from medqa.assistant.answer import Assistant, AssistantConfig
 from medqa.assistant.triage import default_triage
 from medqa.inference.load import load_generator
+from medqa.prompt import GENERATION_FILE, Decoding
 from medqa.resources import cache_dir
-from medqa.retrieval.embedding import Embedder
-from medqa.retrieval.index import FORMAT_VERSION, Index, IndexConfig, IndexDamaged, build_index
+from medqa.retrieval.embedding import Embedder, MiniLMEmbedder
+from medqa.retrieval.index import FORMAT_VERSION, Index, IndexConfig, IndexDamaged
+from medqa.retrieval.staged import open_or_stage, staging_dir
 
 log = logging.getLogger("medqa")
 
@@ -28,24 +31,30 @@ def ensure_index(
     corpus: IndexConfig | None = None,
 ) -> Index:
     """Open `index` (quick checks; the caller verifies every file's checksum, e.g. in the background),
-    or the bundled-corpus index of the cache, built on first use and fully verified: it is small
-    (~0.1 s of sha256) and medqa can rebuild it, so a damaged one is rebuilt, saying why.
-    `embedder` and `corpus` (default: MiniLM and the bundled corpus) let tests index something smaller."""
+    or the bundled-corpus index of the cache: fully verified when complete (it is small, ~0.1 s of
+    sha256, and medqa can rebuild it, so a damaged one is rebuilt, saying why); on a fresh cache its
+    staged build (`medqa.retrieval.staged`), which answers at once from BM25 and the dense vectors
+    ready so far while the rest is computed in the background (a worker process at the lowest CPU
+    priority) and swapped in when complete. `embedder` and `corpus` (default: MiniLM and the bundled
+    corpus) let tests index something smaller; a given `embedder` also computes the background
+    vectors, in a thread of this process."""
     if index is not None:
         return Index.load(index, embedder)
     path = default_index_dir()
-    if not (path / "index.json").is_file():
-        _say(console, f"building the index of the bundled corpus once, into {path} (a few minutes) ...")
-        build_index(corpus or IndexConfig(), path, overwrite=path.exists(), embedder=embedder)
+    query_embedder = embedder or MiniLMEmbedder()
     try:
-        loaded = Index.load(path, embedder)
-        loaded.verify_files()
-        return loaded
+        loaded, complete = open_or_stage(path, corpus or IndexConfig(), query_embedder, embedder)
     except IndexDamaged as exc:
-        _say(console, f"{exc}. It is medqa's own cache: rebuilding it now (a few minutes) ...", warning=True)
-    build_index(corpus or IndexConfig(), path, overwrite=True, embedder=embedder)
-    loaded = Index.load(path, embedder)
-    loaded.verify_files()
+        _say(console, f"{exc}. It is medqa's own cache: rebuilding it now, in the background ...", warning=True)
+        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(staging_dir(path), ignore_errors=True)
+        loaded, complete = open_or_stage(path, corpus or IndexConfig(), query_embedder, embedder)
+    if not complete:
+        _say(
+            console,
+            f"the bundled corpus index is being completed in the background ({100 * loaded.dense_fraction:.0f}% of "
+            f"its dense vectors ready, into {path}); answering from BM25 and those meanwhile",
+        )
     return loaded
 
 
@@ -75,7 +84,10 @@ def load_assistant(
     `allow_fallback=False` refuses transformers when a GGUF exists but llama.cpp cannot load it)."""
     loaded_index = ensure_index(index, console)
     loaded_index.embedder.encode(["warm-up"])  # the query embedder loads now, not on the first question
-    generator, error, _ = load_generator(model, backend, base_url, api_model, allow_fallback=allow_fallback)
+    generator, error, name = load_generator(model, backend, base_url, api_model, allow_fallback=allow_fallback)
+    source = model or name
+    if source and (Path(source) / GENERATION_FILE).is_file():  # a trained model answers as it was taught to
+        config = (config or AssistantConfig()).with_decoding(Decoding.load(source))
     if error and console is not None:
         if generator is None:
             console.print(f"[yellow]warning:[/yellow] no language model ({error}); answers will be extractive")

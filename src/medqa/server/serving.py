@@ -25,7 +25,9 @@ from typing import Any
 from medqa.assistant.answer import Answer, Assistant, Event
 from medqa.inference.base import GenerationSettings
 from medqa.server.feedback import FeedbackStore
-from medqa.server.protocol import ChatCompletionRequest, chunk, completion, completion_id, error_body
+from medqa.server.protocol import ChatCompletionRequest, Reply, error_body, medqa_field
+from medqa.server.recent import RecentAnswers
+from medqa.server.usage import Meter
 
 MODEL_ID = "medqa"  # one assistant per server; the name clients send as `model` is not checked
 KEEPALIVE_S = 1.0  # an SSE comment after this long without text while the answer's sentences are checked
@@ -46,8 +48,10 @@ class ChatService:
         max_queue: int = 32,
         store: FeedbackStore | None = None,
         log_conversations: bool = False,
+        answers_kept: int = 1000,
     ) -> None:
         self.assistant = assistant
+        self.recent = RecentAnswers(answers_kept)  # for GET /api/answers/{id}
         self.workers = workers
         self.max_queue = max_queue
         self.store = store
@@ -67,20 +71,17 @@ class ChatService:
 
     def settings_for(self, request: ChatCompletionRequest) -> GenerationSettings:
         """The request's decoding settings over the assistant's defaults."""
-        base = self.assistant.config.generation
-        changes: dict[str, Any] = {
-            "temperature": request.temperature,
-            "top_p": request.top_p,
-            "max_new_tokens": request.max_completion_tokens or request.max_tokens,
-            "seed": request.seed,
-        }
-        return dataclasses.replace(base, **{k: v for k, v in changes.items() if v is not None})
+        return dataclasses.replace(self.assistant.config.generation, **request.generation_changes())
 
-    async def events(self, request: ChatCompletionRequest, stop: threading.Event) -> AsyncIterator[Event]:
-        """The assistant's events for `request`, generated in the pool; setting `stop` ends generation."""
+    async def events(
+        self, request: ChatCompletionRequest, stop: threading.Event, meter: Meter | None = None
+    ) -> AsyncIterator[Event]:
+        """The assistant's events for `request`, generated in the pool; setting `stop` ends generation.
+        `meter` counts the model's tokens and applies the request's stop sequences."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         settings = self.settings_for(request)
+        assistant = meter.attach(self.assistant) if meter is not None else self.assistant
 
         def put(item: Any) -> None:
             try:
@@ -89,7 +90,7 @@ class ChatService:
                 stop.set()
 
         def work() -> None:
-            events = self.assistant.stream(request.question, request.history, stop.is_set, settings)
+            events = assistant.stream(request.question, request.history, stop.is_set, settings)
             try:
                 with contextlib.closing(events):  # closing it on stop closes the model's stream at once
                     for event in events:
@@ -118,29 +119,33 @@ class ChatService:
         self, request: ChatCompletionRequest, stop: threading.Event, on_answer: Callable[[Answer], None]
     ) -> dict[str, Any]:
         """A whole `chat.completion`."""
-        answer = None
-        async for event in self.events(request, stop):
+        answer, meter = None, Meter(request.stop_sequences)
+        async for event in self.events(request, stop, meter):
             if event.kind == "final":
                 answer = event.answer
         if answer is None:
             raise AnswerStopped
         await self._finish(request, answer, on_answer)
-        return completion(completion_id(), MODEL_ID, answer.full_text(), answer.as_dict())
+        truncated = meter.truncated(answer)
+        medqa, reply = medqa_field(answer.as_dict(), request, truncated), Reply.new(MODEL_ID)
+        self.recent.add(reply.id, medqa)
+        return reply.completion(answer.full_text(), medqa, _finish_reason(truncated), meter.usage())
 
     async def stream(
         self, request: ChatCompletionRequest, stop: threading.Event, on_answer: Callable[[Answer], None]
     ) -> AsyncIterator[str]:
         """Server-sent events: role, checked answer text as it comes, sources + disclaimer with `medqa`,
-        stop, [DONE]; a comment line keeps the connection alive while sentences are held back."""
-        cid = completion_id()
-        yield sse(chunk(cid, MODEL_ID, {"role": "assistant", "content": ""}))
+        stop, the usage when asked for (`stream_options.include_usage`), [DONE]; a comment line keeps the
+        connection alive while sentences are held back."""
+        reply, meter = Reply.new(MODEL_ID), Meter(request.stop_sequences)
+        yield sse(reply.chunk({"role": "assistant", "content": ""}))
         aligner = TextAligner()
         last_sent = time.monotonic()
         try:
-            async for event in self.events(request, stop):
+            async for event in self.events(request, stop, meter):
                 if event.kind == "delta":
                     if text := aligner.push(event.text):
-                        yield sse(chunk(cid, MODEL_ID, {"content": text}))
+                        yield sse(reply.chunk({"content": text}))
                         last_sent = time.monotonic()
                 elif event.kind == "hold":
                     # The model's text is being held back or removed by the support check: a comment
@@ -151,8 +156,13 @@ class ChatService:
                 elif event.answer is not None:
                     await self._finish(request, event.answer, on_answer)
                     rest = aligner.rest(event.answer)
-                    yield sse(chunk(cid, MODEL_ID, {"content": rest}, medqa=event.answer.as_dict()))
-                    yield sse(chunk(cid, MODEL_ID, {}, finish_reason="stop"))
+                    truncated = meter.truncated(event.answer)
+                    medqa = medqa_field(event.answer.as_dict(), request, truncated)
+                    self.recent.add(reply.id, medqa)
+                    yield sse(reply.chunk({"content": rest}, medqa=medqa))
+                    yield sse(reply.chunk({}, finish_reason=_finish_reason(truncated)))
+                    if request.include_usage:
+                        yield sse(reply.usage_chunk(meter.usage()))
         except Exception:  # noqa: BLE001 - the status line is sent already: report in the stream
             yield sse(error_body("the answer failed; please try again", "server_error"))
         yield "data: [DONE]\n\n"
@@ -165,6 +175,10 @@ class ChatService:
             await asyncio.to_thread(
                 self.store.log_conversation, answer.id, request.question, answer.full_text(), answer.triage
             )
+
+
+def _finish_reason(truncated: bool) -> str:
+    return "length" if truncated else "stop"
 
 
 class TextAligner:
