@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import time
 from collections.abc import Iterator
 
 from rich.console import Console
@@ -45,6 +46,7 @@ class FakeAssistant:
             yield Event("delta", piece)
             if number + 1 == self.interrupt_after:
                 os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.5)  # a person presses Ctrl+C between two tokens: let the main thread take it
         text = "".join(self.pieces)
         citation = Citation(1, "https://ex.org/asthma", "Asthma", 7, "Asthma narrows")
         yield Event(

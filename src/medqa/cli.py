@@ -547,7 +547,7 @@ def chat_command(
     from medqa.config import load_config
 
     settings = load_config(AssistantConfig, config, _overrides(set_))
-    run_chat(load_assistant(model, index, settings, console, backend, base_url, api_model))
+    run_chat(lambda: load_assistant(model, index, settings, console, backend, base_url, api_model), console)
 
 
 # ----------------------------------------------------------------------------------------- main job

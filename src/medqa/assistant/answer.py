@@ -42,6 +42,7 @@ from medqa.config import check, raise_problems
 from medqa.inference.base import GenerationSettings, Generator, Prompt
 from medqa.prompt import Decoding, PromptTemplate
 from medqa.retrieval.index import Index, RetrievedPassage
+from medqa.retrieval.sources import current_url
 
 ABSTAIN_TEXT = (
     "I don't have a trusted source that answers this question, so I won't guess. For questions like this, "
@@ -100,6 +101,7 @@ class Citation:
     title: str
     passage_id: int  # the page's best passage (the page's retrieved passages are joined into one source)
     snippet: str  # the passage sentences the answer rests on, in page order (its opening words when it used none)
+    original_url: str = ""  # the page's address in the corpus (2017) when `url` is where it lives today
 
 
 @dataclass
@@ -365,6 +367,13 @@ def _citations(shown: list[Sentence], passages: list[RetrievedPassage]) -> list[
         in_order = sorted(used[number], key=lambda e: text.find(e) if e in text else len(text))
         snippet = " ".join(in_order) or " ".join(text.split()[:_SNIPPET_WORDS])
         citations.append(
-            Citation(number, passage.url, passage.title, passage.passage_id, strip_markup(neutralize_markers(snippet)))
+            Citation(
+                number,
+                current_url(passage.url),  # where the page lives today (MedQuAD's 2017 address may have moved)
+                passage.title,
+                passage.passage_id,
+                strip_markup(neutralize_markers(snippet)),
+                original_url=passage.url,
+            )
         )
     return citations

@@ -14,6 +14,47 @@ from rich.table import Table as RichTable
 from medqa.data.audit import CHECKS
 from medqa.progress import figure_png
 
+# MedQuAD's source folder names, as a reader knows the sites; other datasets' values are shown as they are.
+SOURCE_NAMES = {
+    "1_CancerGov_QA": "CancerGov (cancer.gov)",
+    "2_GARD_QA": "GARD (rare diseases)",
+    "3_GHR_QA": "Genetics Home Reference",
+    "4_MPlus_Health_Topics_QA": "MedlinePlus health topics",
+    "5_NIDDK_QA": "NIDDK (diabetes, digestive, kidney)",
+    "6_NINDS_QA": "NINDS (neurological disorders)",
+    "7_SeniorHealth_QA": "NIHSeniorHealth",
+    "8_NHLBI_QA_XML": "NHLBI (heart, lung, blood)",
+    "9_CDC_QA": "CDC",
+}
+COLUMN_NAMES = {"source": "source website", "qtype": "question type", "focus": "topic"}
+SHIFT_POINTS = 0.05  # a category whose share differs this much between two splits is called out
+
+
+def column_name(column: str) -> str:
+    """A data column as a reader says it ("qtype" -> "question type")."""
+    return COLUMN_NAMES.get(column, column.replace("_", " "))
+
+
+def readable(column: str, value: str) -> str:
+    """A category value as a reader says it ("3_GHR_QA" -> "Genetics Home Reference")."""
+    return SOURCE_NAMES.get(value, value) if column == "source" else value.replace("_", " ")
+
+
+def mix_shifts(splits: dict[str, dict[str, Any]]) -> list[str]:
+    """Sentences naming each category whose share of rows differs by SHIFT_POINTS or more between splits."""
+    found = []
+    columns = sorted({k.removesuffix("_mix") for s in splits.values() for k in s if k.endswith("_mix")})
+    for column in columns:
+        shares = {}
+        for name, split in splits.items():
+            shares[name] = {c: n / max(split["rows"], 1) for c, n in split.get(f"{column}_mix", {}).items()}
+        for category in sorted({c for mix in shares.values() for c in mix}):
+            per_split = {name: mix.get(category, 0.0) for name, mix in shares.items()}
+            if max(per_split.values()) - min(per_split.values()) >= SHIFT_POINTS:
+                parts = ", ".join(f"{share:.0%} of {name}" for name, share in per_split.items())
+                found.append(f"{column_name(column)} {readable(column, category)}: {parts}")
+    return found
+
 
 def length_stats(texts: Sequence[str]) -> dict[str, float]:
     """Word-count statistics of a list of texts."""
@@ -46,6 +87,7 @@ def split_summary(rows: Sequence[dict[str, Any]], total: int, mix_columns: Seque
 def render_plots(splits: dict[str, Sequence[dict[str, Any]]], mix_columns: Sequence[str]) -> dict[str, str]:
     """PNG plots (base64) of lengths per split and of each category column's mix per split."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -59,9 +101,11 @@ def render_plots(splits: dict[str, Sequence[dict[str, Any]]], mix_columns: Seque
                 upper = int(np.percentile(counts, 99)) + 1
                 # Short texts get one bin per word count; binning them coarser leaves empty gaps.
                 bins = np.arange(0, upper + 1) if upper <= 60 else np.linspace(0, upper, 51)
-                ax.hist(counts, bins=bins, histtype="step", density=True, label=name)
-        ax.set_title(f"{field} length (words, up to p99)")
-        ax.set_xlabel("words")
+                weights = np.full(len(counts), 1 / len(counts))  # each split's bars add up to 1: splits compare
+                ax.hist(counts, bins=bins, weights=weights, histtype="step", label=f"{name} ({len(counts):,} rows)")
+        ax.set_title(f"How long the {field}s are (words; longest 1% left out)")
+        ax.set_xlabel(f"words in the {field}")
+        ax.set_ylabel("share of the split's rows")
         ax.legend()
     plots["lengths"] = _png(fig)
     for column in mix_columns:
@@ -74,11 +118,13 @@ def render_plots(splits: dict[str, Sequence[dict[str, Any]]], mix_columns: Seque
             mix = Counter(str(r.get(column) or "(none)") for r in rows)
             shares = [mix[c] / max(len(rows), 1) for c in top]
             ax.barh(positions + k * height, shares, height=height, label=name)
-        ax.set_yticks(positions + height * (len(splits) - 1) / 2, top)
+        ax.set_yticks(positions + height * (len(splits) - 1) / 2, [readable(column, c) for c in top])
         ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.set_xlabel("share of the split's rows")
-        ax.set_title(f"{column} mix per split")
-        ax.legend()
+        ax.set_title(f"Rows by {column_name(column)}, per split")
+        ax.legend(title="split")
+        fig.tight_layout()
         plots[f"{column}_mix"] = _png(fig)
     return plots
 
@@ -88,7 +134,8 @@ def render_html(report: dict[str, Any], plots: dict[str, str]) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("medqa", "templates"), autoescape=select_autoescape(["html"]))
-    return env.get_template("data_report.html").render(r=report, plots=plots, checks=CHECKS)
+    template = env.get_template("data_report.html")
+    return template.render(r=report, plots=plots, checks=CHECKS, shifts=mix_shifts(report["splits"]))
 
 
 def print_summary(report: dict[str, Any], console: Console) -> None:

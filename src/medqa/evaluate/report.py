@@ -29,6 +29,7 @@ from medqa.evaluate.run import read_eval
 from medqa.fileio import atomic_output_dir
 from medqa.models import CONFIG_FILE, TRAIN_INFO_FILE
 from medqa.progress import figure_png
+from medqa.retrieval.sources import current_url
 
 # Display order; anything else a system reports comes after these.
 METRIC_ORDER = (
@@ -63,6 +64,21 @@ VERDICT_METRICS = {
     "perplexity": "perplexity",
 }
 MIN_TYPE_QUESTIONS = 3  # a question type with fewer questions is shown but not called good or bad
+# What each score means, for a reader who is not an ML engineer: (name on plots, one-line meaning).
+METRIC_TEXT = {
+    "rouge1": ("ROUGE-1", "share of the reference answer's words that the answer uses"),
+    "rouge2": ("ROUGE-2", "share of the reference answer's word pairs that the answer uses"),
+    "rougeL": ("ROUGE-L", "longest run of the reference answer's words, in order, that the answer shares"),
+    "bleu": ("BLEU", "overlap of word sequences with the reference (0 to 1)"),
+    "bertscore_f1": ("BERTScore", "closeness in meaning to the reference, judged by a small language model"),
+    "perplexity": ("perplexity", "how surprised the model is by the reference answer (lower is better)"),
+    "token_accuracy": ("next-word accuracy", "how often the model predicts the reference answer's next word"),
+    "faithfulness": ("faithfulness", "share of answer sentences supported by the passage they cite"),
+    "reference_support": ("supported by reference", "share of answer sentences the reference answer supports"),
+    "contradicts_reference": ("contradicts reference", "yes/no answers that say the opposite of the reference"),
+    "degenerate_answers": ("empty or broken answers", f"answers under {DEGENERATE_WORDS} words"),
+    "answer_words": ("answer length", "words per answer"),
+}
 
 
 def build_report(
@@ -112,7 +128,7 @@ def build_report(
         "notes": sorted({n for s in systems for n in s["metrics"].get("notes", [])}),
     }
     plots = {"metrics": _metrics_plot(systems, metric_names)}
-    loss = _loss_plot(systems, training_run)
+    loss = _loss_plot(systems, training_run, training)
     if loss:
         plots["training_loss"] = loss
     examples = _differing_examples(systems)
@@ -347,7 +363,8 @@ def _training(
         elif stopped == "early_stopping":
             sentence = f"Training stopped early at {steps}{of} steps: the validation loss stopped improving."
         else:
-            sentence = f"Training ran {steps}{of} steps ({stopped})."
+            ended = "all it planned" if stopped == "max_steps" else stopped
+            sentence = f"Training ran {steps}{of} steps ({ended})."
         sentence = sentence[:-1] + f", in {minutes:.1f} minutes."
         return {"folder": str(folder), "steps": steps, "planned_steps": planned, "stopped": stopped,
                 "minutes": round(float(minutes), 2), "sentence": sentence}  # fmt: skip
@@ -419,16 +436,29 @@ def _metrics_plot(systems: list[dict[str, Any]], metric_names: list[str]) -> byt
             lower_better = not entry.get("higher_is_better", True)
         positions = np.arange(len(values))
         ax.bar(positions, values, yerr=[lows, highs], capsize=4, color=[f"C{i}" for i in range(len(values))])
-        ax.set_xticks(positions, [str(i + 1) for i in positions])
-        ax.set_title(metric + (" (lower is better)" if lower_better else ""), fontsize=9)
+        ax.set_xticks(positions, [_wrap(label, 12) for label in labels], fontsize=8)
+        name = METRIC_TEXT.get(metric, (metric,))[0]
+        ax.set_title(f"{name} ({'lower' if lower_better else 'higher'} is better)", fontsize=10)
+        ax.set_ylabel("score", fontsize=8)
     for ax in list(axes.flat)[len(shown) :]:
         ax.axis("off")
-    legend = "  ".join(f"{i + 1}: {s['name']}" for i, s in enumerate(systems))
-    fig.suptitle(f"95% bootstrap intervals. {legend}", fontsize=8)
+    questions = max(s["metrics"]["samples"] for s in systems)
+    fig.suptitle(
+        f"Scores on {questions} held-out questions; the black line on each bar is its 95% interval", fontsize=10
+    )
+    fig.tight_layout()
     return figure_png(fig)
 
 
-def _loss_plot(systems: list[dict[str, Any]], training_run: Path | None = None) -> bytes | None:
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _loss_plot(
+    systems: list[dict[str, Any]], training_run: Path | None = None, training: dict[str, Any] | None = None
+) -> bytes | None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -444,18 +474,29 @@ def _loss_plot(systems: list[dict[str, Any]], training_run: Path | None = None) 
             runs[folder.name] = read_metrics(log)
     if not runs:
         return None
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig, ax = plt.subplots(figsize=(8, 3.8))
     for k, (name, rows) in enumerate(runs.items()):
+        run = f" ({name})" if len(runs) > 1 else ""  # one run: the series need no run name
         train = [(r["step"], r["loss"]) for r in rows if r.get("split") == "train"]
         valid = [(r["step"], r["loss"]) for r in rows if r.get("split") == "validation"]
         if train:
-            ax.plot(*zip(*train, strict=True), color=f"C{k}", alpha=0.5, label=f"{name} train")
+            ax.plot(*zip(*train, strict=True), color=f"C{k}", alpha=0.5, label=f"loss on training batches{run}")
         if valid:
-            ax.plot(*zip(*valid, strict=True), "o-", color=f"C{k}", label=f"{name} validation")
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
-    ax.legend(fontsize=8)
-    ax.set_title("training runs")
+            label = f"loss on held-out validation questions{run} ({len(valid)} checks)"
+            ax.plot(*zip(*valid, strict=True), "o-", color=f"C{k}", markersize=6, label=label)
+    if training and training.get("steps"):
+        why = {"max_minutes": "time limit", "early_stopping": "no more improvement", "max_steps": "planned end"}
+        text = f"stopped at step {training['steps']}"
+        if training.get("planned_steps"):
+            text += f" of {training['planned_steps']}"
+        ax.axvline(training["steps"], color="0.4", linestyle="--", linewidth=1)
+        ax.annotate(f"{text}\n({why.get(training['stopped'], training['stopped'])})", (training["steps"], 0.95),
+                    xycoords=("data", "axes fraction"), ha="right", va="top", fontsize=8, color="0.3")  # fmt: skip
+    ax.set_xlabel("training step (one batch of examples each)")
+    ax.set_ylabel("loss (lower is better)")
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title("How the model's error fell during fine-tuning")
+    fig.tight_layout()
     return figure_png(fig)
 
 
@@ -478,12 +519,26 @@ def _differing_examples(systems: list[dict[str, Any]], count: int = 6) -> list[d
                 "question": first["question"],
                 "reference": first["reference"],
                 "answers": [
-                    {"system": s["name"], "answer": b[qid]["answer"], "rougeL": b[qid]["scores"].get("rougeL")}
+                    {
+                        "system": s["name"],
+                        "label": _label(s),
+                        "answer": b[qid]["answer"],
+                        "rougeL": b[qid]["scores"].get("rougeL"),
+                        "sources": _sources(b[qid].get("citations") or []),
+                    }
                     for s, b in zip(systems, by_id, strict=True)
                 ],
             }
         )
     return examples
+
+
+def _sources(citations: list[dict[str, Any]]) -> list[str]:
+    """The pages an assistant's answer cites, each once, at its current address: "[1][2] Title - URL"."""
+    pages: dict[str, list[str]] = {}
+    for c in citations:
+        pages.setdefault(f"{c.get('title', '')} - {current_url(c.get('url', ''))}", []).append(f"[{c['number']}]")
+    return [f"{''.join(numbers)} {page}" for page, numbers in pages.items()]
 
 
 def _data_summary(systems: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -606,7 +661,9 @@ def _html(
     e = html.escape
     systems = summary["systems"]
     verdict = (
-        "<h2>Verdict</h2><ul>" + "".join(f"<li>{e(v)}</li>" for v in summary["verdict"]) + "</ul>"
+        "<section class='verdict'><h2>Verdict</h2><ul>"
+        + "".join(f"<li>{e(v)}</li>" for v in summary["verdict"])
+        + "</ul></section>"
         if summary["verdict"]
         else ""
     )
@@ -642,14 +699,34 @@ def _html(
         )
     example_html = ""
     for example in examples:
-        answers = "".join(
-            f"<li><b>{e(a['system'])}</b> (ROUGE-L {a['rougeL']:.3f}): {e(a['answer'])}</li>"
-            for a in example["answers"]
-        )
-        example_html += (
-            f"<div class='ex'><p><b>Q:</b> {e(example['question'])}</p>"
-            f"<p><i>Reference:</i> {e(example['reference'][:1200])}</p><ul>{answers}</ul></div>"
-        )
+        reference = e(example["reference"][:1200])
+        cells = f"<div class='col ref'><h4>Reference answer (NIH page)</h4><p>{reference}</p></div>"
+        for a in example["answers"]:
+            sources = "".join(f"<li>{e(x)}</li>" for x in a["sources"])
+            cells += (
+                f"<div class='col'><h4>{e(a['system'])} <small>{e(a['label'])}</small></h4><p>{e(a['answer'])}</p>"
+                + (f"<p class='src'>Sources:</p><ul class='src'>{sources}</ul>" if sources else "")
+                + f"<p class='score'>ROUGE-L {a['rougeL']:.3f}</p></div>"
+            )
+        example_html += f"<div class='ex'><h3>{e(example['question'])}</h3><div class='side'>{cells}</div></div>"
+    questions = max(s["samples"] for s in systems)
+    glossary = "".join(
+        f"<li><b>{e(METRIC_TEXT[m][0])}</b>: {e(METRIC_TEXT[m][1])}.</li>" for m in metric_names if m in METRIC_TEXT
+    )
+    guide = (
+        f"<h2>How to read this report</h2><p>Every system answered the same {questions} held-out questions: "
+        "questions from pages that fine-tuning never saw. Each answer is compared with the answer NIH wrote. "
+        "A score such as <code>0.153 [0.146, 0.160]</code> is the average over the questions with its 95% "
+        "interval: with another set of questions like these, the average would most likely land in that range. "
+        "When two systems are compared on the same questions, a difference whose interval lies wholly above 0 "
+        "(or below) is unlikely to be luck; an interval that spans 0 means no clear difference.</p>"
+        f"<ul>{glossary}</ul>"
+    )
+    side_by_side = (
+        "<h2>Answers side by side</h2><p>The questions where the systems differ most.</p>" + example_html
+        if example_html
+        else ""
+    )
     notes = "".join(f"<li>{e(n)}</li>" for n in summary["notes"])
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -657,10 +734,15 @@ def _html(
 <style>body{{font-family:system-ui,sans-serif;max-width:1150px;margin:2rem auto;padding:0 1rem;color:#1b1f24}}
 table{{border-collapse:collapse;margin:.5rem 0 1rem}}th,td{{border:1px solid #d0d7de;padding:.3rem .6rem}}
 td{{text-align:right}}td:first-child{{text-align:left}}img{{max-width:100%}}.ex{{border-top:1px solid #d0d7de}}
-h2{{border-bottom:1px solid #d0d7de}}</style></head><body>
-<h1>medqa evaluation report</h1>{verdict}<p>Value [95% bootstrap interval] per system.</p>
-{main}{paired}{types}
-{figures}{data_html}
-{"<h2>Where the systems differ most (ROUGE-L)</h2>" + example_html if example_html else ""}
+h2{{border-bottom:1px solid #d0d7de}}.verdict{{background:#eef5fd;border:1px solid #8aa6c7;border-radius:.5rem;
+padding:.25rem 1rem}}.verdict h2{{border:0}}
+.side{{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:.75rem}}
+.col{{border:1px solid #d0d7de;border-radius:.4rem;padding:0 .6rem;font-size:.9rem}}.col.ref{{background:#f6f8fa}}
+.col h4 small{{font-weight:normal;color:#57606a;display:block}}.src,.score{{color:#57606a;font-size:.85rem}}
+</style></head><body>
+<h1>medqa evaluation report</h1>{verdict}{guide}
+<h2>Scores</h2><p>Value [95% interval] per system, on {questions} questions.</p>
+{main}{figures}{paired}{types}{data_html}
+{side_by_side}
 <h2>Notes</h2><ul>{notes}<li>BERTScore here is {e(BERTSCORE_NAME)}.</li></ul></body></html>
 """
