@@ -4,8 +4,12 @@ Starts the server in its own process, measures the time from start to `GET /read
 runs --clients concurrent clients that each stream --questions answers through
 `POST /v1/chat/completions` (stream=true, max_tokens <= 128). Prints p50/p95 time to first token
 (first content that is answer text), p50/p95 full-answer latency, answers/s, errors, and the peak
-resident memory of the server process (sampled every 50 ms). Last line: one JSON object
-{"p95_ttft_s", "p95_latency_s", "answers_per_s", "errors", "peak_rss_mb", "ready_s"}.
+resident memory of the server process (sampled every 50 ms), and from /metrics the prompt tokens per
+answer and the share reused from the llama.cpp cache. Last line: one JSON object
+{"p50_ttft_s", "p95_ttft_s", "p50_latency_s", "p95_latency_s", "answers_per_s", "errors", "peak_rss_mb",
+"ready_s", "prompt_tokens_per_answer", "prompt_cached_share"}. --prefill-chunk N and --no-prefix-cache
+set the engine's scheduling for the run (MEDQA_LLAMACPP_PREFILL_CHUNK, MEDQA_LLAMACPP_PREFIX_CACHE=0),
+to compare with the defaults; --prefill-chunk 512 --no-prefix-cache is the engine before issue 15.
 
     .venv/bin/python bench/serve_load.py [--model runs/train] [--backend auto] [--clients 8] [--questions 4]
 """
@@ -22,7 +26,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from server_process import Server
+from server_process import Server, scrape, stream_answer
 
 QUESTIONS = [
     "What are the symptoms of glaucoma?",
@@ -36,29 +40,6 @@ QUESTIONS = [
 ]
 
 
-def one_answer(client: httpx.Client, port: int, question: str, max_tokens: int) -> tuple[float, float]:
-    """(time to first answer text, full latency) of one streamed answer."""
-    body = {
-        "model": "medqa",
-        "stream": True,
-        "max_tokens": max_tokens,
-        "temperature": 0,
-        "messages": [{"role": "user", "content": question}],
-    }
-    started = time.perf_counter()
-    first = None
-    with client.stream("POST", f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=300) as reply:
-        reply.raise_for_status()
-        for line in reply.iter_lines():
-            if not line.startswith("data: ") or line == "data: [DONE]":
-                continue
-            delta = json.loads(line[6:])["choices"][0]["delta"]
-            if first is None and delta.get("content"):
-                first = time.perf_counter() - started
-    total = time.perf_counter() - started
-    return (first if first is not None else total), total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="run/exported folder or base model (default: the server's)")
@@ -68,11 +49,20 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--ready-timeout", type=float, default=900)
+    parser.add_argument(
+        "--prefill-chunk", type=int, default=None, help="the engine's prompt tokens per step while an answer starts"
+    )
+    parser.add_argument("--no-prefix-cache", action="store_true", help="read every prompt whole (no reuse)")
     args = parser.parse_args()
+    # The server reads these (medqa.inference.backends.engine_tuning); unset, it uses its defaults.
+    if args.prefill_chunk is not None:
+        os.environ["MEDQA_LLAMACPP_PREFILL_CHUNK"] = str(args.prefill_chunk)
+    if args.no_prefix_cache:
+        os.environ["MEDQA_LLAMACPP_PREFIX_CACHE"] = "0"
 
     workdir = tempfile.TemporaryDirectory(prefix="medqa-serve-load-")  # the server's feedback database
     server = Server(args, Path(workdir.name))
-    port = server.port
+    load_start = os.getloadavg()[0]
     ready_s = server.start()
     peak = [0]
     sampling = threading.Event()
@@ -92,7 +82,7 @@ def main() -> None:
             for k in range(args.questions):
                 question = QUESTIONS[(number + k) % len(QUESTIONS)]
                 try:
-                    ttft, latency = one_answer(client, port, question, args.max_tokens)
+                    ttft, latency, _ = stream_answer(client, server.url, question, args.max_tokens)
                 except (httpx.HTTPError, ValueError, KeyError):
                     with lock:
                         errors += 1
@@ -109,6 +99,7 @@ def main() -> None:
         thread.join()
     wall = time.perf_counter() - started
     sampling.set()
+    metrics = scrape(server.url)
     server.stop()
     workdir.cleanup()
 
@@ -117,7 +108,8 @@ def main() -> None:
 
     print(
         f"server ready after {ready_s:.1f} s; {args.clients} clients x {args.questions} answers, "
-        f"max_tokens {args.max_tokens}, {args.workers} workers; load average {os.getloadavg()[0]:.2f}"
+        f"max_tokens {args.max_tokens}, {args.workers} workers; load average {load_start:.2f} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end"
     )
     print(f"time to first token: p50 {pct(ttfts, 50):.2f} s, p95 {pct(ttfts, 95):.2f} s")
     print(f"full answer:         p50 {pct(latencies, 50):.2f} s, p95 {pct(latencies, 95):.2f} s")
@@ -125,15 +117,27 @@ def main() -> None:
         f"{len(latencies)} answers in {wall:.1f} s ({len(latencies) / wall:.2f} answers/s), {errors} errors, "
         f"peak server RSS {peak[0] / 2**20:.0f} MB"
     )
+    prompt = metrics.get("medqa_generator_prompt_tokens_total", 0.0)
+    cached = metrics.get("medqa_generator_prompt_tokens_cached_total", 0.0)
+    print(
+        f"engine: {prompt:.0f} prompt tokens ({prompt / max(len(latencies), 1):.0f} per answer), "
+        f"{cached / max(prompt, 1):.1%} reused from the cache; prefill chunk "
+        f"{os.environ.get('MEDQA_LLAMACPP_PREFILL_CHUNK', 'default')}, prefix cache "
+        f"{'off' if args.no_prefix_cache else 'on'}"
+    )
     print(
         json.dumps(
             {
+                "p50_ttft_s": round(pct(ttfts, 50), 3),
                 "p95_ttft_s": round(pct(ttfts, 95), 3),
+                "p50_latency_s": round(pct(latencies, 50), 3),
                 "p95_latency_s": round(pct(latencies, 95), 3),
                 "answers_per_s": round(len(latencies) / wall, 3),
                 "errors": errors,
                 "peak_rss_mb": round(peak[0] / 2**20, 1),
                 "ready_s": round(ready_s, 2),
+                "prompt_tokens_per_answer": round(prompt / max(len(latencies), 1), 1),
+                "prompt_cached_share": round(cached / max(prompt, 1), 3),
             }
         )
     )

@@ -1,9 +1,11 @@
 """`medqa serve` in its own process, as a user starts it, for the benchmarks that drive the real
-server (serve_load.py, soak.py): free port, start and wait for /ready, SIGTERM or SIGKILL, memory."""
+server (serve_load.py, single_user.py, soak.py): free port, start and wait for /ready, SIGTERM or
+SIGKILL, memory, one streamed answer timed, /metrics read."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from prometheus_client.parser import text_string_to_metric_families
 
 
 def free_port() -> int:
@@ -84,3 +87,44 @@ class Server:
         except (psutil.Error, AttributeError):
             return None
         return sum(i.rss for i in infos), sum(i.rss - i.shared for i in infos)
+
+
+def stream_answer(
+    client: httpx.Client, url: str, question: str, max_tokens: int
+) -> tuple[float, float, dict[str, object]]:
+    """(seconds to the first answer text, seconds to the whole answer, the `medqa` field) of one
+    streamed grounded question; the clock starts before the request is sent."""
+    body = {
+        "model": "medqa",
+        "stream": True,
+        "max_tokens": max_tokens,
+        "temperature": 0,
+        "messages": [{"role": "user", "content": question}],
+    }
+    started = time.perf_counter()
+    first = None
+    medqa: dict[str, object] = {}
+    with client.stream("POST", f"{url}/v1/chat/completions", json=body, timeout=300) as reply:
+        reply.raise_for_status()
+        for line in reply.iter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            event = json.loads(line[6:])
+            if "error" in event:
+                raise ValueError(f"the answer failed: {event['error']}")
+            if first is None and event["choices"][0]["delta"].get("content"):
+                first = time.perf_counter() - started
+            medqa = event.get("medqa", medqa)
+    total = time.perf_counter() - started
+    return (first if first is not None else total), total, medqa
+
+
+def scrape(url: str) -> dict[str, float]:
+    """The server's /metrics as {sample name with labels: value} (labels as name{k=v,...})."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return samples

@@ -1,4 +1,4 @@
-"""Training speed: `medqa train` against a naive baseline, side by side, same model, data and LoRA.
+"""Training speed: `medqa train` against TRL and a naive baseline, side by side, same model, data and LoRA.
 
 medqa path : the CPU recipe (configs/train-cpu.yaml): bfloat16 autocast where supported, length-grouped
              batches padded only to their own longest example and cut into micro-batches of at most
@@ -7,13 +7,19 @@ baseline   : the plain transformers Trainer in float32, every example padded to 
              no grouping or packing; the same LoRA settings, examples and effective batch. To fit in
              memory it runs max_batch_tokens // max_length examples per pass (the same token budget
              per pass as the medqa path) with gradient accumulation up to the batch size.
+trl        : what a user would pick instead: TRL's SFTTrainer (`pip install 'medqa[bench]'`) in its best CPU
+             settings: bf16 autocast, loss on the answer only (the same tokenized examples and labels as
+             the baseline), no gradient checkpointing, the recipe's LoRA and batch, and either padding-free
+             batches (one flattened row per batch, sequences kept apart by their position ids) or rows padded
+             to the batch's longest (--trl padding_free padded: both are run and the faster one counts).
 
 Both train on the same examples (the bundled MedQuAD, a seeded sample) and count the same supervised
 (answer) tokens. Each runs in its own process so that peak memory is measured separately. Prints a
 table, then one JSON line:
-{"speedup", "medqa_tokens_per_s", "baseline_tokens_per_s", "mfu", "peak_rss_mb"}.
+{"speedup", "speedup_vs_trl", "medqa_tokens_per_s", "trl_tokens_per_s", "baseline_tokens_per_s", "mfu",
+ "trl_mfu", "peak_rss_mb", ...}.
 
-    .venv/bin/python bench/train_speed.py [--examples 48] [--peak-gflops 730]
+    .venv/bin/python bench/train_speed.py [--examples 48] [--peak-gflops 730] [--trl padding_free padded]
 """
 
 from __future__ import annotations
@@ -128,6 +134,48 @@ def run_baseline(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
                "per_pass": per_pass, "cpu_seconds": cpu})  # fmt: skip
 
 
+def run_trl(data: Path, out: Path, examples: int, variant: str, queue: mp.Queue) -> None:
+    """TRL's SFTTrainer in its best CPU settings on the baseline's tokenized examples (answer-only labels)."""
+    from datasets import Dataset
+    from peft import LoraConfig
+    from trl import SFTConfig, SFTTrainer
+
+    from medqa.config import load_config
+    from medqa.hardware import bf16_supported
+    from medqa.models import load_model
+    from medqa.prompt import encode_examples
+    from medqa.train import TrainConfig
+    from medqa.train.batches import read_split
+
+    config = load_config(TrainConfig, RECIPE, {"data": str(data)})
+    loaded = load_model(config.model)
+    rows = read_split(data, "train")
+    encoded = [
+        e for e in encode_examples(config.prompt, loaded.tokenizer, [(r["question"], r["answer"]) for r in rows],
+                                   config.max_length) if e is not None
+    ]  # fmt: skip
+    # Already tokenized with labels (-100 on the prompt): TRL trains on them as they are (completion-only loss).
+    dataset = Dataset.from_list([{"input_ids": e.input_ids, "labels": e.labels} for e in encoded])
+    lora = LoraConfig(r=config.lora.r, lora_alpha=config.lora.alpha, lora_dropout=config.lora.dropout,
+                      target_modules=config.lora.target_modules, task_type="CAUSAL_LM")  # fmt: skip
+    args = SFTConfig(
+        output_dir=str(out), per_device_train_batch_size=config.batch_size, max_steps=examples // config.batch_size,
+        learning_rate=config.learning_rate, lr_scheduler_type="cosine", logging_steps=1, save_strategy="no",
+        report_to=[], use_cpu=True, dataloader_num_workers=0, seed=config.seed,
+        bf16=bf16_supported(False), gradient_checkpointing=False, max_length=None,  # cut by encode_examples
+        padding_free=variant == "padding_free", completion_only_loss=True,
+    )  # fmt: skip
+    trainer = SFTTrainer(model=loaded.model, args=args, train_dataset=dataset, peft_config=lora)
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    trainer.train()
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+    assert len(encoded) == (examples // config.batch_size) * config.batch_size, "use a multiple of batch_size"
+    supervised = sum(e.supervised_tokens for e in encoded)
+    processed = sum(len(e.input_ids) for e in encoded)
+    queue.put({"supervised_tokens": supervised, "seconds": seconds, "peak_rss_mb": _peak_rss_mb(),
+               "cpu_seconds": cpu, "bf16": args.bf16, "processed_tokens": processed})  # fmt: skip
+
+
 def baseline_micro_batch(config) -> int:
     """Examples per baseline pass: the medqa token budget at full padding, dividing the batch size."""
     if config.max_batch_tokens is None:
@@ -179,6 +227,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=48, help="training examples for each side")
     parser.add_argument("--peak-gflops", type=float, default=730.0, help="measured bf16 matmul peak of this machine")
+    parser.add_argument(
+        "--trl", nargs="*", default=["padding_free", "padded"], choices=["padding_free", "padded"],
+        help="TRL variants to run (none: skip TRL); the fastest is TRL's figure",
+    )  # fmt: skip
+    parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="medqa-bench-") as tmp:
@@ -188,37 +241,52 @@ def main() -> None:
         resolve_model("smollm2-135m")  # convert once, outside both timings
         load = os.getloadavg()[0]
         medqa = _in_child(run_medqa, data, Path(tmp) / "medqa", args.examples)
-        baseline = _in_child(run_baseline, data, Path(tmp) / "baseline", args.examples)
+        trl = {v: _in_child(run_trl, data, Path(tmp) / f"trl-{v}", args.examples, v) for v in args.trl}
+        baseline = None if args.no_baseline else _in_child(run_baseline, data, Path(tmp) / "baseline", args.examples)
         tokens_processed = _processed_tokens(data, medqa["max_length"])
 
-    medqa_tps = medqa["supervised_tokens"] / medqa["seconds"]
-    base_tps = baseline["supervised_tokens"] / baseline["seconds"]
     body, head = model_flops_per_token()
-    flops = tokens_processed * body + medqa["supervised_tokens"] * head
-    mfu = flops / medqa["seconds"] / (args.peak_gflops * 1e9)
+
+    def mfu(side: dict, processed: int) -> float:
+        flops = processed * body + side["supervised_tokens"] * head
+        return flops / side["seconds"] / (args.peak_gflops * 1e9)
+
+    sides = {"medqa": medqa, **{f"trl {v}": side for v, side in trl.items()}}
+    if baseline is not None:
+        sides["baseline"] = baseline
+    for side in sides.values():
+        side["tps"] = side["supervised_tokens"] / side["seconds"]
+        side["cpu_per_token"] = side["cpu_seconds"] / side["supervised_tokens"]
+    medqa_mfu = mfu(medqa, tokens_processed)
     print(f"examples {args.examples}, max_length {medqa['max_length']}, batch {medqa['batch_size']}, "
           f"medqa {medqa['batching']} batching, precision {medqa['precision']}, max_batch_tokens "
-          f"{medqa['max_batch_tokens']}; baseline {baseline['per_pass']} examples per pass x "
-          f"{medqa['batch_size'] // baseline['per_pass']} accumulated; "
+          f"{medqa['max_batch_tokens']}; TRL bf16 {any(s['bf16'] for s in trl.values())}; "
           f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end")  # fmt: skip
-    print(f"{'':10} {'answer tokens':>14} {'seconds':>9} {'CPU s':>8} {'answer tok/s':>13} {'peak RSS MB':>12}")
-    for name, side, tps in (("medqa", medqa, medqa_tps), ("baseline", baseline, base_tps)):
-        tokens, seconds, peak = side["supervised_tokens"], side["seconds"], side["peak_rss_mb"]
-        print(f"{name:10} {tokens:>14} {seconds:>9.1f} {side['cpu_seconds']:>8.1f} {tps:>13.1f} {peak:>12.0f}")
+    print(f"{'':18} {'answer tokens':>14} {'seconds':>9} {'CPU s':>8} {'answer tok/s':>13} {'peak RSS MB':>12}")
+    for name, side in sides.items():
+        print(f"{name:18} {side['supervised_tokens']:>14} {side['seconds']:>9.1f} {side['cpu_seconds']:>8.1f} "
+              f"{side['tps']:>13.1f} {side['peak_rss_mb']:>12.0f}")  # fmt: skip
     # Under contention wall time depends on who else runs; CPU time per answer token much less so.
-    cpu_ratio = (baseline["cpu_seconds"] / baseline["supervised_tokens"]) / (
-        medqa["cpu_seconds"] / medqa["supervised_tokens"]
-    )
-    print(f"speedup {medqa_tps / base_tps:.2f}x (CPU time per answer token: {cpu_ratio:.2f}x), "
-          f"medqa MFU {mfu:.1%} of {args.peak_gflops:.0f} GFLOP/s")  # fmt: skip
-    summary = {
-        "speedup": round(medqa_tps / base_tps, 3),
-        "medqa_tokens_per_s": round(medqa_tps, 1),
-        "baseline_tokens_per_s": round(base_tps, 1),
-        "mfu": round(mfu, 4),
-        "peak_rss_mb": round(medqa["peak_rss_mb"], 1),
-        "baseline_peak_rss_mb": round(baseline["peak_rss_mb"], 1),
-    }
+    summary = {"medqa_tokens_per_s": round(medqa["tps"], 1), "mfu": round(medqa_mfu, 4),
+               "peak_rss_mb": round(medqa["peak_rss_mb"], 1)}  # fmt: skip
+    if trl:
+        best = max(trl, key=lambda v: trl[v]["tps"])
+        best_side = trl[best]
+        speedup = medqa["tps"] / best_side["tps"]
+        cpu_ratio = best_side["cpu_per_token"] / medqa["cpu_per_token"]
+        trl_mfu = mfu(best_side, best_side["processed_tokens"])
+        print(f"vs TRL ({best}): {speedup:.2f}x (CPU time per answer token: {cpu_ratio:.2f}x); "
+              f"MFU medqa {medqa_mfu:.1%}, TRL {trl_mfu:.1%} of {args.peak_gflops:.0f} GFLOP/s")  # fmt: skip
+        summary.update(speedup_vs_trl=round(speedup, 3), cpu_speedup_vs_trl=round(cpu_ratio, 3), trl_variant=best,
+                       trl_tokens_per_s=round(best_side["tps"], 1), trl_mfu=round(trl_mfu, 4),
+                       trl_peak_rss_mb=round(best_side["peak_rss_mb"], 1))  # fmt: skip
+    if baseline is not None:
+        speedup = medqa["tps"] / baseline["tps"]
+        cpu_ratio = baseline["cpu_per_token"] / medqa["cpu_per_token"]
+        print(f"vs naive baseline: {speedup:.2f}x (CPU time per answer token: {cpu_ratio:.2f}x)")
+        summary.update(speedup=round(speedup, 3), cpu_speedup=round(cpu_ratio, 3),
+                       baseline_tokens_per_s=round(baseline["tps"], 1),
+                       baseline_peak_rss_mb=round(baseline["peak_rss_mb"], 1))  # fmt: skip
     print(json.dumps(summary))
 
 

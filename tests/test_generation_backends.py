@@ -213,3 +213,19 @@ print(json.dumps({{"error": assistant.generator_error, "url": answer.citations[0
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"error": None, "url": "https://ex.org/asthma", "heavy": []}
+
+
+def test_engine_tuning_reads_the_environment_and_names_a_bad_value(monkeypatch):
+    from medqa.inference.backends import engine_tuning
+
+    assert engine_tuning() == {}
+    monkeypatch.setenv("MEDQA_LLAMACPP_PREFILL_CHUNK", "128")
+    monkeypatch.setenv("MEDQA_LLAMACPP_PREFIX_CACHE", "0")
+    assert engine_tuning() == {"prefill_chunk": 128, "reuse_prefix": False}
+    monkeypatch.setenv("MEDQA_LLAMACPP_PREFILL_CHUNK", "lots")
+    with pytest.raises(MedqaError, match="MEDQA_LLAMACPP_PREFILL_CHUNK must be a whole number"):
+        engine_tuning()
+    monkeypatch.setenv("MEDQA_LLAMACPP_PREFILL_CHUNK", "64")
+    monkeypatch.setenv("MEDQA_LLAMACPP_PREFIX_CACHE", "maybe")
+    with pytest.raises(MedqaError, match="MEDQA_LLAMACPP_PREFIX_CACHE must be 0 or 1"):
+        engine_tuning()

@@ -148,3 +148,59 @@ def test_a_long_conversation_leaves_out_its_oldest_turns_to_fit(gguf, tiny_llama
         assert len("".join(generator.stream(Prompt("what now?", [], history), GREEDY))) > 0
     finally:
         generator.close()
+
+
+def test_a_prompt_sharing_a_cached_start_reads_only_the_rest_and_answers_the_same(gguf):
+    from medqa.inference.llamacpp_engine import BatchEngine
+
+    first, second = [1, 5, 9, 13, 2, 8, 8, 3], [1, 5, 9, 13, 2, 40, 7]  # the same 5-token start
+    answers = {}
+    for reuse in (False, True):
+        engine = BatchEngine(gguf, n_threads=1, n_ctx=256, n_parallel=2, n_batch=32, reuse_prefix=reuse)
+        try:
+            answers[reuse] = ["".join(engine.stream(p, GREEDY)) for p in (first, second, second)]
+            stats = engine.stats()
+        finally:
+            engine.close()
+        assert stats.prompt_tokens == len(first) + 2 * len(second)
+        # 5 shared tokens, then the whole prompt but its last token (read again for its logits)
+        assert stats.cached_prompt_tokens == (5 + len(second) - 1 if reuse else 0)
+    assert answers[True] == answers[False] and any(answers[True])
+
+
+def test_small_prefill_chunks_change_the_schedule_not_the_answers(gguf):
+    from medqa.inference.llamacpp_engine import BatchEngine
+
+    answers = []
+    for chunk in (1, 32):
+        engine = BatchEngine(gguf, n_threads=1, n_ctx=256, n_parallel=2, n_batch=32, prefill_chunk=chunk)
+        try:
+            streams = [engine.stream(p, GREEDY) for p in PROMPTS]  # prompts read while others answer
+            answers.append(["".join(s) for s in streams])
+        finally:
+            engine.close()
+    assert answers[0] == answers[1]
+
+
+def test_stats_count_tokens_and_the_queue(engine):
+    before = engine.stats()
+    text = "".join(engine.stream(PROMPTS[1], GREEDY))
+    assert text and _idle(engine)
+    after = engine.stats()
+    assert after.prompt_tokens - before.prompt_tokens == len(PROMPTS[1])
+    assert 0 < after.output_tokens - before.output_tokens <= GREEDY.max_new_tokens
+    assert (after.waiting, after.running, after.pending_prompt_tokens) == (0, 0, 0)
+
+
+def test_engine_stats_reach_the_metrics_page(engine):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from medqa.server.metrics import ServerMetrics
+
+    "".join(engine.stream(PROMPTS[0], GREEDY))
+    _idle(engine)
+    metrics = ServerMetrics(engine.stats)
+    families = {f.name: f for f in text_string_to_metric_families(metrics.render().decode())}
+    assert families["medqa_generator_prompt_tokens"].samples[0].value == len(PROMPTS[0])
+    assert families["medqa_generator_output_tokens"].samples[0].value > 0
+    assert families["medqa_generator_prompt_tokens_pending"].samples[0].value == 0

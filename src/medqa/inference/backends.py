@@ -20,6 +20,7 @@ from typing import Any
 from medqa.errors import MedqaError
 from medqa.hardware import cpu_threads, llama_cpp_available
 from medqa.inference.base import GenerationSettings, Prompt
+from medqa.inference.llamacpp_engine import EngineStats
 from medqa.inference.tokenizer import load_light_tokenizer
 from medqa.models import (
     ADAPTER_DIR,
@@ -69,7 +70,9 @@ class LlamaCppGenerator:
 
         if not Path(gguf).is_file():
             raise MedqaError(f"{gguf}: no such GGUF file")
-        self.engine = BatchEngine(Path(gguf), n_threads or cpu_threads(), n_ctx=n_ctx, n_parallel=n_parallel)
+        self.engine = BatchEngine(
+            Path(gguf), n_threads or cpu_threads(), n_ctx=n_ctx, n_parallel=n_parallel, **engine_tuning()
+        )
         self.gguf = Path(gguf)
         self.tokenizer = tokenizer
         self.template = template
@@ -96,8 +99,30 @@ class LlamaCppGenerator:
         # where the assistant turns them into its extractive answer.
         yield from self.engine.stream(self.prompt_ids(prompt, settings.max_new_tokens), settings, should_stop)
 
+    def stats(self) -> EngineStats:
+        """The engine's token counters and queue (for /metrics)."""
+        return self.engine.stats()
+
     def close(self) -> None:
         self.engine.close()
+
+
+def engine_tuning() -> dict[str, Any]:
+    """Overrides of the engine's scheduling defaults, for measuring them (bench/serve_load.py):
+    MEDQA_LLAMACPP_PREFILL_CHUNK (prompt tokens per step while an answer starts; the default is
+    `llamacpp_engine.PREFILL_CHUNK`) and MEDQA_LLAMACPP_PREFIX_CACHE=0 (read every prompt whole)."""
+    tuning: dict[str, Any] = {}
+    chunk = os.environ.get("MEDQA_LLAMACPP_PREFILL_CHUNK", "").strip()
+    if chunk:
+        if not chunk.isdigit() or int(chunk) < 1:
+            raise MedqaError(f"MEDQA_LLAMACPP_PREFILL_CHUNK must be a whole number >= 1, got {chunk!r}")
+        tuning["prefill_chunk"] = int(chunk)
+    cache = os.environ.get("MEDQA_LLAMACPP_PREFIX_CACHE", "").strip().lower()
+    if cache:
+        if cache not in ("0", "1", "false", "true"):
+            raise MedqaError(f"MEDQA_LLAMACPP_PREFIX_CACHE must be 0 or 1, got {cache!r}")
+        tuning["reuse_prefix"] = cache in ("1", "true")
+    return tuning
 
 
 class OpenAIGenerator:

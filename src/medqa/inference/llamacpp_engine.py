@@ -3,13 +3,18 @@
 One thread owns the llama.cpp context and runs steps. Each step builds a single batch of
 
 1. the next token of every sequence that is answering (one token each), then
-2. prompt tokens of sequences still being read, first come first served, up to `n_batch` tokens
-   in all (a long prompt is read over several steps, so the answers in flight keep flowing),
+2. prompt tokens of sequences still being read, first come first served: up to `n_batch` tokens in
+   all when no answer is starting, but only `prefill_chunk` while some answer is writing its first
+   `FIRST_TEXT_TOKENS` tokens. A step costs about linearly in its tokens on a CPU, so a 512-token
+   prompt chunk made every answer in flight wait ~0.8 s per token, and a user whose prompt had just
+   been read waited 10-20 s for a first sentence while seven other prompts were read,
 
 runs `llama_decode` once, and samples each sequence's next token from its own logits with its own
 sampler chain (llama.cpp's samplers: repetition penalty, then greedy, or top-k, top-p, temperature
 and a seeded draw). Requests join at the next step and leave as soon as they end, stop or are
-cancelled, and their key/value cells are freed at once.
+cancelled. A finished sequence's cells stay in its slot's cache: a new prompt goes to the free
+slot whose cached tokens share the longest start with it and reads only the rest (every grounded
+prompt starts with the same system prompt; a follow-up with the whole conversation before it).
 
 Why: decoding one sequence reads every weight for one token, so on a CPU most of each step is
 memory traffic; eight sequences per step cost little more than one. A lock around a single-sequence
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import dataclasses
 import logging
 import queue
 import threading
@@ -40,7 +46,23 @@ PENALTY_LAST_N = 64  # repetition penalty looks at the last 64 tokens (llama.cpp
 # The key/value cache's number type. q8_0 would halve its memory (~190 instead of ~380 MB for 8 x 2048
 # cells) but made prompt reading 1.5x and 8 answers at once 1.4x slower here.
 KV_TYPE = "f16"
+# Prompt tokens per step while an answer is starting (bench/README.md, "Serving under load": measured
+# against 512, i.e. no limit, and smaller chunks).
+PREFILL_CHUNK = 64
+FIRST_TEXT_TOKENS = 32  # an answer "is starting" until it wrote this many tokens (its first sentence or two)
 _DONE = object()
+
+
+@dataclass
+class EngineStats:
+    """The engine's counters (totals since start) and queue (now), for /metrics."""
+
+    prompt_tokens: int = 0  # prompt tokens of every admitted request
+    cached_prompt_tokens: int = 0  # of those, found in a slot's cache and not read again
+    output_tokens: int = 0
+    waiting: int = 0  # requests waiting for a free slot
+    running: int = 0  # sequences being read or answering
+    pending_prompt_tokens: int = 0  # prompt tokens of running sequences not read yet
 
 
 @dataclass(eq=False)
@@ -77,6 +99,8 @@ class BatchEngine:
         n_parallel: int = 8,
         n_batch: int = 512,
         kv_type: str = KV_TYPE,
+        prefill_chunk: int = PREFILL_CHUNK,
+        reuse_prefix: bool = True,
     ) -> None:
         import llama_cpp
         from llama_cpp import _internals
@@ -114,7 +138,11 @@ class BatchEngine:
         self.n_batch = llama_cpp.llama_n_batch(self.context.ctx)
         self.vocab = self.model.vocab
         self._batch = llama_cpp.llama_batch_init(self.n_batch, 0, 1)
+        self.prefill_chunk = max(1, min(prefill_chunk, self.n_batch))
+        self.reuse_prefix = reuse_prefix
         self._free_ids = deque(range(n_parallel))
+        self._cached: list[list[int]] = [[] for _ in range(n_parallel)]  # each slot's tokens in its cache
+        self._stats = EngineStats()
         self._inbox: queue.SimpleQueue[_Sequence | None] = queue.SimpleQueue()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="medqa-llamacpp", daemon=True)
@@ -140,6 +168,10 @@ class BatchEngine:
         self._inbox.put(sequence)
         return _receive(sequence)
 
+    def stats(self) -> EngineStats:
+        """A copy of the counters (written by the engine thread only; ints are read atomically)."""
+        return dataclasses.replace(self._stats)
+
     def close(self) -> None:
         """Stop the engine thread (answers in flight end with an error) and free the model."""
         if self._closed:
@@ -161,6 +193,7 @@ class BatchEngine:
             self._admit(waiting, running)
             for sequence in [s for s in running if s.stopped()]:
                 self._finish(sequence, running)
+            self._count(waiting, running)
             if not running:
                 continue
             try:
@@ -169,6 +202,7 @@ class BatchEngine:
                 error = exc if isinstance(exc, MedqaError) else MedqaError(f"llama.cpp failed: {exc}")
                 for sequence in list(running):
                     self._finish(sequence, running, error)
+            self._count(waiting, running)
         for sequence in [*waiting, *running]:
             sequence.out.put(MedqaError("the llama.cpp engine was closed"))
 
@@ -184,15 +218,33 @@ class BatchEngine:
         except queue.Empty:
             return True
 
+    def _count(self, waiting: deque[_Sequence], running: list[_Sequence]) -> None:
+        stats = self._stats
+        stats.waiting, stats.running = len(waiting), len(running)
+        stats.pending_prompt_tokens = sum(len(s.prompt) - s.read for s in running)
+
     def _admit(self, waiting: deque[_Sequence], running: list[_Sequence]) -> None:
-        """Start waiting sequences, first come first served, while a sequence slot is free."""
+        """Start waiting sequences, first come first served, while a sequence slot is free; each in the
+        free slot whose cache shares the longest start with its prompt, which is not read again."""
         while waiting and self._free_ids:
             sequence = waiting.popleft()
             if sequence.stopped():
                 sequence.out.put(_DONE)
                 continue
-            sequence.seq_id = self._free_ids.popleft()
+            shared = {slot: _shared_start(self._cached[slot], sequence.prompt) for slot in self._free_ids}
+            slot = max(self._free_ids, key=lambda s: shared[s]) if self.reuse_prefix else self._free_ids[0]
+            self._free_ids.remove(slot)
+            # The last prompt token is always read: its logits give the answer's first token.
+            keep = min(shared[slot], len(sequence.prompt) - 1) if self.reuse_prefix else 0
+            if not self._llama.llama_memory_seq_rm(self.context.memory, slot, keep, -1):
+                keep = 0  # a cache that cannot drop a tail (not the case for these models): start afresh
+                self._llama.llama_memory_seq_rm(self.context.memory, slot, -1, -1)
+            del self._cached[slot][keep:]
+            sequence.seq_id = slot
+            sequence.read = sequence.position = keep
             sequence.sampler = self._sampler(sequence.settings)
+            self._stats.prompt_tokens += len(sequence.prompt)
+            self._stats.cached_prompt_tokens += keep
             running.append(sequence)
 
     def _step(self, running: list[_Sequence]) -> None:
@@ -200,12 +252,16 @@ class BatchEngine:
         batch = self._batch
         batch.n_tokens = 0
         wants_logits: list[tuple[_Sequence, int]] = []
+        starting = False
         for sequence in running:
             if sequence.next_token is not None:
                 wants_logits.append((sequence, self._add(sequence, sequence.next_token, True)))
                 sequence.next_token = None
+                starting = starting or sequence.generated < FIRST_TEXT_TOKENS
+        # An answer is writing its first words: read prompts in small chunks, so it is not held behind them.
+        limit = min(self.n_batch, batch.n_tokens + self.prefill_chunk) if starting else self.n_batch
         for sequence in running:
-            while sequence.read < len(sequence.prompt) and batch.n_tokens < self.n_batch:
+            while sequence.read < len(sequence.prompt) and batch.n_tokens < limit:
                 last = sequence.read == len(sequence.prompt) - 1
                 index = self._add(sequence, sequence.prompt[sequence.read], last)
                 sequence.read += 1
@@ -227,10 +283,12 @@ class BatchEngine:
         batch.logits[index] = logits
         batch.n_tokens = index + 1
         sequence.position += 1
+        self._cached[sequence.seq_id].append(token)
         return index
 
     def _accept(self, sequence: _Sequence, token: int, running: list[_Sequence]) -> None:
         sequence.generated += 1
+        self._stats.output_tokens += 1
         if self._llama.llama_vocab_is_eog(self.vocab, token):
             self._finish(sequence, running)
             return
@@ -242,12 +300,15 @@ class BatchEngine:
             sequence.next_token = token
 
     def _finish(self, sequence: _Sequence, running: list[_Sequence], error: Exception | None = None) -> None:
-        """End a sequence: last bytes, end marker (or error), cells and sampler freed."""
+        """End a sequence: last bytes, end marker (or error), sampler freed, slot free again (its cells
+        stay as a cache for the next prompt, except after an error, when their state is unknown)."""
         running.remove(sequence)
         if error is None and (rest := sequence.text.decode(b"", final=True)):
             sequence.out.put(rest)
         sequence.out.put(error if error is not None else _DONE)
-        self._llama.llama_memory_seq_rm(self.context.memory, sequence.seq_id, -1, -1)
+        if error is not None or not self.reuse_prefix:
+            self._llama.llama_memory_seq_rm(self.context.memory, sequence.seq_id, -1, -1)
+            self._cached[sequence.seq_id].clear()
         self._llama.llama_sampler_free(sequence.sampler)
         self._free_ids.append(sequence.seq_id)
 
@@ -277,6 +338,16 @@ class BatchEngine:
             buffer = ctypes.create_string_buffer(-size)
             size = self._llama.llama_token_to_piece(self.vocab, token, buffer, len(buffer), 0, False)
         return buffer.raw[:size]
+
+
+def _shared_start(cached: list[int], prompt: list[int]) -> int:
+    """How many tokens `prompt` and a slot's cached tokens have in common from the start."""
+    shared = 0
+    for a, b in zip(cached, prompt, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return shared
 
 
 def _receive(sequence: _Sequence) -> Iterator[str]:
