@@ -124,23 +124,41 @@ def main() -> None:
         help="the sets to score (tune with --split dev only)",
     )
     parser.add_argument("--verbose", action="store_true", help="print every missed or false alarm (dev, eval only)")
+    parser.add_argument(
+        "--systems",
+        nargs="+",
+        choices=("exemplars", "head", "blend"),
+        default=["exemplars"],
+        help="score with the exemplar classifier, the learned head (triage_head.npz) or the mean of the two's "
+        "scores ('blend'); with several, the JSON keys are 'set:system'",
+    )
     args = parser.parse_args()
+    summary: dict[str, Any] = {}
+    for system in args.systems:
+        score_system(system, args.sets, args.verbose, summary, tagged=len(args.systems) > 1)
+    print(json.dumps(summary))
 
-    from medqa.assistant.triage import default_triage
+
+def score_system(system: str, sets: list[str], verbose: bool, summary: dict[str, Any], tagged: bool) -> None:
+    """Score `sets` with one triage system, printing its figures and adding them to `summary`."""
+    from medqa.assistant.triage import Triage
+    from medqa.assistant.triage_head import load_head
+    from medqa.retrieval.embedding import MiniLMEmbedder
 
     started = time.perf_counter()
-    triage = default_triage()
+    embedder = MiniLMEmbedder()
+    head = load_head(embedder.name) if system != "exemplars" else None
+    triage = Triage(embedder, head=head, head_weight=0.5 if system == "blend" else 1.0)
     build_s = time.perf_counter() - started
     for text in ("warm up", "my chest hurts"):  # first calls load lazily built parts
         triage.assess(text)
-    print(f"triage built in {build_s:.1f} s")
-    summary: dict[str, Any] = {}
-    for name in args.sets:
+    print(f"triage ({system}) built in {build_s:.1f} s")
+    for name in sets:
         if not SETS[name].is_file():
             print(f"[{name}] {SETS[name]} is missing: skipped")
             continue
         results = evaluate(triage, read_rows(SETS[name]))
-        f = summary[name] = figures(results)
+        f = summary[f"{name}:{system}" if tagged else name] = figures(results)
         print(
             f"[{name}] {f['n']} messages: recall {f['recall']:.3f} ({f['missed']} missed), self-harm recall "
             f"{f['self_harm_recall']:.3f}, false alarms {f['false_alarm_rate']:.3f} ({f['false_alarms']}), "
@@ -150,12 +168,11 @@ def main() -> None:
         print("\n".join(breakdown(results, "kind")))
         print("  by language:")
         print("\n".join(breakdown(results, "lang")))
-        if args.verbose and name in SHOWN:
+        if verbose and name in SHOWN:
             for r in results:
                 if (r["label"] != "none") != r["fired"]:
                     tag = "MISSED" if r["label"] != "none" else "FALSE ALARM"
                     print(f"  {tag} [{r['kind']}/{r['lang']}] {r['score']:.2f} {r['text'][:300]!r}")
-    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

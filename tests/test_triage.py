@@ -374,3 +374,66 @@ def test_cached_classifier_gives_scikit_learns_probabilities_without_importing_i
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------------------ the learned head
+def test_head_training_set_is_reproducible_large_and_independent_of_the_evaluation_sets() -> None:
+    import importlib.util
+
+    from medqa.assistant.triage_head import TRAIN_PATH
+
+    spec = importlib.util.spec_from_file_location(
+        "triage_head_data", Path(__file__).parents[1] / "bench" / "triage_head_data.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.rows()
+    shipped = [json.loads(line) for line in TRAIN_PATH.read_text(encoding="utf-8").splitlines()]
+    assert rows == shipped  # the shipped file is what the generator writes
+    assert len(rows) >= 1500 and {r["label"] for r in rows} == {"emergency", "self_harm", "none"}
+    evaluation = {json.loads(line)["text"] for line in (DATA / "triage" / "dev.jsonl").read_text().splitlines()}
+    # Three one-line general questions anyone would write are in both (labelled none in both); nothing else.
+    generic = {
+        "At what dose does ibuprofen become toxic?",
+        "How do you put someone in the recovery position?",
+        "What is the lethal dose of caffeine?",
+    }
+    assert evaluation & {r["text"] for r in rows} <= generic
+
+
+def test_head_features_read_present_first_person_apart_from_past_questions() -> None:
+    from medqa.assistant.triage_head import FEATURE_NAMES, rule_features
+    from medqa.assistant.triage_rules import read_clauses
+
+    def features(text: str) -> dict[str, float]:
+        return dict(zip(FEATURE_NAMES, rule_features(read_clauses(text, "en"), text).tolist(), strict=True))
+
+    now = features("my chest hurts and i took 30 pills right now")
+    past = features("what did doctors do when my grandfather had a heart attack in 2009?")
+    assert now["first_person"] == now["number_unit"] == now["now_words"] == 1.0 and now["question"] == 0.0
+    assert past["question"] == 1.0 and past["present_risk"] == 0.0
+
+
+def test_head_refuses_weights_of_another_embedder_or_a_damaged_file(tmp_path: Path) -> None:
+    from medqa.assistant.triage_head import HEAD_PATH, load_head
+    from medqa.retrieval.embedding import MINILM_NAME
+
+    assert load_head(MINILM_NAME).coef.shape[0] == 3
+    with pytest.raises(MedqaError, match="fitted for"):
+        load_head("another-embedder", HEAD_PATH)
+    damaged = tmp_path / "head.npz"
+    damaged.write_bytes(b"not an npz")
+    with pytest.raises(MedqaError, match="unreadable"):
+        load_head(MINILM_NAME, damaged)
+
+
+def test_triage_with_the_head_fires_on_emergencies_and_not_on_questions_about_them() -> None:
+    from medqa.assistant.triage_head import load_head
+    from medqa.retrieval.embedding import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder()
+    headed = Triage(embedder, head=load_head(embedder.name))
+    assert headed.assess("my wife's face went lopsided and she's slurring, what do we do").is_emergency
+    assert headed.assess("honestly i just don't see the point of being alive anymore").kind == "self_harm"
+    assert not headed.assess("what are the early warning signs of a stroke?").is_emergency

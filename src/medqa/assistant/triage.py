@@ -20,6 +20,10 @@ How a message is read, so that phrasings nobody listed still fire:
    sentences; a long message is read in windows of sentences, the riskiest first, so an emergency
    after 3,000 characters of background still counts. A unit's score is halved only when every risky
    clause in it is demoted: a present emergency is never demoted by a frame elsewhere.
+   `Triage(head=load_head(...))` scores emergency and self-harm with the learned head of
+   `medqa.assistant.triage_head` instead (or blends the two with `head_weight`); measured against the
+   exemplar classifier with `bench/triage.py --systems exemplars head blend` and not the default: it was
+   not better on the development set (December 2026, figures in that module's docstring).
 The message fires at `threshold` (0.5) or on a rule. The category (stroke, choking...) is the rule's,
 else that of the nearest exemplars.
 
@@ -56,6 +60,7 @@ import yaml
 from medqa.assistant.languages import EMERGENCY_LINES, MULTILINGUAL_NOTE, SELF_HARM_LINES
 from medqa.assistant.languages import detect_language as _detect_language
 from medqa.assistant.normalize import expand_slang, normalize
+from medqa.assistant.triage_head import TriageHead, rule_features
 from medqa.assistant.triage_rules import Reading, read_clauses
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
@@ -193,11 +198,20 @@ class Triage:
     """Classifies messages; build once (embeds the exemplars, fits the classifier), assess many."""
 
     def __init__(
-        self, embedder: Embedder | None = None, config: SafetyConfig | None = None, exemplars: Exemplars | None = None
+        self,
+        embedder: Embedder | None = None,
+        config: SafetyConfig | None = None,
+        exemplars: Exemplars | None = None,
+        head: TriageHead | None = None,
+        head_weight: float = 1.0,
     ) -> None:
         self.embedder = embedder or MiniLMEmbedder()
         self.config = config or SafetyConfig()
         self.exemplars = exemplars or load_exemplars()
+        # The learned head (`medqa.assistant.triage_head`) scores emergency and self-harm where given; the
+        # exemplar classifier still decides information / personal / out of scope and the category.
+        self.head = head
+        self.head_weight = head_weight  # the emergency score is (1 - w) * exemplar classifier + w * head
         fitted = _fit_classifier(self.embedder, self.exemplars)
         normalize("w4rm up")  # loads the dictionary of the normaliser now, not on the first user's message
         self.vectors, self._coef, self._intercept, self._classes = fitted  # vectors: (n_exemplars, dim)
@@ -272,6 +286,10 @@ class Triage:
         for count, (unit, factor) in enumerate(_units(reading, text), 1):
             vector = self.embedder.encode([unit])[0]
             proba = self.probabilities(vector)
+            if self.head is not None:
+                learned = self.head.probabilities(vector, rule_features(read_clauses(unit, "en"), unit))
+                w = self.head_weight
+                proba = {**proba, **{k: (1 - w) * proba[k] + w * learned[k] for k in ("emergency", "self_harm")}}
             if count == 1:
                 signals["proba"] = {k: round(float(v), 3) for k, v in proba.items()}
                 first = (proba, vector)
