@@ -38,9 +38,15 @@ def serve_from(tmp_path: Path, peer: str, assistant: Any, **overrides: Any) -> I
         yield client
 
 
-def _logged_clients(caplog: pytest.LogCaptureFixture, path: str = "/v1/models") -> list[str]:
+def _logged_clients(caplog: pytest.LogCaptureFixture, path: str = "/v1/chat/completions") -> list[str]:
     records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "medqa.server.access"]
     return [r["client"] for r in records if r["path"] == path]
+
+
+def _ask(client: Any, headers: dict[str, str], base: str = "") -> int:
+    """The status of a question (a counted request; metadata calls such as /v1/models are not counted)."""
+    body = {"messages": [{"role": "user", "content": ASTHMA}]}
+    return client.post(f"{base}/v1/chat/completions", json=body, headers=headers).status_code
 
 
 # ----------------------------------------------------------------------------------------- rate limiter
@@ -57,7 +63,8 @@ def test_the_limiter_keeps_its_burst_and_refill_rate() -> None:
 
 
 def test_200000_client_addresses_take_bounded_memory_and_time() -> None:
-    limiter = RateLimiter(per_minute=30, burst=2, max_clients=100_000)
+    now = [0.0]  # time stands still: a slow, shared machine must not refill the burst mid-test
+    limiter = RateLimiter(per_minute=30, burst=2, clock=lambda: now[0], max_clients=100_000)
     for _ in range(2):
         limiter.acquire("192.0.2.1")  # a real client that has used its burst
     started = time.perf_counter()
@@ -87,9 +94,7 @@ def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(
 ) -> None:
     caplog.set_level(logging.INFO, logger="medqa.server.access")
     with serve_from(tmp_path, "203.0.113.7", fake_assistant(index), rate_limit_burst=2) as client:
-        statuses = [
-            client.get("/v1/models", headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(4)
-        ]
+        statuses = [_ask(client, {"X-Forwarded-For": f"198.51.100.{i}"}) for i in range(4)]
     assert statuses == [200, 200, 429, 429]  # rotating the header does not reset the limit
     assert _logged_clients(caplog) == ["203.0.113.7"] * 4  # and forges no logged address
 
@@ -102,12 +107,12 @@ def test_forwarded_for_is_honoured_from_a_trusted_proxy_only(
     with serve_from(tmp_path, "10.1.2.3", fake_assistant(index), **trusted) as client:
         # the client's own forged entry (left) is ignored: the walk stops at the first untrusted hop
         forwarded = {"X-Forwarded-For": "1.1.1.1, 198.51.100.5, 10.9.9.9", "X-Forwarded-Proto": "https"}
-        assert [client.get("/v1/models", headers=forwarded).status_code for _ in range(3)] == [200, 200, 429]
+        assert [_ask(client, forwarded) for _ in range(3)] == [200, 200, 429]
         redirect = client.get("/v1/models/", headers=forwarded, follow_redirects=False)
         assert redirect.headers["location"].startswith("https://")  # the proxy's scheme, for redirects
         other = {"X-Forwarded-For": "198.51.100.6"}
-        assert client.get("/v1/models", headers=other).status_code == 200  # another client: its own bucket
-        assert client.get("/v1/models", headers={"X-Forwarded-For": "not-an-address"}).status_code == 200
+        assert _ask(client, other) == 200  # another client: its own bucket
+        assert _ask(client, {"X-Forwarded-For": "not-an-address"}) == 200
     assert _logged_clients(caplog) == ["198.51.100.5"] * 3 + ["198.51.100.6", "10.1.2.3"]
 
 
@@ -115,8 +120,8 @@ def test_medqa_serve_turns_off_uvicorns_own_forwarded_for(tmp_path: Path, index:
     """uvicorn believes X-Forwarded-For from 127.0.0.1 unless told not to: a live server must not."""
     assert uvicorn_options(settings(tmp_path))["proxy_headers"] is False
     with live_server(tmp_path, fake_assistant(index), rate_limit_burst=1) as url:
-        seen = [httpx.get(f"{url}/v1/models", headers={"X-Forwarded-For": f"198.51.100.{i}"}) for i in range(2)]
-    assert [response.status_code for response in seen] == [200, 429]
+        seen = [_ask(httpx, {"X-Forwarded-For": f"198.51.100.{i}"}, url) for i in range(2)]
+    assert seen == [200, 429]
 
 
 def test_trusted_proxies_and_allowed_hosts_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

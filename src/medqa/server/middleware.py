@@ -6,7 +6,9 @@ import asyncio
 import ipaddress
 import json
 import logging
+import re
 import time
+import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -96,9 +98,20 @@ async def _refuse(send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id(scope: Scope) -> str:
+    """The request's id: the client's or proxy's `X-Request-ID` when it is a plain token, else a new one."""
+    sent = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
+    return sent if _REQUEST_ID.fullmatch(sent) else f"req_{uuid.uuid4().hex}"
+
+
 class AccessLog:
-    """One JSON line per request: method, path, status, latency, client, answer id; never a body
-    (messages may hold health data) and never a header (one may be the API key)."""
+    """One JSON line per request: method, path, status, latency, client, answer id and request id;
+    never a body (messages may hold health data) and never a header (one may be the API key).
+    Every response carries the security headers and `X-Request-ID` (the OpenAI SDK's `_request_id`),
+    so a user's report can be matched to its log line."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -108,6 +121,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})  # routes put the answer id here
+        rid = request_id(scope)
         start = time.perf_counter()
         status = 500  # what the client sees if the app fails before answering
 
@@ -115,7 +129,7 @@ class AccessLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS]
+                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS, (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
@@ -130,6 +144,7 @@ class AccessLog:
                 "latency_ms": round((time.perf_counter() - start) * 1000, 1),
                 "client": client[0] if client else None,
                 "answer_id": state.get("answer_id"),
+                "request_id": rid,
             }
             access_log.info(json.dumps(record))
 

@@ -30,7 +30,11 @@ class ServerSettings(BaseSettings):
     backend: Literal["auto", "llamacpp", "transformers", "openai"] = Field("auto", description="Generation backend")
     base_url: str | None = Field(None, description="OpenAI-compatible server that generates, for backend=openai")
     api_model: str | None = Field(None, description="Model name on the base_url server (default: its first)")
-    api_key: SecretStr | None = Field(None, description="When set, every API call needs 'Authorization: Bearer KEY'")
+    api_key: SecretStr | None = Field(
+        None,
+        description="When set, every API call needs 'Authorization: Bearer KEY'; several keys (comma-separated) "
+        "give each client application its own key and its own rate limit",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser (comma-separated); none"
     )
@@ -39,7 +43,12 @@ class ServerSettings(BaseSettings):
     )
     max_queue: int = Field(32, ge=0, le=10_000, description="Answers waiting for a worker before 503 'busy'")
     max_body_bytes: int = Field(256_000, ge=1_024, le=10_000_000, description="Largest request body (413 above)")
-    rate_limit_per_minute: float = Field(30.0, gt=0, description="Sustained requests per client IP per minute")
+    rate_limit_per_minute: float = Field(
+        30.0,
+        gt=0,
+        description="Sustained requests per minute per API key (per client IP without one); metadata calls "
+        "(/v1/models, /ready, /api/answers, the page) are not counted",
+    )
     rate_limit_burst: int = Field(10, ge=1, description="Requests a client may send at once before being limited")
     rate_limit_clients: int = Field(
         100_000, ge=1, le=10_000_000, description="Clients the rate limiter remembers (least recently seen forgotten)"
@@ -52,6 +61,12 @@ class ServerSettings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["*"],
         description="Host header values served (comma-separated; '*.example.org' for subdomains); '*' is any",
+    )
+    answers_kept: int = Field(
+        1000,
+        ge=0,
+        le=100_000,
+        description="Recent structured answers kept in memory for GET /api/answers/{id} (~10 kB each; 0: none)",
     )
     db_path: Path = Field(Path("runs/server/medqa.sqlite3"), description="SQLite file for feedback (and conversations)")
     log_conversations: bool = Field(False, description="Store messages and answers in the database (health data!)")
@@ -101,6 +116,11 @@ class ServerSettings(BaseSettings):
         raw = value.get_secret_value() if isinstance(value, SecretStr) else value
         return None if isinstance(raw, str) and not raw.strip() else value
 
+    def api_keys(self) -> list[str]:
+        """The accepted API keys (MEDQA_API_KEY, comma-separated); empty when none is required."""
+        raw = self.api_key.get_secret_value() if self.api_key is not None else ""
+        return [key.strip() for key in raw.split(",") if key.strip()]
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
@@ -113,11 +133,21 @@ _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 def redact(text: str, settings: ServerSettings) -> str:
     """`text` (an error message shown by /ready or logged) without the API keys or URL credentials it
     may quote: an exception from the generator can name the base URL or the key it was given."""
-    secrets = [settings.api_key.get_secret_value() if settings.api_key else "", os.environ.get("OPENAI_API_KEY", "")]
+    secrets = [*settings.api_keys(), os.environ.get("OPENAI_API_KEY", "")]
     for secret in secrets:
         if len(secret) >= 4:  # too short a value would mask ordinary words
             text = text.replace(secret, "**********")
     return _URL_CREDENTIALS.sub("***@", text)
+
+
+# An absolute path (POSIX or Windows); not the path part of a URL ("http://host/v1"): that follows a word or ':'.
+_PATH = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:)?(?:[/\\][^\s/\\:'\"(),;]+)+[/\\]?")
+
+
+def hide_paths(text: str) -> str:
+    """`text` (a reason shown to clients) with each absolute file path shortened to its last part:
+    the layout of the server's disk is not the business of whoever asks /ready."""
+    return _PATH.sub(lambda m: m.group().rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1] or "/", text)
 
 
 def load_settings(**overrides: Any) -> ServerSettings:
