@@ -57,19 +57,25 @@ def test_completion_carries_full_text_and_the_medqa_field(client: TestClient) ->
         "url": "https://ex.org/asthma",
         "title": "Asthma",
         "passage_id": medqa["citations"][0]["passage_id"],
-        "snippet": "Asthma narrows the airways. An inhaler opens them.",
+        "snippet": "An inhaler opens them.",  # the passage sentence the answer rests on
+        "original_url": "https://ex.org/asthma",  # no move known for this host: the same address
     }
     assert {"id", "answer", "triage", "triage_category", "abstained", "extractive", "out_of_scope"} <= medqa.keys()
     assert "[2]" not in content  # a number that was not retrieved never reaches the client
 
 
-def test_stream_follows_the_sse_contract_and_equals_the_plain_answer(client: TestClient) -> None:
-    plain = chat(client, temperature=0).json()
-    with client.stream(
-        "POST", "/v1/chat/completions", json={"messages": [{"role": "user", "content": ASTHMA}], "stream": True}
-    ) as response:
-        assert response.headers["content-type"].startswith("text/event-stream")
-        text = response.read().decode()
+# Two sentences the passage supports: each is streamed once it has passed the support check.
+TWO_SENTENCES = ["An inhaler **opens** the airways [1", "]. Asthma narrows ", "the airways [1]. "]
+
+
+def test_stream_follows_the_sse_contract_and_equals_the_plain_answer(tmp_path: Path, index: Index) -> None:
+    with serve(tmp_path, fake_assistant(index, TWO_SENTENCES)) as client:
+        plain = chat(client, temperature=0).json()
+        with client.stream(
+            "POST", "/v1/chat/completions", json={"messages": [{"role": "user", "content": ASTHMA}], "stream": True}
+        ) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            text = response.read().decode()
     events = sse_events(text)
     assert events[-1] == "data: [DONE]\n\n"
     chunks = streamed(text)
@@ -79,7 +85,7 @@ def test_stream_follows_the_sse_contract_and_equals_the_plain_answer(client: Tes
     with_medqa = [c for c in chunks if "medqa" in c]
     assert len(with_medqa) == 1 and with_medqa[0] is chunks[-2]  # the last content chunk carries it
     assert with_medqa[0]["choices"][0]["delta"]["content"].endswith(with_medqa[0]["medqa"]["disclaimer"])
-    assert len(chunks) > 4  # the answer arrived in pieces, not all at once
+    assert len(chunks) > 4  # the answer arrived in pieces (a sentence at a time), not all at once
     text_streamed = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
     assert text_streamed == plain["choices"][0]["message"]["content"]
     assert with_medqa[0]["medqa"]["citations"] == plain["medqa"]["citations"]
