@@ -45,8 +45,10 @@ class FakeAssistant:
                 break
             yield Event("delta", piece)
             if number + 1 == self.interrupt_after:
-                os.kill(os.getpid(), signal.SIGINT)
-                time.sleep(0.5)  # a person presses Ctrl+C between two tokens: let the main thread take it
+                os.kill(os.getpid(), signal.SIGINT)  # a person presses Ctrl+C between two tokens
+                deadline = time.monotonic() + 60  # a bound, not a timing: on a busy machine the main thread is slow
+                while not should_stop() and time.monotonic() < deadline:
+                    time.sleep(0.01)  # the next token comes only after the main thread has taken the Ctrl+C
         text = "".join(self.pieces)
         citation = Citation(1, "https://ex.org/asthma", "Asthma", 7, "Asthma narrows")
         yield Event(
