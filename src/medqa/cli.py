@@ -272,7 +272,12 @@ def export_cmd(
     push_to_hub: Annotated[str | None, typer.Option(help="Also upload to this Hub repo: owner/name.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
     gguf: Annotated[
-        bool, typer.Option("--gguf", help="Also write OUT/model.gguf for the fast llama.cpp backend (Llama models).")
+        bool,
+        typer.Option(
+            "--gguf",
+            help="Also write OUT/model.gguf for the fast llama.cpp backend and an Ollama OUT/Modelfile "
+            "(Llama, Mistral, Qwen2, Phi-3, Gemma).",
+        ),
     ] = False,
     gguf_type: Annotated[str | None, typer.Option(help="GGUF weights: q8_0 (default), q4_1, f16 or f32.")] = None,
 ) -> None:

@@ -137,6 +137,7 @@ def evaluate_and_report(
     from medqa.evaluate.nearest import NEAREST
     from medqa.evaluate.report import build_report
     from medqa.evaluate.run import EvalConfig, evaluate, print_metrics
+    from medqa.train.outputs import refresh_model_card
 
     systems: list[tuple[str, dict[str, object]]] = [
         (NEAREST, {"model": NEAREST}),
@@ -168,6 +169,7 @@ def evaluate_and_report(
 
     console.print("[bold]5/6 report[/bold]")
     summary = build_report(eval_dirs, workdir / "report", baseline=NEAREST, training_run=train_dir)
+    refresh_model_card(train_dir)  # the run's model card now carries these evaluation results
     for line in summary["verdict"]:
         console.print(f"- {line}")
     console.print(f"report: {workdir / 'report' / 'report.html'}")
