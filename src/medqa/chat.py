@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import queue
 import re
+import signal
 import sys
 import threading
 import time
@@ -260,7 +261,21 @@ def run_chat(
 ) -> None:
     """The chat loop: read a line, answer or run the command, until /quit, Ctrl+D, or Ctrl+C twice at
     the prompt. `assistant` may be a function that loads it: the loading is then shown while it runs."""
-    console = console or Console()
+    # Ctrl+C must reach the chat as KeyboardInterrupt even when it was started with SIGINT ignored (a shell
+    # runs background jobs so, and Python then installs no handler); the caller's handler is put back.
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _chat_loop(assistant, console or Console(), read_line)
+    finally:
+        if threading.current_thread() is threading.main_thread() and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _chat_loop(
+    assistant: Assistant | Any | Callable[[], Assistant], console: Console, read_line: Callable[[], str] | None
+) -> None:
     if not hasattr(assistant, "stream"):
         started = time.perf_counter()
         with console.status("Loading the model and the search index..."):
