@@ -152,6 +152,31 @@ def bm25_tokens(text: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- the index
+def bm25_over(texts: Sequence[str]) -> Any:
+    """The BM25 half of an index: one tokenisation for every builder (full, staged, borrowed)."""
+    import bm25s
+
+    bm25 = bm25s.BM25()
+    bm25.index([bm25_tokens(t) for t in texts], show_progress=False)
+    return bm25
+
+
+def manifest_header(embedder: Embedder, passages: int, rrf_k: int, candidates: int) -> dict[str, Any]:
+    """The manifest fields every index folder starts with: its format and the embedder's identity
+    (a probe vector, checked at load), so full, staged and borrowed indexes are verified alike."""
+    probe = np.asarray(embedder.encode([PROBE_TEXT])[0], dtype=np.float32)
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "embedder": embedder.name,
+        "embedder_probe": {"text": PROBE_TEXT, "vector": [round(float(x), 6) for x in probe]},
+        "dim": int(probe.shape[0]),
+        "passages": passages,
+        "rrf_k": rrf_k,
+        "candidates": candidates,
+    }
+
+
 @dataclass
 class Index:
     """A hybrid BM25 + dense index over passages. Build, persist, load, retrieve."""
@@ -215,7 +240,6 @@ class Index:
         progress: bool = False,
     ) -> Index:
         """Embed and BM25-index `passages` (a rich progress bar when `progress`)."""
-        import bm25s
 
         if not passages:
             raise MedqaError("the corpus has no passages: no row has both a question and an answer")
@@ -224,18 +248,9 @@ class Index:
         started = time.perf_counter()
         vectors = _embed_all(embedder, texts, batch_size, progress)
         embed_seconds = time.perf_counter() - started
-        bm25 = bm25s.BM25()
-        bm25.index([bm25_tokens(t) for t in texts], show_progress=False)
-        probe = np.asarray(embedder.encode([PROBE_TEXT])[0], dtype=np.float32)
+        bm25 = bm25_over(texts)
         meta = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "embedder": embedder.name,
-            "embedder_probe": {"text": PROBE_TEXT, "vector": [round(float(x), 6) for x in probe]},
-            "dim": int(vectors.shape[1]),
-            "passages": len(passages),
-            "rrf_k": rrf_k,
-            "candidates": candidates,
+            **manifest_header(embedder, len(passages), rrf_k, candidates),
             "embed_seconds": round(embed_seconds, 2),
             "build_seconds": round(time.perf_counter() - started, 2),
         }

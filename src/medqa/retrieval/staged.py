@@ -46,13 +46,12 @@ from medqa.progress import eta_text, progress_line
 from medqa.retrieval.corpus import Passage, passages_from_rows, read_corpus
 from medqa.retrieval.embedding import Embedder
 from medqa.retrieval.index import (
-    FORMAT,
-    FORMAT_VERSION,
     PROBE_TEXT,
     Index,
     IndexConfig,
     IndexDamaged,
-    bm25_tokens,
+    bm25_over,
+    manifest_header,
 )
 
 STAGING = "staging.json"
@@ -68,7 +67,6 @@ def staging_dir(final: Path) -> Path:
 
 def prepare_staging(config: IndexConfig, final: Path, embedder: Embedder) -> Path:
     """Passages, BM25 and the build settings of `final`'s staged build (seconds), unless already there."""
-    import bm25s
 
     folder = staging_dir(final)
     if (folder / STAGING).is_file():
@@ -78,19 +76,10 @@ def prepare_staging(config: IndexConfig, final: Path, embedder: Embedder) -> Pat
     passages = passages_from_rows(rows, config.max_words)
     if not passages:
         raise MedqaError(f"the corpus {config.data or 'bundled MedQuAD'} is empty: no row has a question and an answer")
-    bm25 = bm25s.BM25()
-    bm25.index([bm25_tokens(p.index_text()) for p in passages], show_progress=False)
-    probe = np.asarray(embedder.encode([PROBE_TEXT])[0], dtype=np.float32)
+    bm25 = bm25_over([p.index_text() for p in passages])
     meta = {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "embedder": embedder.name,
-        "embedder_probe": {"text": PROBE_TEXT, "vector": [round(float(x), 6) for x in probe]},
-        "dim": int(probe.shape[0]),
-        "passages": len(passages),
+        **manifest_header(embedder, len(passages), config.rrf_k, config.candidates),
         "rows": len(rows),
-        "rrf_k": config.rrf_k,
-        "candidates": config.candidates,
         "config": dataclasses.asdict(config),
         "chunk_rows": CHUNK_ROWS,
         "bm25_seconds": round(time.perf_counter() - started, 2),
@@ -400,7 +389,6 @@ def borrowed_index(config: IndexConfig, donor: Index | None, embedder: Embedder)
     """An index of `config`'s corpus in seconds: BM25 over every passage, and each passage's vector
     taken from `donor` (an index of the same embedder, complete or staged) where it has it ready;
     the others are found by BM25 alone (`dense_ready`). Nothing is embedded but the probe text."""
-    import bm25s
 
     rows = read_corpus(config.data, config.all_splits)
     passages = passages_from_rows(rows, config.max_words)
@@ -416,18 +404,10 @@ def borrowed_index(config: IndexConfig, donor: Index | None, embedder: Embedder)
             j = rows_of.get(passage.index_text())
             if j is not None and (donor_ready is None or donor_ready[j]):
                 vectors[i], ready[i] = donor_vectors[j], True
-    bm25 = bm25s.BM25()
-    bm25.index([bm25_tokens(p.index_text()) for p in passages], show_progress=False)
+    bm25 = bm25_over([p.index_text() for p in passages])
     meta = {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "embedder": embedder.name,
-        "embedder_probe": {"text": PROBE_TEXT, "vector": [round(float(x), 6) for x in probe]},
-        "dim": int(probe.shape[0]),
-        "passages": len(passages),
+        **manifest_header(embedder, len(passages), config.rrf_k, config.candidates),
         "rows": len(rows),
-        "rrf_k": config.rrf_k,
-        "candidates": config.candidates,
         "config": dataclasses.asdict(config),
         "vectors_from": str(donor.path or "a staged index") if donor is not None else None,
     }
