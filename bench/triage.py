@@ -1,11 +1,13 @@
 """Triage benchmark: recall on emergencies and crises, false alarms on ordinary messages, per kind and language.
 
-Reads four sets, all written independently of the exemplars and rules (never copy their sentences into
+Reads five sets, all written independently of the exemplars and rules (never copy their sentences into
 src/medqa/resources/triage_exemplars.yaml or the rules):
 - tests/data/triage/dev.jsonl       the development set (may be read while tuning);
 - tests/data/triage/heldout.jsonl   the held-out set: never read while tuning; only its figures are printed,
                                     never its messages;
 - tests/data/triage/heldout2.jsonl  a second held-out set, written before the rules were read (same rule);
+- tests/data/triage/heldout3.jsonl  a third held-out set, written blind to the rules, exemplars and earlier
+                                    sets (same rule);
 - tests/data/triage_eval.jsonl      the project's first, smaller set.
 Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
 
@@ -37,6 +39,7 @@ SETS = {
     "dev": DATA / "triage" / "dev.jsonl",
     "heldout": DATA / "triage" / "heldout.jsonl",
     "heldout2": DATA / "triage" / "heldout2.jsonl",
+    "heldout3": DATA / "triage" / "heldout3.jsonl",
     "eval": DATA / "triage_eval.jsonl",
 }
 SHOWN = {"dev", "eval"}  # sets whose missed messages may be printed; the held-out set's never are
@@ -120,7 +123,7 @@ def main() -> None:
         dest="sets",
         nargs="+",
         choices=sorted(SETS),
-        default=["dev", "heldout", "heldout2", "eval"],
+        default=["dev", "heldout", "heldout2", "heldout3", "eval"],
         help="the sets to score (tune with --split dev only)",
     )
     parser.add_argument("--verbose", action="store_true", help="print every missed or false alarm (dev, eval only)")
