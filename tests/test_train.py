@@ -265,3 +265,15 @@ def test_freed_memory_is_kept_for_reuse_on_glibc():
         assert applied == glibc
     with reuse_freed_memory(enabled=False) as applied:
         assert not applied
+
+
+def test_in_a_log_a_line_comes_at_least_every_interval_with_an_eta(
+    tiny_llama, tiny_data, tmp_path, monkeypatch, capsys
+):
+    # Off a terminal there is no live bar: a step of ~12 s on the CPU recipe would leave a log silent
+    # for minutes at log_every 10, so a line is also due whenever LINE_EVERY_S has passed (0 here).
+    monkeypatch.setattr(train_loop, "LINE_EVERY_S", 0.0)
+    train(tiny_config(tiny_llama, tiny_data, tmp_path / "run", log_every=1000))
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("step ") and "/4" in line]
+    assert [line.split()[1] for line in lines] == ["1/4", "2/4", "3/4"]  # the last step ends with its summary
+    assert all("answer tokens/s" in line and "ETA" in line and "min" in line for line in lines)

@@ -145,7 +145,7 @@ class TrainConfig:
     early_stopping_patience: int | None = None
     """Stop when validation loss has not improved for this many evaluations."""
     log_every: int = 10
-    """Progress line every N steps when the output is not a terminal."""
+    """Progress line every N steps (and at least every ~10 s) when the output is not a terminal."""
     report_to: list[Tracker] = field(default_factory=list)
     """Experiment trackers (Accelerate's) that get the training loss, learning rate, answer tokens/s and
     the validation loss at every step, and the settings: tensorboard (event files in RUN/tracking),

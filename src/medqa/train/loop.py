@@ -28,6 +28,7 @@ from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_json, explain_write_errors, mark_as_medqa_output
 from medqa.hardware import bf16_supported, reuse_freed_memory
 from medqa.models import ADAPTER_DIR, CONFIG_FILE, MODEL_DIR, TRAIN_INFO_FILE, LoadedModel, load_model
+from medqa.progress import LINE_EVERY_S
 from medqa.prompt import IGNORE_INDEX
 from medqa.train.batches import (
     EncodedSplit,
@@ -200,6 +201,7 @@ class _Loop:
         session = time.monotonic()  # --max-minutes counts this invocation, not earlier ones of a resumed run
         stopped = "completed" if config.max_steps is None or total < config.max_steps else "max_steps"
         progress, plain = _progress(acc.is_main_process)
+        last_line, first_step = time.monotonic(), state.step
         with progress:
             task = progress.add_task("training", total=total, completed=state.step, loss=float("nan"), tps=0.0)
             while state.step < total:
@@ -235,8 +237,14 @@ class _Loop:
                     }
                 )
                 progress.update(task, completed=step + 1, loss=loss, tps=tps)
-                if step + 1 < total and plain and (step + 1) % config.log_every == 0:
-                    acc.print(f"step {step + 1}/{total}  loss {loss:.4f}  {tps:.0f} answer tokens/s")
+                # In a log (no live bar): a line every log_every steps, and at least every ~10 s.
+                line_due = (step + 1) % config.log_every == 0 or time.monotonic() - last_line >= LINE_EVERY_S
+                if step + 1 < total and plain and line_due:
+                    eta = (total - step - 1) * (time.monotonic() - session) / max(step + 1 - first_step, 1)
+                    acc.print(
+                        f"step {step + 1}/{total}  loss {loss:.4f}  {tps:.0f} answer tokens/s  ETA {eta / 60:.1f} min"
+                    )
+                    last_line = time.monotonic()
                 last = step + 1 == total
                 timed_out = config.max_minutes is not None and _agree(
                     acc, time.monotonic() - session >= 60 * config.max_minutes
