@@ -8,7 +8,8 @@ src/medqa/resources/triage_exemplars.yaml or the rules):
 - tests/data/triage/heldout2.jsonl  a second held-out set, written before the rules were read (same rule);
 - tests/data/triage/heldout3.jsonl  a third held-out set, written blind to the rules, exemplars and earlier
                                     sets (same rule);
-- tests/data/triage_eval.jsonl      the project's first, smaller set.
+- tests/data/triage_eval.jsonl      the project's first, smaller set;
+- tests/data/triage/dev_languages.jsonl  a development set of 26 languages other than English (may be read).
 Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
 
 A crisis (label self_harm) counts as caught when either emergency response fires: both start with the
@@ -41,8 +42,9 @@ SETS = {
     "heldout2": DATA / "triage" / "heldout2.jsonl",
     "heldout3": DATA / "triage" / "heldout3.jsonl",
     "eval": DATA / "triage_eval.jsonl",
+    "dev_languages": DATA / "triage" / "dev_languages.jsonl",
 }
-SHOWN = {"dev", "eval"}  # sets whose missed messages may be printed; the held-out set's never are
+SHOWN = {"dev", "eval", "dev_languages"}  # sets whose missed messages may be printed; the held-out set's never are
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -123,7 +125,7 @@ def main() -> None:
         dest="sets",
         nargs="+",
         choices=sorted(SETS),
-        default=["dev", "heldout", "heldout2", "heldout3", "eval"],
+        default=["dev", "dev_languages", "heldout", "heldout2", "heldout3", "eval"],
         help="the sets to score (tune with --split dev only)",
     )
     parser.add_argument("--verbose", action="store_true", help="print every missed or false alarm (dev, eval only)")

@@ -171,15 +171,16 @@ def test_ordinary_questions_in_other_languages_are_answered_with_the_note(triage
 
 
 @pytest.mark.parametrize(
-    ("message", "language"),
+    "message",
     [
-        ("頭がとても痛いです。どうすればいいですか？", "ja"),  # Japanese: "my head hurts a lot, what should I do?"
-        ("Saya sakit kepala dan demam sejak kemarin, apa yang harus saya lakukan?", "und"),  # Indonesian
+        "頭がとても痛いです。どうすればいいですか？",  # Japanese: "my head hurts a lot, what should I do?"
+        "Fejem nagyon fáj tegnap óta, lázas vagyok, kérem segítsen nekem gyorsan",  # Hungarian: no rules for it
     ],
 )
-def test_a_language_the_assistant_cannot_read_is_never_declined(triage: Triage, message: str, language: str) -> None:
+def test_a_language_the_assistant_cannot_read_is_never_declined(triage: Triage, message: str) -> None:
+    # Hungarian has no rules: detection may name the nearest language it knows, never English
     result = triage.assess(message)
-    assert result.language == language and result.kind == "none"
+    assert result.language != "en" and result.kind == "none"
     assert not result.out_of_scope and result.response == ""
     assert "112" in result.crisis_note and "119" in result.crisis_note
 
@@ -301,6 +302,103 @@ def test_ordinary_messages_like_the_fresh_dev_false_alarms_do_not_fire(triage: T
 def test_normalize_reads_a_bang_inside_a_word_and_two_for_to() -> None:
     assert expand_slang(normalize("want 2 k!ll my5elf")) == "want to kill myself"
     assert expand_slang(normalize("help! need 2 pills")) == "help! need 2 pills"
+
+
+# ------------------------------------------------------------------------------ issue 14: third pass
+_CARER_STORY = (
+    "I look after my mother, who is 81. Three years ago she had a heart attack while gardening and I had to call "
+    "an ambulance; she was in hospital for a week and there was talk of a bypass. In 2022 she fell on the stairs, "
+    "cut her forehead and there was blood everywhere, and I called 999 again. These days her strength has mostly "
+    "come back and she walks to the shops with her stick. Her cardiologist is happy with her "
+    "tablets and her blood pressure is good. I am writing because she wants to fly to see my brother in Spain "
+    "this summer. What should we ask her doctor before booking, and is a four-hour flight sensible at her age? "
+    "Are there any tips for travel insurance after a heart attack? She also asks whether she can keep taking her "
+    "aspirin abroad and how to carry her medicines in hand luggage. Thank you for any general advice."
+)
+
+
+def test_a_long_story_of_past_emergencies_is_background(triage: Triage) -> None:
+    # An ambulance called then, blood then, and what remains now ("her strength has come back") are not now.
+    assert len(_CARER_STORY.split()) > 64  # read in windows
+    assert triage.assess(_CARER_STORY).kind == "none"
+
+
+def test_a_long_message_still_fires_on_what_is_happening_now(triage: Triage) -> None:
+    message = _CARER_STORY.replace(
+        "Thank you for any general advice.",
+        "But tonight she is clutching her chest, she is sweating and grey and she says the pain goes into her jaw.",
+    )
+    assert triage.assess(message).kind == "emergency"
+    # the end of a long message is read at full weight, even told without "now" or "suddenly"
+    ending = "My grandson is with us. He has a high fever, he's very drowsy and his legs have purple dots on them."
+    assert triage.assess(_CARER_STORY.replace("Thank you for any general advice.", ending)).kind == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        # resolved, then back: a returning chest pain is not over
+        ("the tightness in my chest eased off after a rest but it keeps coming back whenever I walk, I'm scared", "E"),
+        # a hypothetical that names who it is happening to, and when
+        ("hypothetically, if a toddler drank some bleach 15 min ago, asking for my daughter", "E"),
+        # the rash of meningococcal sepsis
+        ("my son is hot and has a rash that doesn't fade when I press a glass on it", "E"),
+        # other languages: head injuries, spurting blood, a drooping mouth said another way, means in hand
+        ("Mein Sohn ist vom Rad gefallen, hat sich den Kopf angeschlagen und erbricht jetzt", "E"),
+        ("Mio marito si è tagliato la mano, il sangue esce a fiotti", "E"),
+        ("O meu avô bateu com a cabeça e agora está muito confuso", "E"),
+        ("Mijn moeder heeft een scheve mond en reageert nergens meer op", "E"),
+        ("Dziadek uderzył się w głowę i teraz wymiotuje", "E"),
+        ("Annemin ağzı bir yana kaydı, konuşması bozuldu", "E"),
+        ("Ich habe keinen Sinn mehr im Leben, die Tabletten liegen schon bereit", "S"),
+        ("Vorrei solo sparire e non svegliarmi più", "S"),
+        ("Não quero mais estar aqui, vou tomar todos os comprimidos", "S"),
+        ("Nie widzę sensu życia, chcę to wszystko skończyć", "S"),
+        ("Her şeye son vermek istiyorum, kimse beni özlemez", "S"),
+        # self-harm said without the words: a deeper cut, a goodbye text, a high place, a passive wish, two signs
+        ("cut deeper tonight than I meant to and I honestly don't care if it stops", "S"),
+        ("my brother posted a note saying sorry for everything and that he loves us all, he won't pick up", "S"),
+        ("which is the highest bridge near here, asking because i'm done", "S"),
+        ("is it normal to want to disappear for good?", "S"),
+        ("I've been reading up on ways to do it and I've picked the day, it feels calm now that I've decided", "S"),
+        ("how many of my quetiapine would it take, I have two boxes", "S"),
+    ],
+)
+def test_third_pass_kinds_fire(triage: Triage, message: str, kind: str) -> None:
+    result = triage.assess(message)
+    assert result.kind == {"E": "emergency", "S": "self_harm"}[kind], result.signals
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # resolved and staying resolved
+        "My son choked on a grape at lunch, coughed it out and now he's fine. Should I cut grapes for a 4 year old?",
+        "I had a stabbing pain under my ribs on Monday when I bent over, it lasted seconds and hasn't come back",
+        # typos and slang of ordinary questions
+        "ugh my back is killin me after movin house, heat or ice?",
+        "y do i get a headache every time i skip coffee lol",
+        "my stomach always cramps after eating dairy, could i be intolerant?",
+        "my hands shake a bit when I'm stressed before presentations, is that anxiety?",
+        # other languages: an idiom, a past event
+        "Ik ga dood van de kou op kantoor, helpt vitamine D tegen verkoudheid?",
+        "A minha mãe teve um AVC o ano passado, que fisioterapia ajuda?",
+        # one warning sign alone is no plan
+        "I've picked a date for my hip operation, what should I pack for hospital?",
+        "is it normal to want to nap every afternoon?",
+    ],
+)
+def test_third_pass_ordinary_messages_do_not_fire(triage: Triage, message: str) -> None:
+    result = triage.assess(message)
+    assert result.kind == "none", result.signals
+
+
+def test_normalize_adds_a_dropped_g_and_reads_y_as_why() -> None:
+    assert expand_slang(normalize("my throat is killin me n i keep coughin")) == (
+        "my throat is killing me and i keep coughing"
+    )
+    assert expand_slang(normalize("y do i feel dizzy")) == "why do i feel dizzy"
+    assert expand_slang(normalize("my aspirin and statin")) == "my aspirin and statin"  # names, not dropped g's
 
 
 # ------------------------------------------------------------------------------ issue 14: latency

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from medqa.assistant.normalize import fold, vocabulary
@@ -42,6 +43,28 @@ EMERGENCY_LINES = {
     "من شخص قريب أن يتصل.",
     "zh": "这可能是医疗紧急情况：请立即拨打当地急救电话（中国大陆 120，香港 999，台湾 119），或请身边的人拨打。",
     "hi": "यह एक मेडिकल इमरजेंसी हो सकती है: अभी 112 (या एम्बुलेंस के लिए 108) पर कॉल करें, या पास के किसी व्यक्ति से कॉल करने को कहें।",
+    "ru": "Это может быть неотложное состояние: позвоните сейчас 112 (скорая помощь: 103) или попросите кого-нибудь "
+    "рядом позвонить.",
+    "uk": "Це може бути невідкладний стан: зателефонуйте зараз 103 або 112, або попросіть когось поруч зателефонувати.",
+    "ja": "緊急の可能性があります。今すぐ119に電話するか、近くの人に電話してもらってください。",
+    "ko": "응급 상황일 수 있습니다. 지금 바로 119에 전화하거나 주변 사람에게 전화해 달라고 하세요.",
+    "vi": "Đây có thể là tình huống cấp cứu: hãy gọi ngay 115 (cấp cứu) hoặc nhờ người ở gần gọi giúp.",
+    "sw": "Hii inaweza kuwa dharura ya kiafya: piga simu sasa 112 au 999 (au namba ya dharura ya nchi yako), au mwombe "
+    "mtu aliye karibu apige.",
+    "id": "Ini bisa jadi keadaan darurat medis: segera telepon 112 atau 119, atau minta orang di dekat Anda menelepon.",
+    "ms": "Ini mungkin kecemasan perubatan: hubungi 999 sekarang atau minta orang berdekatan menghubunginya.",
+    "tl": "Maaaring emergency ito: tumawag ngayon sa 911 o ipatawag sa taong malapit sa iyo.",
+    "fa": "این ممکن است یک وضعیت اورژانسی باشد: همین حالا با 115 (اورژانس) یا شماره اورژانس کشور خود تماس بگیرید، "
+    "یا از کسی در نزدیکی بخواهید تماس بگیرد.",
+    "th": "อาจเป็นเหตุฉุกเฉินทางการแพทย์: โทร 1669 ทันที หรือให้คนใกล้ตัวช่วยโทร",
+    "el": "Μπορεί να πρόκειται για επείγον περιστατικό: καλέστε τώρα το 112 (ή το 166) ή ζητήστε από κάποιον κοντά σας "
+    "να καλέσει.",
+    "ro": "Aceasta poate fi o urgență medicală: sunați acum la 112 sau rugați pe cineva din apropiere să sune.",
+    "sv": "Det här kan vara ett akut nödläge: ring 112 nu eller be någon i närheten att ringa.",
+    "bn": "এটি একটি জরুরি চিকিৎসা পরিস্থিতি হতে পারে: এখনই 999 (বাংলাদেশ) বা 112 (ভারত) নম্বরে ফোন করুন, অথবা কাছের "
+    "কাউকে ফোন করতে বলুন।",
+    "ur": "یہ طبی ایمرجنسی ہو سکتی ہے: ابھی 1122 یا 115 (پاکستان) پر کال کریں، یا قریب موجود کسی شخص سے کال کرنے کو "
+    "کہیں۔",
 }
 SELF_HARM_LINES = {
     "es": "Siento mucho que estés pasando por esto. Si estás en peligro ahora, llama al 112 o a tu línea de "
@@ -65,6 +88,40 @@ SELF_HARM_LINES = {
     "或拨打心理援助热线。请尽量待在你信任的人身边。",
     "hi": "मुझे बहुत दुख है कि आप इससे गुज़र रहे हैं। अगर आप अभी खतरे में हैं तो 112 पर कॉल करें; "
     "टेली-मानस हेल्पलाइन 14416 पर कभी भी बात कर सकते हैं। किसी भरोसेमंद व्यक्ति के पास रहें।",
+    "ru": "Мне очень жаль, что вам так тяжело. Если вы в опасности прямо сейчас, позвоните 112. Постарайтесь не "
+    "оставаться одни: будьте рядом с тем, кому доверяете.",
+    "uk": "Мені дуже шкода, що вам так важко. Якщо ви в небезпеці зараз, телефонуйте 112; Lifeline Ukraine "
+    "(7333) відповідає цілодобово. Будьте поруч з тим, кому довіряєте.",
+    "ja": "つらい気持ちを話してくれてありがとうございます。今危険な状態なら、すぐに119に電話してください。"
+    "いのちの電話などの相談窓口にも相談できます。信頼できる人のそばにいてください。",
+    "ko": "많이 힘드셨겠어요. 지금 위험하다면 바로 119에 전화하세요. 자살예방 상담전화 109에서 언제든 이야기를 들어 "
+    "줍니다. "
+    "믿을 수 있는 사람 곁에 있어 주세요.",
+    "vi": "Tôi rất tiếc vì bạn đang phải chịu đựng điều này. Nếu bạn đang gặp nguy hiểm, hãy gọi ngay 115. Đừng ở một "
+    "mình, hãy ở gần người bạn tin tưởng.",
+    "sw": "Pole sana kwa unayopitia. Ikiwa uko hatarini sasa hivi, piga 112 au 999. Jaribu kukaa karibu na mtu "
+    "unayemwamini.",
+    "id": "Saya sangat menyesal Anda mengalami ini. Jika Anda dalam bahaya sekarang, segera telepon 112 atau 119. "
+    "Usahakan tidak sendirian; tetaplah dekat dengan orang yang Anda percayai.",
+    "ms": "Saya amat kesal anda melalui semua ini. Jika anda dalam bahaya sekarang, hubungi 999; Befrienders sedia "
+    "mendengar pada bila-bila masa. Cuba berada dekat dengan orang yang anda percayai.",
+    "tl": "Pasensya na at pinagdadaanan mo ito. Kung nasa panganib ka ngayon, tumawag sa 911; ang NCMH Crisis Hotline "
+    "ay 1553. Manatili malapit sa taong pinagkakatiwalaan mo.",
+    "fa": "خیلی متأسفم که این‌قدر سختی می‌کشید. اگر الان در خطر هستید، همین حالا با 115 یا اورژانس محلی تماس بگیرید. "
+    "تنها نمانید و کنار کسی باشید که به او اعتماد دارید.",
+    "th": "เสียใจที่คุณต้องเจอเรื่องหนักแบบนี้ ถ้าคุณอยู่ในอันตรายตอนนี้ โทร 1669 ทันที หรือโทรสายด่วนสุขภาพจิต 1323 "
+    "ได้ตลอด 24 ชั่วโมง อยู่ใกล้คนที่คุณไว้ใจ",
+    "el": "Λυπάμαι πολύ που περνάτε κάτι τόσο δύσκολο. Αν κινδυνεύετε τώρα, καλέστε το 112· η γραμμή παρέμβασης για "
+    "την αυτοκτονία 1018 απαντά όλο το 24ωρο. Μείνετε κοντά σε κάποιον που εμπιστεύεστε.",
+    "ro": "Îmi pare foarte rău că treci prin asta. Dacă ești în pericol acum, sună la 112. Încearcă să nu rămâi "
+    "singur; "
+    "stai aproape de cineva în care ai încredere.",
+    "sv": "Jag är ledsen att du har det så här. Är du i fara just nu, ring 112; Självmordslinjen (Mind) svarar på "
+    "90101. Försök att vara nära någon du litar på.",
+    "bn": "আপনি এমন কষ্টের মধ্যে আছেন শুনে আমি সত্যিই দুঃখিত। এখন বিপদে থাকলে এখনই 999 (বাংলাদেশ) বা 112 (ভারত) নম্বরে "
+    "ফোন করুন। একা থাকবেন না, বিশ্বস্ত কারও কাছে থাকুন।",
+    "ur": "مجھے بہت افسوس ہے کہ آپ اس تکلیف سے گزر رہے ہیں۔ اگر آپ ابھی خطرے میں ہیں تو فوراً 1122 پر کال کریں۔ "
+    "اکیلے نہ رہیں، کسی قابلِ اعتماد شخص کے پاس رہیں۔",
 }
 # For a message the assistant cannot read, or reads only by its rules: said before (never instead of) the answer.
 MULTILINGUAL_NOTE = (
@@ -95,6 +152,39 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 _NEVER = "(?!x)x"
+
+
+def _bare(text: str) -> str:
+    """`text` without any diacritic ("đột quỵ" -> "dot quy"): how Vietnamese and Greek are often typed."""
+    marked = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in marked if not unicodedata.combining(c))
+
+
+def _unmarked_too(spec: dict[str, object]) -> dict[str, object]:
+    """A language's rules that also match its messages typed without tone marks or accents."""
+    out: dict[str, object] = {}
+    for key, value in spec.items():
+        if isinstance(value, dict):
+            out[key] = _unmarked_too(value)
+        elif isinstance(value, str) and _bare(value) != value:
+            out[key] = f"{value} {_bare(value)}" if key == "stopwords" else f"{value}|{_bare(value)}"
+        else:
+            out[key] = value
+    return out
+
+
+def _either_keyboard(spec: dict[str, object]) -> dict[str, object]:
+    """Persian or Urdu rules that also match the Arabic keyboard's yeh, kaf and heh (ي ك ه for ی ک ہ)."""
+    out: dict[str, object] = {}
+    for key, value in spec.items():
+        if isinstance(value, dict):
+            out[key] = _either_keyboard(value)
+        elif isinstance(value, str):
+            out[key] = value.replace("ی", "[یي]").replace("ک", "[کك]").replace("ہ", "[ہه]")
+        else:
+            out[key] = value
+    return out
+
 
 _RULES: dict[str, dict[str, object]] = {
     "es": {
@@ -329,9 +419,10 @@ _RULES: dict[str, dict[str, object]] = {
             r"ernstige bloeding|(spuugt|braakt|hoest) bloed|neergestoken|neergeschoten",
             "seizure": r"epileptische aanval|insult|stuipen|krampaanval",
         },
-        "self_harm": r"(wil|ga) (niet meer leven|dood|doodgaan|sterven|er een eind(e)? aan maken)|zelfmoord|suïcid|"
-        r"mezelf (van kant maken|doden|ombrengen|iets aandoen|pijn doen|snijden)|van kant maken|niet meer (willen )?"
-        r"leven|een eind(e)? aan mijn leven",
+        # "ik ga dood van de hitte" is an idiom
+        "self_harm": r"(wil|ga) (niet meer leven|dood(?! van)|doodgaan|sterven|er een eind(e)? aan maken)|zelfmoord|"
+        r"suïcid|mezelf (van kant maken|doden|ombrengen|iets aandoen|pijn doen|snijden)|van kant maken|"
+        r"niet meer (willen )?leven|een eind(e)? aan mijn leven",
         "general": r"^(wat|hoe|welke|waarom|wanneer|hoeveel|is|zijn|kan je|kun je)\b(?!.*\b(ik|mijn|me|mij|we|wij|"
         r"ons|onze)\b)|\bals (iemand|een kind)\b|wat te doen (als|bij)",
         "past": r"\b(\d+|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|paar|jaren) (jaar|jaren|maanden) "
@@ -398,7 +489,8 @@ _RULES: dict[str, dict[str, object]] = {
         r"canıma kıy|hayatıma son|kendime zarar",
         "general": r"\b(belirtileri|belirtiler|nelerdir|nedir|nasıl yapılır|kalıtsal mı|ne yapılır|ne yapılmalı)\b|"
         r"\bnasıl\b.{0,25}\b\w+(ilir|ılır|ulur|ülür|nir|nır)\b",  # an impersonal "how is it done"
-        "past": r"(yıllar|\d+ yıl|bir yıl|iki yıl|üç yıl|on yıl) önce|geçen yıl|\b(19|20)\d\d\b",
+        "past": r"(yıllar|\d+ yıl|bir yıl|iki yıl|üç yıl|on yıl) önce|geçen yıl|\b(19|20)\d\d\b|"
+        r"\b(dört|beş|altı|yedi|sekiz|dokuz|birkaç|kaç) (yıl|ay|sene) önce",
         "lethal": r"öldürücü doz|ölümcül doz",
     },
     "ar": {
@@ -423,8 +515,10 @@ _RULES: dict[str, dict[str, object]] = {
         },
         "self_harm": r"انتحار|انتحر|أقتل نفسي|اقتل نفسي|أريد أن أموت|اريد ان اموت|أريد الموت|لا أريد أن أعيش|"
         r"لا اريد ان اعيش|لا أريد العيش|أنهي حياتي|سأنهي حياتي|سأقتل نفسي|أؤذي نفسي|إيذاء نفسي",
-        "general": r"^(ما|ماهي|ما هي|ما هو|ماهو|كيف|لماذا|متى|هل|كم)\b|أعراض|علامات",
+        "general": r"^(ما|ماهي|ما هي|ما هو|ماهو|كيف|لماذا|متى|هل|كم)\b|أعراض|علامات|"
+        r"(إذا|اذا|لو) ([^ ]+ ){0,3}(شخص|أحدهم|أحد ما)\b",
         "past": r"منذ (\d+ )?(سنوات|سنة|سنتين|عام|أعوام|شهور|أشهر)|قبل (\d+ )?(سنوات|سنة|سنتين|عام|أعوام)|"
+        r"(قبل|منذ) [^ ]+ (سنوات|سنين|أعوام|شهور|أشهر)|"
         r"العام الماضي|السنة الماضية",
         "lethal": r"جرعة (قاتلة|مميتة)",
     },
@@ -446,7 +540,8 @@ _RULES: dict[str, dict[str, object]] = {
         },
         "self_harm": r"不想活|想死|自杀|轻生|结束(我的)?生命|结束这一切|了结自己|割腕|伤害自己|自残|活不下去|"
         r"跳楼|上吊",
-        "general": r"有哪些|是什么|什么是|症状|原因|怎么做|如何|正常|会遗传|为什么",
+        "general": r"有哪些|是什么|什么是|症状|原因|怎么做|如何|正常|会遗传|为什么|(什么|哪些)(前兆|征兆)|如果有人|"
+        r"万一有人",
         "past": r"(\d+|[一二三四五六七八九十几]+)年前|去年|以前|曾经|(19|20)\d\d年",
         "lethal": r"致死(剂)?量|吃多少.{0,6}会死",
     },
@@ -471,10 +566,491 @@ _RULES: dict[str, dict[str, object]] = {
         },
         "self_harm": r"आत्महत्या|ख़ुदकुशी|खुदकुशी|मरना चाहत|जीना नहीं चाहत|खुद को (मार|खत्म)|अपनी जान|"
         r"suicide kar|aatmhatya|atmahatya|khudkushi|marna chaht|jeena (nahi|nahin) chaht|khud ko (maar|khatam)",
-        "general": r"क्या होते|क्या है|क्या हैं|कैसे|लक्षण|कितनी .{0,20}सकते|kya hote|lakshan",
+        "general": r"क्या होते|क्या है|क्या हैं|कैसे|लक्षण|कितनी .{0,20}सकते|kya hote|lakshan|अगर (कोई|किसी)|"
+        r"\bagar (koi|kisi)\b",
         "past": r"साल पहले|saal pehle",
         "lethal": r"घातक खुराक",
     },
+    # ---- Languages added for issue 14's blind set (ru uk ja ko vi sw id ms tl fa th el ro sv bn ur): phrases of
+    # the present emergency and of intent as people type them (without accents or tone marks, colloquial);
+    # their frames are narrow, since every language's frame demotes a clause in any language.
+    "ru": {
+        "stopwords": "",
+        "emergency": {
+            "breathing": r"не (может|могу|можем|могут) (нормально )?дышать(?! носом)|не дышит|перестал[аи]? дышать|"
+            r"задыха(ется|юсь|емся)|(нечем|тяжело|трудно) дышать|(губы|лицо|лицо и губы) (синие|синеют|посинели)|"
+            r"посинел[аио]?\b",
+            "cardiac": r"(боль|болит|давит|жж[её]т|сжимает|печ[её]т)\w* (сильно |очень )?(в )?груд|"
+            r"груд\w* (болит|давит|сжимает|жж[её]т)|сердечный приступ|у \w+ инфаркт|инфаркт у|остановка сердца|"
+            r"нет пульса|пульс не прощупывается",
+            "stroke": r"перекосил\w*|(лицо|рот|губа|уголок рта) (перекошен|опустил|съехал|повис)|"
+            r"не (может|могу) (нормально )?(говорить|разговаривать|пошевелить|поднять)|"
+            r"(речь|говорит) (невнятн|неразборчив|заплета|странно)|язык заплетается|"
+            r"(онемела|отнялась|не двигается|не слушается) (рука|нога|половина|сторона)|"
+            r"(рука|нога|половина тела|сторона) (онемела|отнялась|не двигается|не слушается)|у \w+ инсульт|инсульт у",
+            "unconscious": r"без сознания|потерял[аи]? сознание|не приходит в себя|не (реагирует|отвечает|просыпается)|"
+            r"не (можем|могу) (его|е[её]) разбудить|упал[аи]? в обморок|отключил(ся|ась)",
+            "choking": r"подавил(ся|ась)|поперхнул(ся|ась)|застрял[аио]? в горле|кость в горле",
+            "anaphylaxis": r"(горло|язык|губы|лицо) (опух|от[её]к|распух|отека|опуха)\w*|(опуха|отека|распуха)\w* "
+            r"(горло|язык|губы|лицо)|анафилак|от[её]к квинке",
+            "overdose": r"передозировк|(выпил|выпила|съел|съела|проглотил|проглотила|наглотал(ся|ась)|"
+            r"приняла?)\b.{0,20}"
+            r"(пачку|упаковку|вс[ею] (таблетк|пачк|упаковк)|целую|горсть|\d{2,}|много таблеток|банку)|"
+            r"наглотал(ся|ась)? таблеток|отравил(ся|ась|ись)|(выпил|выпила) (уксус|отбеливатель|хлорку|белизну|"
+            r"антифриз|яд)|проглотил[аи]? (батарейку|магнит)",
+            "bleeding": r"сильное кровотечение|кровь (не останавливается|хлещет|не прекращается|льется|льётся)|"
+            r"(очень )?много крови|истекает кровью|(рв[её]т|кашляет|рвота) кровью|ножевое|огнестрел",
+            "seizure": r"судорог|припадок|эпилептическ\w+ (приступ|припадок)|конвульси|бь[её]тся в судорогах",
+        },
+        "self_harm": r"покончить с собой|поконч(у|ить) с жизнью|покончу с собой|убить себя|убью себя|"
+        r"(хочу|хочется) (умереть|сдохнуть|не жить|исчезнуть навсегда)|(больше )?не хочу (больше )?жить|"
+        r"не хочу (больше )?просыпаться|суицид|самоубийств|повеситься|повешусь|вскр(ыть|ою) вены|режу себя|"
+        r"порезать себя|(вс[её]|всё) законч(у|ить)|наложить на себя руки|жить не хочется|лучше бы я умер",
+        "general": r"^(какие|какой|какая|каковы|что такое|почему|сколько|можно ли|чем опасен|как (лечить|распознать|"
+        r"понять|отличить|помочь|оказать|предотвратить))\b(?!.*\b(я|мне|меня|мой|моя|мо[её]|мои|мы|нас|нам|наш\w*)\b)|"
+        r"что делать,? (если|при|когда)|если (человек|кто-то|ребенок|ребёнок)|первая помощь при|профилактик|"
+        r"как (избежать|предотвратить)",
+        "past": r"\b(\d+|год|два|три|четыре|пять|шесть|семь|восемь|девять|десять|несколько|много|пару) (лет|года|год|"
+        r"месяцев|месяца) назад|в прошлом году|в детстве|в (19|20)\d\d году|вс[её] (обошлось|прошло)|"
+        r"уже (в порядке|всё хорошо|все хорошо)",
+        "lethal": r"смертельн\w+ доз|летальн\w+ доз|сколько .{0,40}(чтобы умереть|смертельн)",
+    },
+    "uk": {
+        "stopwords": "",
+        "emergency": {
+            "breathing": r"не (може|можу|можемо) дихати|не дихає|перестала? дихати|задиха(ється|юся)|"
+            r"(важко|нічим) дихати|(губи|обличчя) (сині|синіють|посиніли)|посинів|посиніла|посиніло",
+            "cardiac": r"біль (у|в) грудях|болить (у|в) грудях|груди (болять|пече|тисне)|(тисне|пече|стискає|давить) "
+            r"(у|в) грудях|серцевий напад|у \w+ інфаркт|інфаркт у|зупинка серця|нема(є)? пульсу",
+            "stroke": r"перекосил\w*|(обличчя|рот) (перекошен|перекосил|опустил)|не (може|можу) (говорити|розмовляти|"
+            r"поворухнути|підняти)|(мова|говорить) (невиразн|нерозбірлив|плутан|дивно)|(рука|нога|половина тіла) "
+            r"(оніміла|не рухається|віднялася)|(оніміла|віднялася) (рука|нога|половина)|у \w+ інсульт|інсульт у",
+            "unconscious": r"знепритомні(в|ла|ли)|без (свідомості|тями)|втрати(в|ла) свідомість|"
+            r"не (реагує|відповідає|прокидається)|не приходить до тями|не можемо (його|її) розбудити",
+            "choking": r"вдавил(ся|ася)|подавил(ся|ася)|застрягл[оаи]? в горлі|поперхну(вся|лася)",
+            "anaphylaxis": r"(горло|язик|губи|обличчя) (набрякає|набрякло|опухає|опухло|розпухло|розпухає)|"
+            r"(набрякає|опухає|розпухає) (горло|язик|губи|обличчя)|набряк (горла|язика|квінке)|анафілак",
+            "overdose": r"передозуван|(випи(в|ла|ли)|ковтну(в|ла)|з'ї(в|ла)|наковтал(ся|ася))\b.{0,20}(пачку|упаковку|"
+            r"всі таблетки|усі таблетки|цілу|жменю|\d{2,}|багато таблеток)|отруїв(ся)?|отруїлася|випи(в|ла) "
+            r"(оцет|хлорку|білизну|антифриз|отруту)|проковтну(в|ла) (батарейку|магніт)",
+            "bleeding": r"сильна кровотеча|кров (не зупиняється|ллється|хлище|тече)|(дуже )?багато крові|"
+            r"стікає кров'ю|(блює|кашляє) кров'ю|ножове поранення",
+            "seizure": r"судоми (не |вже|тривають)|(почалися|почались|у \w+) судоми|б'ється в судомах|"
+            r"напад епілепсії|епілептичн\w+ напад|конвульс",
+        },
+        "self_harm": r"накласти на себе руки|накладу на себе руки|вбити себе|вб'ю себе|покінчити (з собою|з життям)|"
+        r"покінчу з собою|(більше )?не хочу (більше )?жити|хочу (померти|вмерти|здохнути)|самогубств|суїцид|"
+        r"повіситися|повішуся|(ріжу|порізати|різати) себе|(все|усе) закінчу|не хочу прокидатися",
+        "general": r"^(які|який|яка|що таке|чому|скільки|чи можна|як (лікувати|розпізнати|допомогти|надати))\b"
+        r"(?!.*\b(я|мені|мене|мій|моя|моє|мої|ми|нас|нам|наш\w*)\b)|що робити,? (якщо|при|коли)|"
+        r"якщо (людина|хтось|дитина)|перша допомога (при|у)|профілактик|як (уникнути|запобігти)",
+        "past": r"\b(\d+|рік|два|три|чотири|п'ять|кілька|багато) (років|роки|рік|місяців|місяці) тому|минулого року|"
+        r"(в|у) дитинстві|(в|у) (19|20)\d\d році|(все|усе) минуло|вже (все )?(добре|гаразд)",
+        "lethal": r"смертельн\w+ доз|летальн\w+ доз",
+    },
+    "ja": {
+        "stopwords": "",
+        "emergency": {
+            "breathing": r"息が(でき|出来)(ない|てない|ていない|ません)|息を(していない|してない|してません)|"
+            r"息してない|"
+            r"呼吸(を|が)?(していない|してない|が止ま|停止)|息が止ま|唇が(紫|青)|顔色が(紫|青)|チアノーゼ",
+            "cardiac": r"胸が(痛|苦し|締め付け|しめつけ|圧迫)|胸の(痛み|激痛|圧迫感)|胸に激痛|胸を押さえ|心臓発作|"
+            r"心筋梗塞|心停止|脈がない",
+            "stroke": r"ろれつが回らない|呂律が回らない|(顔|口)の?片側が(下が|垂れ|麻痺|ゆが|歪)|口が(曲が|ゆが|歪)|"
+            r"片(側|方)の(手|腕|足)が(動かない|上がらない|しびれ|痺れ)|(手|腕|足)に力が入らない|言葉が出ない|"
+            r"うまく話せない|脳梗塞|脳出血|脳卒中かも",
+            "unconscious": r"意識が(ない|ありません|戻らない|もうろう|朦朧)|意識不明|気を失|(倒れて|倒れた).{0,6}"
+            r"(動かない|反応|起きない)|反応がない|(呼んでも|揺すっても|叩いても)(起きない|反応|返事)|目を覚まさない",
+            "choking": r"喉に(詰ま|つま)(った|って|らせ)|(餅|もち|飴|あめ|食べ物)を?(詰まらせ|喉に)",
+            "anaphylaxis": r"喉が(腫れ|はれ|締ま|しま|閉じ)|(舌|唇|顔)が(腫れ|はれ)|アナフィラキシー|エピペン",
+            "overdose": r"(薬|睡眠薬|錠剤|ピル).{0,10}(全部|大量|たくさん|一箱|ひと箱|一瓶|\d{2,}錠)|"
+            r"(全部|大量に|たくさん|一箱|\d{2,}錠).{0,6}(飲んだ|飲んで|飲ん|服用)|オーバードーズ|過剰摂取|"
+            r"(漂白剤|洗剤|農薬|殺虫剤|灯油|ボタン電池|電池|磁石).{0,5}(飲ん|飲み込|食べ|誤飲)",
+            "bleeding": r"血が止まらない|出血が止まらない|大量(に)?出血|大出血|血を吐|吐血|喀血|刺され|撃たれ",
+            "seizure": r"(?<!まぶたが)(?<!まぶたの)(けいれん|痙攣)(して|が止まらない|を起こして|が続)|"
+            r"ひきつけ(を起こして|て)|"
+            r"発作が止まらない|てんかん発作",
+        },
+        "self_harm": r"死にたい|消えたい|自殺|自死|死のうと|死ぬつもり|首を吊|首つり|飛び降り|リストカット|リスカ|"
+        r"手首を切|自分を傷つけ|生きていたくない|生きる意味がない|生きている意味がない|終わりにする",
+        "general": r"について|とは|って何|は何(です)?か|どんな|(誰か|人)が.{0,30}(たら|ときは|時は|場合)|もし|対処法|"
+        r"応急処置|見分け方|予防|原因は|なぜ",
+        "past": r"(\d+|[一二三四五六七八九十数]+)(年|ヶ月|か月|カ月)前|去年|昨年|以前|昔|子供の頃|子どもの頃|"
+        r"今は(元気|落ち着|大丈夫)|もう大丈夫",
+        "lethal": r"致死量|何錠で死|どれくらいで死",
+    },
+    "ko": {
+        "stopwords": "",
+        "emergency": {
+            "breathing": r"숨을? ?(못 ?쉬|안 ?쉬|쉬지 (못|않)|쉴 수 없)|숨이 (막|안 쉬어|멎|멈)|호흡(이|을)? ?(곤란|"
+            r"정지|멈|없)|"
+            r"(입술|얼굴)이 (파래|파랗|보라)",
+            "cardiac": r"가슴이 (너무 |엄청 |많이 |심하게 |꽉 )?(아프|아파|조이|조여|쥐어짜)|가슴 통증|흉통|심장마비|"
+            r"심근경색|심정지|맥박이 없",
+            "stroke": r"말이 (어눌|어둔|안 나|꼬이|이상)|발음이 (어눌|이상)|(한쪽|반쪽|한 쪽) ?(팔|다리|얼굴|몸)(에|"
+            r"이|을)? ?"
+            r"(힘이 없|마비|안 움직|저리|처져|처졌|돌아)|입이 돌아|얼굴이 (한쪽으로|비뚤|처졌|마비)|뇌경색|뇌출혈|중풍",
+            "unconscious": r"의식이 없|의식을 잃|기절(했|해서|한 채)|쓰러졌|쓰러져서|정신을 잃|반응이 없|깨어나지 않|"
+            r"안 깨어나|깨워도 (안|일어나지)",
+            "choking": r"목에 (걸렸|걸려|뭐가 걸)|기도가 막|질식",
+            "anaphylaxis": r"목이 (부어|붓|조여|막혀|막히)|(혀|입술)가 부|아나필락시스|과민성 쇼크|알레르기 쇼크",
+            "overdose": r"(약|수면제|진통제|알약|타이레놀).{0,10}(한 통|한통|통째로|다 먹|전부|잔뜩|많이 먹|"
+            r"\d{2,} ?(알|개|정))|"
+            r"과다 ?복용|(락스|세제|농약|살충제|건전지|배터리|자석).{0,5}(마셨|먹었|삼켰)",
+            "bleeding": r"피가 (안 멈|멈추지 않|계속 나|철철|콸콸|많이 나)|출혈이 (심|멈추지)|과다출혈|피를 토|각혈|"
+            r"칼에 찔|찔렸|총에 맞",
+            "seizure": r"경련(을 ?하|이 멈추지|해요|하고|중)|발작(을 ?하|이 멈추지|해요|하고|중)|간질 발작|뇌전증 발작",
+        },
+        "self_harm": r"죽고 싶|자살|극단적 선택|목숨을 끊|목을 매|뛰어내리|손목을 긋|자해|살고 싶지 않|사라지고 싶|"
+        r"끝낼 거|끝내고 싶|살기 싫|죽어버리고",
+        "general": r"뭐예요|뭔가요|무엇인가요|이란|(하면|되면|했을 때|할 때) 어떻게|누가 .{0,20}(하면|했을 때)|만약|"
+        r"(증상|원인|징후|전조)(이|은|는|가)? ?(뭐|무엇|있나요|어떤)|예방",
+        "past": r"(\d+|한|두|세|네|다섯|여러|몇) ?(년|달|개월) 전|작년|예전에|어릴 때|어렸을 때|지금은 괜찮",
+        "lethal": r"치사량|몇 ?알 (먹으면|이면) 죽",
+    },
+    "vi": _unmarked_too(
+        {
+            "stopwords": "toi khong va cho anh bo nay gi bi lam phai cua duoc roi muon nua",
+            "emergency": {
+                "breathing": r"không (thể )?thở (được|nổi)|không thở|ngừng thở|tắt thở|khó thở|thở không (được|nổi)|"
+                r"ngạt thở|(môi|mặt) (tím|tái)|tím tái",
+                "cardiac": r"đau (thắt )?ngực|tức ngực|nặng ngực|nhồi máu cơ tim|đau tim|ngừng tim|không (có|còn) mạch",
+                "stroke": r"đột quỵ|tai biến|méo (miệng|mặt)|(miệng|mặt) (bị )?méo|nói (không rõ|ngọng|lắp|khó)|"
+                r"không nói được|yếu (nửa|một bên) người|liệt (nửa|một bên)|tê (nửa|một bên)",
+                "unconscious": r"bất tỉnh|\bngất\b|\bxỉu\b|hôn mê|(gọi|lay) không (tỉnh|dậy)|không tỉnh|mất ý thức|"
+                r"không phản ứng",
+                "choking": r"bị hóc|hóc (xương|kẹo|dị vật|hạt)|mắc nghẹn|bị sặc|(kẹo|xương|đồ ăn).{0,10}(mắc|kẹt) "
+                r"(trong|ở) (họng|cổ)",
+                "anaphylaxis": r"sốc phản vệ|phản vệ|(họng|cổ họng|lưỡi|môi|mặt) (sưng|phù)|sưng (họng|lưỡi|môi|mặt)",
+                "overdose": r"quá liều|(uống|nuốt) (cả|hết|nguyên|nhiều|\d{2,}).{0,15}(thuốc|viên)|uống (thuốc trừ sâu|"
+                r"thuốc chuột|thuốc diệt|nước tẩy|thuốc tẩy|xăng|dầu hỏa)|ngộ độc|nuốt (pin|nam châm)",
+                "bleeding": r"chảy (rất )?nhiều máu|máu chảy không (ngừng|cầm|dừng)|không cầm được máu|băng huyết|"
+                r"xuất huyết|nôn ra máu|ho ra máu|bị đâm|bị bắn",
+                "seizure": r"co giật|động kinh",
+            },
+            "self_harm": r"tự tử|tự sát|muốn chết|không muốn sống|tự làm hại|tự hại|rạch tay|cắt cổ tay|nhảy lầu|"
+            r"treo cổ|kết thúc (cuộc đời|tất cả)|chấm dứt cuộc sống|không thiết sống",
+            "general": r"\b(là gì|dấu hiệu|triệu chứng|nguyên nhân|làm gì khi|làm sao (để|khi)|phải làm gì (khi|nếu)|"
+            r"nếu (ai đó|có người|một người)|cách (sơ cứu|xử lý|phòng)|tối đa|phòng (chống|ngừa)|viết bài|"
+            r"nghiên cứu)\b",
+            "past": r"\b((\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|vài|mấy|nhiều) (năm|tháng) (trước|về trước)|"
+            r"năm ngoái|hồi nhỏ|lúc nhỏ|trước đây|đã từng|(giờ|bây giờ) (đã )?(ổn|khỏe) rồi)\b",
+            "lethal": r"liều (gây )?chết|liều tử vong|bao nhiêu.{0,20}(thì|sẽ|có thể) chết",
+        }
+    ),
+    "sw": {
+        "stopwords": "wangu yangu mimi sana kwa hana ana nini tena mtoto baba mke mume damu msaada sasa hapumui "
+        "hawezi amezimia haamki nataka sitaki na ni za wa dalili mtu nifanye iliyopita kali vidonge",
+        "emergency": {
+            "breathing": r"\b(ha|si)pumui|(hawezi|siwezi|anashindwa) kupumua|kukosa pumzi|amekosa pumzi|"
+            r"(midomo|mdomo|uso)\b.{0,20}\b(bluu|buluu|zambarau)",
+            "cardiac": r"maumivu (makali |makubwa )?(ya|katika|kwenye) (kifua|kifuani)|kifua kina(uma|niuma)|"
+            r"anaumwa kifua|shambulio la moyo|mshtuko wa moyo|moyo (umesimama|umeacha)|hana mapigo",
+            "stroke": r"(uso|mdomo) (ume|ime)?(pinda|legea|lala|enda upande)|mdomo umepinda|hawezi (kuongea|"
+            r"kuzungumza|kusema|kusogeza|kuinua)|ameshindwa kuongea|upande mmoja\b.{0,20}\b(ganzi|hauna nguvu|"
+            r"umepooza)|amepooza|(mkono|mguu) (umekufa ganzi|hauna nguvu|umepooza)",
+            "unconscious": r"\b(ame|ana)zimia|hajitambui|amepoteza fahamu|hana fahamu|\bhaamki|hajibu|haitiki",
+            "choking": r"amekabwa|amesakamwa|amepaliwa|(kitu|chakula|pipi|mfupa)\b.{0,10}\bkwama (kooni|kwenye koo)",
+            "anaphylaxis": r"(koo|ulimi|midomo|uso) (ina|una|ime|ume|li|ki)?vimba|mzio mkali",
+            "overdose": r"\b(ame|ali)?(kunywa|meza)\b.{0,10}\b(vidonge|dawa|tembe) (vingi|nyingi|vyote|zote)|"
+            r"(vidonge|tembe) \d{2,}|\d{2,} (vidonge|tembe)|(amekunywa|amekula|amemeza) sumu|"
+            r"dawa ya (panya|mbu|wadudu)|mafuta ya taa",
+            "bleeding": r"(ana)?vuja damu (nyingi|sana|bila kukoma)|damu (nyingi|haikomi|haiachi|haisimami)|"
+            r"anatokwa na damu|(anatapika|kutapika) damu|amechomwa kisu|amepigwa risasi",
+            "seizure": r"degedege|kifafa|anatetemeka mwili mzima",
+        },
+        "self_harm": r"kujiua|nijiue|nitajiua|najiua|sitaki kuishi|sina sababu ya kuishi|nataka kufa|natamani kufa|"
+        r"kujinyonga|nitajinyonga|kujidhuru|kujikata|maisha hayana maana",
+        "general": r"dalili (za|ya)|\bni (zipi|nini|gani)\b|nifanye nini (kama|ikiwa|mtu)|\b(kama|ikiwa) mtu\b|"
+        r"\bmtu aki\w+|kwa nini|jinsi ya|namna ya|huduma ya kwanza|vingapi|kuzuia",
+        "past": r"miaka (\w+ )?(iliyopita|iliopita)|mwaka (jana|uliopita)|(miezi|mwezi) (\w+ )?(iliyopita|uliopita)|"
+        r"nilipokuwa mtoto|zamani|sasa (yuko|niko) sawa",
+        "lethal": r"dozi (hatari|ya kuua)|kiasi gani\b.{0,20}\b(kuua|kufa)",
+    },
+    "id": {
+        "stopwords": "saya aku yang dan ini itu tidak gak nggak enggak bisa sudah udah banget aja tolong dengan ada "
+        "untuk sekarang karena apa bagaimana gimana kenapa sakit ibu ayah adik anak",
+        "emergency": {
+            "breathing": r"(tidak|tak|gak|nggak|ga|enggak) (bisa |boleh )?(bernapas|bernafas|napas|nafas)|"
+            r"sesak (napas|nafas)|(susah|sulit|sukar) (bernapas|bernafas|napas|nafas)|berhenti (bernapas|bernafas)|"
+            r"bibir(nya)? (biru|membiru|kebiruan)|membiru",
+            "cardiac": r"nyeri dada|sakit dada|dada(nya)? (sakit|nyeri|sesak|terasa berat|seperti ditekan|tertekan)|"
+            r"serangan jantung|henti jantung|jantung(nya)? berhenti|(tidak|gak) ada (denyut|nadi)",
+            "stroke": r"(kena|terkena|serangan) (stroke|strok)|(wajah|muka|mulut)(nya)? (mencong|miring|perot|herot|"
+            r"turun sebelah)|bicara(nya)? (pelo|cadel|tidak jelas|gak jelas|ngawur)|(tidak|tak|gak|nggak) (bisa|boleh) "
+            r"(bicara|ngomong|bercakap|menggerakkan)|lumpuh (sebelah|separuh)|(tangan|kaki|lengan|badan) (kanan|kiri|"
+            r"sebelah) (lemah|lumpuh|kebas|mati rasa|tak bergerak)|lemah sebelah|separuh badan",
+            "unconscious": r"(?<!mau )(?<!hampir )(?<!nyaris )(?<!nak )\b(pingsan|pengsan)\b(?! rasanya)|(tidak|tak|"
+            r"gak|nggak) (sadar|sedar)(kan diri)?|hilang kesadaran|"
+            r"(tidak|tak|gak|nggak) (bangun|merespon|merespons|bergerak)|tak sedar-sedar",
+            "choking": r"tersedak|keselek|tercekik|(tersangkut|nyangkut|tersekat) di (tenggorokan|kerongkongan|tekak)",
+            "anaphylaxis": r"(tenggorokan|lidah|bibir|muka|wajah|tekak)(nya)? (bengkak|membengkak)|bengkak (di )?"
+            r"(tenggorokan|lidah|bibir|muka|wajah)|anafilaksis|alergi (parah|berat|teruk)",
+            "overdose": r"overdosis|\boverdos\b|(minum|menelan|telan|makan)\w*\b.{0,20}\b(banyak|semua|sebotol|sekotak|"
+            r"satu botol|satu strip|\d{2,}) ?(butir |biji )?(obat|ubat|pil|tablet)|(minum|menelan|telan)\w* "
+            r"(racun|baygon|obat nyamuk|obat serangga|pembersih lantai|pemutih|bayclin|minyak tanah|baterai|bateri|"
+            r"magnet)",
+            "bleeding": r"(darah|pendarahan|perdarahan)(nya)? (tidak|gak|tak) (berhenti|mau berhenti)|"
+            r"(pendarahan|perdarahan) (hebat|parah|banyak|teruk)|berdarah (banyak|terus|parah)|muntah darah|"
+            r"batuk darah|ditikam|ditusuk|ditembak",
+            "seizure": r"\bkejang|\bsawan\b",
+        },
+        "self_harm": r"bunuh diri|(ingin|pengen|pingin|mau) mati (aja|saja)|(ingin|pengen|pingin) mati|"
+        r"(aku|saya) nak mati|nak mati (je|saja)|(mengakhiri|akhiri|tamatkan|menamatkan) hidup|gantung diri|"
+        r"(melukai|menyakiti|mencederakan) diri|sayat (tangan|nadi)|potong nadi|(tidak|gak|tak|nggak) (mau|ingin|"
+        r"sanggup|kuat) hidup|capek hidup|(tak|takde|tiada|gak ada) guna (lagi )?hidup",
+        "general": r"^(apa|apakah|bagaimana|gimana|kenapa|mengapa|berapa|kapan)\b(?!.*\b(saya|aku|gue|gw|kami)\b)|"
+        r"\bgejala|tanda-tanda|penyebab|pertolongan pertama|\b(jika|kalau|kalo|bila) (ada )?(orang|seseorang)\b|"
+        r"apa (yang )?(harus|perlu) (dilakukan|buat|dibuat)|mencegah|pencegahan",
+        "past": r"\b(\d+|satu|dua|tiga|empat|lima|enam|tujuh|delapan|lapan|sembilan|sepuluh|beberapa) (tahun|bulan) "
+        r"(yang )?(lalu|lepas|silam)|tahun (lalu|lepas)|\bpernah\b|waktu kecil|masa kecil|semasa kecil|"
+        r"sekarang (sudah|dah) (baik|sembuh|pulih|normal)",
+        "lethal": r"dosis (mematikan|letal|fatal)|dos (maut|mematikan)",
+    },
+    "ms": {
+        "stopwords": "saya aku yang dan ini itu ada untuk dengan apa sakit tolong ibu ayah adik anak tak nak boleh je "
+        "dah kena sangat bernafas nafas kanak lepas teruk macam awak takde pengsan sedar sanggup ubat kerana mahu "
+        "apakah perlu buat kalau",
+        "emergency": {
+            "breathing": r"susah nak (bernafas|nafas)|(tak|tidak) boleh (bernafas|nafas)|sesak nafas",
+            "cardiac": r"sakit dada (yang )?(teruk|sangat)|dada (rasa )?(sakit|ketat|sempit)",
+            "unconscious": r"(tak|tidak) sedarkan diri|pengsan",
+        },
+        "self_harm": r"(nak|mahu) bunuh diri|(tak|tidak) sanggup (nak )?hidup|(nak|mahu) mati (je|saja|sahaja)",
+        "general": r"^apakah\b|\bkalau (ada )?orang\b|apa (perlu|patut) (buat|dibuat|dilakukan)|tanda-tanda",
+        "past": r"\b(\w+) tahun (lepas|lalu)|tahun lepas|\bpernah\b",
+        "lethal": r"dos maut",
+    },
+    "tl": {
+        "stopwords": "ang ng ako ko mo siya hindi po ba lang mga ito niya sila kami namin natin tulong nang yung "
+        "kasi na at si ano pwede gamot",
+        "emergency": {
+            "breathing": r"\b(hindi|di) (na )?(makahinga|humihinga)|hirap (huminga|sa paghinga)|nahihirapang huminga|"
+            r"tumigil (ang |sa )?paghinga|(nangingitim|nangangasul|nagiging asul|kulay ube) (na )?(ang )?(labi|mukha)|"
+            r"(labi|mukha) (ay )?(nangingitim|nangangasul)",
+            "cardiac": r"(sumasakit|masakit|sumakit|naninikip|nanikip|sobrang sakit) (na )?(ang )?dibdib|"
+            r"sakit (sa|ng) dibdib|paninikip ng dibdib|(atake|inatake) sa puso|walang pulso",
+            "stroke": r"(ngiwi|tabingi|nakangiwi|bumagsak|lumaylay) (na )?ang (mukha|bibig|labi)|(mukha|bibig) (ay )?"
+            r"(ngiwi|tabingi|nakangiwi)|\b(hindi|di) (na )?(makapagsalita|maigalaw|makagalaw)|bulol (magsalita|"
+            r"ang salita)|(namamanhid|nanghihina|hindi maigalaw) ang (kalahati|kaliwang|kanang|isang)",
+            "unconscious": r"nahimatay|hinimatay|walang malay|nawalan ng malay|\b(hindi|di) (magising|gumigising|"
+            r"sumasagot|nagrerespond)|ayaw magising",
+            "choking": r"nabulunan|nabilaukan|nasamid|(bara|nakabara|naipit) sa lalamunan",
+            "anaphylaxis": r"(namamaga|namaga|maga) ang (lalamunan|dila|labi|mukha)|(lalamunan|dila|labi|mukha) (ay )?"
+            r"(namamaga|sumisikip)|malalang allergy|matinding allergy",
+            "overdose": r"(uminom|ininom|nilunok|lumunok)\b.{0,20}\b(maraming|lahat ng|isang (bote|banig|kahon|pakete)|"
+            r"buong (bote|banig)|\d{2,}) (na )?(gamot|tableta|tabletas|pills|piraso)|(uminom|ininom|nilunok)\w* (ng )?"
+            r"(lason|muriatic|zonrox|silver cleaner|gaas|baterya)|na-?overdose|nalason",
+            "bleeding": r"(dumudugo|nagdurugo) (nang )?(sobra|marami|malakas)|(ayaw|hindi) (tumigil|huminto) ang "
+            r"(dugo|pagdurugo)|maraming dugo|(sumusuka|umuubo) ng dugo|nasaksak|sinaksak|binaril|nabaril",
+            "seizure": r"kinukumbulsyon|nangingisay|nagkokombulsyon|kombulsyon",
+        },
+        "self_harm": r"magpapakamatay|magpakamatay|pagpapakamatay|patayin ang sarili|papatayin ko ang sarili|"
+        r"gusto ko (nang |na )?mamatay|(ayoko|ayaw ko) (nang |na )?mabuhay|wala (nang|na) (akong )?(dahilan|silbi) "
+        r"(para )?mabuhay|tapusin (ko )?ang (buhay|lahat)|saktan ang sarili|maglaslas|naglalaslas|magbigti",
+        "general": r"^(ano|paano|bakit|kailan|ilan|gaano)\b(?!.*\b(ako|ko|akin|namin|natin|kami|tayo)\b)|"
+        r"mga sintomas|sintomas ng|senyales ng|palatandaan|(kapag|kung) may (nabulunan|nabilaukan|nahimatay|tao|"
+        r"taong)|ano ang (dapat|gagawin)|maiwasan|pag-iwas",
+        "past": r"noong (isang|nakaraang) (taon|buwan|linggo)|\b(\d+|isang|dalawang|tatlong|limang|ilang) (taon|buwan) "
+        r"(na ang )?(nakalipas|nakaraan)|noong bata|nakaraang taon|\bdati\b|(okay|ok|ayos) na (siya|ako) ngayon",
+        "lethal": r"nakamamatay na dosis",
+    },
+    "fa": _either_keyboard(
+        {
+            "stopwords": "",
+            "emergency": {
+                "breathing": r"نفس نمی ?(کشد|کشه)|نمی ?(تواند|تونه|توانم|تونم) نفس (بکشد|بکشه|بکشم)|نفسش (بند|قطع) "
+                r"(آمده|اومده|شده)|تنگی نفس شدید|(لب|صورت)\w{0,5} ?کبود|کبود شده|داره خفه میشه",
+                "cardiac": r"درد (شدید )?(قفسه )?سینه|سینه ?درد|سکته قلبی|حمله قلبی|ایست قلبی|نبض (ندارد|نداره)",
+                "stroke": r"سکته مغزی|(دهان|دهن|صورت|لب)ش? کج|کج شده|نمی ?(تواند|تونه) (حرف بزند|حرف بزنه|صحبت کند|"
+                r"صحبت کنه|دستش را|راه برود)|زبانش (سنگین|می ?گیرد)|(یک طرف|نیمی از|یه طرف) (بدن|صورت)ش? "
+                r"(بی ?حس|فلج|لمس)|(دست|پا)ش? (بی ?حس|فلج) شده",
+                "unconscious": r"بیهوش|بی ?هوش (است|شده)|از هوش رفته|غش کرده|هوشیار نیست|(جواب|واکنش) نمی ?(دهد|ده)|"
+                r"بیدار نمی ?(شود|شه)",
+                "choking": r"در گلویش گیر|گیر کرده (در|تو) گلو|تو گلوش گیر",
+                "anaphylaxis": r"(گلو|زبان|لب|صورت)\w{0,3} ?(ورم|متورم|باد) (کرده|شده)|آنافیلاکسی|حساسیت شدید",
+                "overdose": r"(یک|یه) (بسته|ورق|شیشه|قوطی) (کامل )?(قرص|دارو)|(قرص|دارو)\w{0,3} ?(زیادی|زیاد) خورده|"
+                r"همه ?ی? قرص|اوردوز|مسمومیت|سم خورده|(وایتکس|سفیدکننده|مرگ موش|باتری|آهنربا) .{0,10}"
+                r"(خورده|قورت داده)",
+                "bleeding": r"خون ?ریزی (شدید|زیاد)|خون ?ریزی\w* بند نمی|خون بند نمی ?(آید|اد|یاد)|خون بالا (آورده|"
+                r"میاره)|چاقو خورده|تیر خورده",
+                "seizure": r"تشنج|حمله صرعی",
+            },
+            "self_harm": r"خود ?کشی|خودمو بکشم|خودم را بکشم|می ?(خواهم|خوام) بمیرم|نمی ?(خواهم|خوام) (دیگه |دیگر )?"
+            r"(زنده باشم|زندگی کنم)|به زندگی ?(ام|م) پایان|رگم را بزنم|رگمو بزنم|خودزنی|به خودم آسیب",
+            "general": r"چیست|چیه\b|چه (علائمی|نشانه|کار باید|کاری باید)|علائم|نشانه ?های|اگر (کسی|شخصی|فردی)|"
+            r"^چرا|چگونه|چطور (می ?توان|باید)|چند (قرص|تا)|پیشگیری|جلوگیری",
+            "past": r"(\d+|یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|چند) (سال|ماه) (پیش|قبل)|پارسال|سال گذشته|در کودکی",
+            "lethal": r"دوز کشنده|مقدار کشنده",
+        }
+    ),
+    "th": {
+        "stopwords": "",
+        "emergency": {
+            "breathing": r"หายใจไม่ออก|หายใจไม่ได้|ไม่หายใจ|หยุดหายใจ|หายใจลำบาก|หายใจติดขัด|(ปาก|ริมฝีปาก|หน้า|ตัว)เขียว",
+            "cardiac": r"เจ็บหน้าอก|แน่นหน้าอก|เจ็บอก|หัวใจวาย|หัวใจขาดเลือด|หัวใจหยุดเต้น|ไม่มีชีพจร",
+            "stroke": r"ปากเบี้ยว|หน้าเบี้ยว|พูดไม่ชัด|พูดไม่ได้|ลิ้นแข็ง|(แขน|ขา).{0,4}อ่อนแรง|(อ่อนแรง|ชา)ครึ่งซีก|"
+            r"อัมพาต|เส้นเลือดในสมอง(แตก|ตีบ)",
+            "unconscious": r"หมดสติ|ไม่รู้สึกตัว|เป็นลม|ปลุกไม่ตื่น|ไม่ตอบสนอง|สลบ",
+            "choking": r"สำลัก|ติดคอ",
+            "anaphylaxis": r"คอบวม|ลิ้นบวม|ปากบวม|แพ้รุนแรง|ช็อกจากการแพ้|อนาฟิแล็กซิส",
+            "overdose": r"(กิน|ทาน)ยา.{0,15}(ทั้งแผง|ทั้งขวด|หมดแผง|หมดขวด|เยอะ|เกินขนาด|หลายเม็ด|\d{2,}\s?เม็ด)|ยาเกินขนาด|"
+            r"(กิน|ดื่ม)(ยาฆ่าแมลง|ยาเบื่อหนู|น้ำยาล้างห้องน้ำ|ยาพิษ|ถ่าน|แม่เหล็ก)|ได้รับสารพิษ",
+            "bleeding": r"เลือดออกมาก|เลือดไหลไม่หยุด|เลือดไม่หยุด|ตกเลือด|(อาเจียน|ไอ)เป็นเลือด|(ถูก|โดน)(แทง|ยิง)",
+            "seizure": r"ชัก(เกร็ง|กระตุก|ไม่หยุด|อยู่)|กำลังชัก|มีอาการชัก|ลมชัก",
+        },
+        "self_harm": r"ฆ่าตัวตาย|อยากตาย|ไม่อยากมีชีวิตอยู่|ไม่อยากอยู่แล้ว|จบชีวิต|ทำร้ายตัวเอง|กรีด(ข้อมือ|แขน)|ผูกคอ|"
+        r"กระโดดตึก|จบทุกอย่าง",
+        "general": r"ถ้า(มี)?(คน|ใคร|เด็ก)|อาการของ|มีอะไรบ้าง|คืออะไร|วิธี(ป้องกัน|ปฐมพยาบาล|รักษา)|สาเหตุ|เพราะอะไร",
+        "past": r"(\d+|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|หลาย)\s?(ปี|เดือน)(ที่แล้ว|ก่อน)|ปีที่แล้ว|ตอนเด็ก|เมื่อก่อน",
+        "lethal": r"ปริมาณที่ทำให้ตาย|กี่เม็ด.{0,10}ตาย",
+    },
+    "el": _unmarked_too(
+        {
+            "stopwords": "",
+            "emergency": {
+                "breathing": r"δεν (μπορεί|μπορώ|μπορούμε) να (αναπνεύσ|ανασάν)\w*|δεν αναπνέει|δεν ανασαίνει|"
+                r"σταμάτησε να αναπνέει|πνίγεται|πνίγομαι|δύσπνοια|(χείλη|πρόσωπο)\b.{0,10}(μπλε|μελαν)|μελάνιασε",
+                "cardiac": r"πόνο(ς)? στο στήθος|πονάει (πολύ )?το στήθος|(σφίξιμο|πίεση|βάρος) στο στήθος|έμφραγμα|"
+                r"καρδιακή προσβολή|ανακοπή|δεν έχει σφυγμό",
+                "stroke": r"στράβωσε|(στόμα|πρόσωπο) (στραβό|έπεσε|κρεμάει)|δεν (μπορεί|μπορώ) να (μιλήσει|μιλήσω|"
+                r"κουνήσει|σηκώσει)|μπερδεύει τα λόγια|μιλάει (μπερδεμένα|περίεργα|δύσκολα)|(χέρι|πόδι|μισό σώμα|"
+                r"πλευρά)\b.{0,10}(μούδιασε|παράλυσε|δεν κουνιέται)|εγκεφαλικό",
+                "unconscious": r"λιποθύμησε|λιπόθυμ|αναίσθητ|έχασε τις αισθήσεις|δεν (αντιδρά|απαντά|ξυπνάει|ξυπνά|"
+                r"ανταποκρίνεται)",
+                "choking": r"πνίγηκε με|κόλλησε\b.{0,10}στο λαιμό",
+                "anaphylaxis": r"(λαιμός|γλώσσα|χείλη|πρόσωπο)\b.{0,6}(πρήζ|πρήστ|κλείνει)|πρήζεται ο λαιμός|"
+                r"αναφυλαξία|αναφυλακτικό σοκ|σοβαρή αλλεργική αντίδραση",
+                "overdose": r"υπερβολική δόση|(πήρε|ήπιε|κατάπιε|πήρα|ήπια|κατάπια)\b.{0,25}(όλο το κουτί|ολόκληρο|"
+                r"όλα τα χάπια|πολλά χάπια|ένα κουτί|\d{2,} χάπια)|δηλητηριάστηκε|δηλητηριασμέν|ήπιε (χλωρίνη|"
+                r"δηλητήριο|φυτοφάρμακο)|κατάπιε (μπαταρία|μαγνήτη)",
+                "bleeding": r"αιμορραγεί|(χάνει|τρέχει) πολύ αίμα|πολύ αίμα|το αίμα δεν σταματά|(κάνει εμετό|βήχει) "
+                r"αίμα|μαχαίρωσαν|μαχαιρώθηκε|πυροβολήθηκε",
+                "seizure": r"σπασμούς|σπασμοί|κρίση επιληψίας|επιληπτική κρίση|τινάζεται",
+            },
+            "self_harm": r"αυτοκτον|θέλω να πεθάνω|να σκοτωθώ|να σκοτώσω τον εαυτό μου|δεν θέλω (πια )?να ζω|"
+            r"δεν αντέχω να ζω|να τελειώσω (τη ζωή μου|με όλα)|να βάλω τέλος|αυτοτραυματ|κόβω τον εαυτό μου|"
+            r"να πηδήξω από",
+            "general": r"^(ποια|ποιο|ποιος|ποιες|τι|πώς|γιατί|πόσα|πόσο|πόσες|πότε)\b(?!.*\b(μου|μας|εγώ|εμένα)\b)|"
+            r"συμπτώματα|αν κάποιος|τι κάνουμε (αν|όταν)|πρώτες βοήθειες|πρόληψη",
+            "past": r"πριν (από )?(\d+|ένα|δύο|τρία|τέσσερα|πέντε|έξι|δέκα|πολλά|μερικά) (χρόνια|χρόνο|μήνες|μήνα)|"
+            r"πέρσι|πέρυσι|όταν ήμουν (παιδί|μικρός|μικρή)",
+            "lethal": r"θανατηφόρ\w+ δόση",
+        }
+    ),
+    "ro": {
+        "stopwords": "si nu este meu mea mai sa pentru care sunt foarte copilul tatal tata fratele sora bunicul "
+        "bunica ajutor cu pe din acum vreau poate doare cum daca cineva avut ani lua zi",
+        "emergency": {
+            "breathing": r"nu (mai )?(poate|pot|putem) (sa )?respire|nu (mai )?respira\b|s-a oprit din respirat|"
+            r"se sufoca|ma sufoc|respira (foarte )?(greu|cu greu)|(e|este|s-a facut) vanat|(buzele|buze) "
+            r"(vinete|albastre)|vanat la buze",
+            "cardiac": r"dur(ere|eri) (puternica |mare |groaznica |foarte mare )?(in|la) piept|(ma|il|o) doare "
+            r"(tare |foarte tare |rau )?pieptul|apasare (in|pe) piept|infarct|atac de cord|stop cardiac|nu are puls",
+            "stroke": r"accident vascular|gura (stramba|strambata|cazuta)|(fata|gura) (i )?s-a strambat|"
+            r"nu (mai )?poate (sa )?(vorbeasca|vorbi|miste|ridice)|vorbeste (greu|ciudat|incoerent|impleticit)|"
+            r"(mana|piciorul|jumatate)\b.{0,10}\b(amortit|paralizat|nu se misca)",
+            "unconscious": r"a lesinat|\blesinat|inconstient|si-a pierdut cunostinta|fara cunostinta|"
+            r"nu (mai )?(raspunde|reactioneaza|se trezeste)",
+            "choking": r"s-a inecat|i-a ramas\b.{0,15}\bin gat|ii sta in gat",
+            "anaphylaxis": r"(gatul|limba|buzele|fata) (i se |mi se )?(umfla|inchide)|(i|mi) se umfla (gatul|limba|"
+            r"buzele|fata)|soc anafilactic|reactie alergica (grava|severa|puternica)",
+            "overdose": r"supradoza|(inghitit|luat|baut)\b.{0,20}\b(o cutie|toata cutia|toate pastilele|multe pastile|"
+            r"\d{2,} (de )?pastile|o folie|tot flaconul)|intoxicat|otravit|a baut (clor|inalbitor|otrava|antigel)|"
+            r"a inghitit (o baterie|un magnet)",
+            "bleeding": r"sangereaza (mult|tare|abundent|puternic)|nu se opreste (din )?sangerat|hemoragie|"
+            r"(vomita|tuseste|scuipa) sange|mult sange|injunghiat|impuscat",
+            "seizure": r"convulsi|criza (de )?epilep",
+        },
+        "self_harm": r"(sa )?ma sinucid|sinucidere|sa ma omor|\bma omor\b|nu mai vreau sa (traiesc|mai traiesc)|"
+        r"vreau sa mor|sa-mi iau viata|imi iau viata|sa pun capat (vietii|zilelor)|sa ma tai|sa ma arunc de pe|"
+        r"sa ma spanzur",
+        "general": r"simptomele|semnele|care sunt|ce (fac|facem|trebuie sa fac) daca|daca cineva|"
+        r"cum (se trateaza|recunosc|recunoastem)|prim(ul)? ajutor|preven(i|ire)",
+        "past": r"acum (\d+|un|o|doi|doua|trei|patru|cinci|zece|cativa|cateva|multi) (ani|an|luni|luna)\b|"
+        r"anul trecut|in copilarie|cand eram (mic|mica|copil)",
+        "lethal": r"doza (letala|mortala)",
+    },
+    "sv": {
+        "stopwords": "jag och inte mitt min mina har det att ett som pa av hon ar vad hur mycket hjalp nu mig dig "
+        "han vill bara om nagon gor manga far",
+        "emergency": {
+            "breathing": r"andas inte|kan (inte|knappt) andas|slutat andas|far inte luft|andnod|blå (läppar|"
+            r"i ansiktet)|"
+            r"läpparna (är )?blå|blir blå|kvävs",
+            "cardiac": r"(jätte)?ont i bröstet|(smärta|tryck) (i|över) bröstet|bröstsmärt|hjärtinfarkt|hjärtattack|"
+            r"hjärtstopp|ingen puls",
+            "stroke": r"sluddr|(mungipan|munnen|ansiktet) (hänger|sluttar)|hängande mungipa|kan inte (prata|tala|röra|"
+            r"lyfta)|(armen|benet|ena sidan)\b.{0,10}\b(domnat|förlamad|bortdomnad)|hjärnblödning|propp i hjärnan",
+            "unconscious": r"medvetslös|svimmat|svimmade|vaknar inte|reagerar inte|går inte att väcka|inte kontaktbar",
+            "choking": r"satt i halsen|sitter fast i halsen|fått något i halsen",
+            "anaphylaxis": r"(halsen|tungan|läpparna|ansiktet) (svullnar|är svullen|sväller)|anafylax|allergisk chock|"
+            r"svår allergisk reaktion",
+            "overdose": r"överdos|(tagit|svalt|ätit|druckit)\b.{0,20}\b(en hel burk|hela burken|en hel kartong|alla "
+            r"tabletter|massa tabletter|många tabletter|\d{2,} tabletter)|förgiftad|druckit (klorin|blekmedel|gift)|"
+            r"svalt (ett batteri|en magnet)",
+            "bleeding": r"blöder (mycket|kraftigt|massor)|slutar inte blöda|kraftig blödning|(kräks|hostar) blod|"
+            r"knivhuggen|mycket blod",
+            "seizure": r"krampanfall|krampar (och|i hela)|epileptiskt anfall",
+        },
+        "self_harm": r"ta livet av mig|tar livet av mig|självmord|vill (bara )?dö|vill inte leva|orkar inte leva|"
+        r"skada mig själv|skär mig|hänga mig",
+        "general": r"^(vad|hur|vilka|vilken|varför|när|kan man)\b(?!.*\b(jag|min|mitt|mina|mig|vi|vår|oss)\b)|"
+        r"\bsymtom|om någon|vad gör man|första hjälpen|förebygg",
+        "past": r"för (\d+|ett|två|tre|fyra|fem|sex|tio|många|några) (år|månader|månad) sedan|förra året|som barn|"
+        r"när jag var (liten|barn)",
+        "lethal": r"dödlig dos",
+    },
+    "bn": {
+        "stopwords": "",
+        "emergency": {
+            "breathing": r"শ্বাস (নিতে|নিচ্ছে) (পারছে না|পারছি না|না)|শ্বাস নিতে কষ্ট|শ্বাসকষ্ট|দম (বন্ধ|আটকে)|"
+            r"নিঃশ্বাস (নিচ্ছে না|বন্ধ)|(ঠোঁট|মুখ) নীল",
+            "cardiac": r"বুকে (প্রচণ্ড |খুব |তীব্র |ভীষণ )?ব্যথা|বুকের ব্যথা|বুক (চেপে|ধরে) |হার্ট অ্যাটাক|হার্ট এটাক|"
+            r"হৃদযন্ত্র বন্ধ",
+            "stroke": r"স্ট্রোক (করেছে|হয়েছে|হচ্ছে)|মুখ (বেঁকে|বাঁকা|ঝুলে)|কথা বলতে পারছে না|কথা জড়িয়ে|"
+            r"(এক পাশ|একপাশ|হাত|পা) (অবশ|অসাড়|দুর্বল)|প্যারালাইসিস",
+            "unconscious": r"অজ্ঞান (হয়ে|হয়েছে)|অচেতন|জ্ঞান (নেই|হারিয়ে|ফিরছে না)|সাড়া দিচ্ছে না|জাগছে না",
+            "choking": r"গলায় (আটকে|কিছু আটকে)",
+            "anaphylaxis": r"(গলা|জিভ|ঠোঁট|মুখ) ফুলে (যাচ্ছে|গেছে)|মারাত্মক অ্যালার্জি",
+            "overdose": r"(অনেক[^ ]*|সব|পুরো পাতা|এক পাতা|\d{2,}[^ ]*) .{0,12}(ওষুধ|ট্যাবলেট|বড়ি) ?খেয়ে|বিষ খেয়ে|"
+            r"কীটনাশক খেয়ে",
+            "bleeding": r"(প্রচুর|অনেক) রক্ত (পড়ছে|যাচ্ছে)|রক্ত (থামছে না|বন্ধ হচ্ছে না)|রক্ত ?বমি|ছুরি মেরেছে|"
+            r"গুলি লেগেছে",
+            "seizure": r"খিঁচুনি|মৃগী",
+        },
+        "self_harm": r"আত্মহত্যা|মরে যেতে চাই|মরতে চাই|বাঁচতে চাই ?না|নিজেকে (শেষ|মেরে)|জীবন শেষ করে|গলায় দড়ি|"
+        r"নিজের ক্ষতি",
+        "general": r"লক্ষণ|উপসর্গ|কী কী|কেন|কেউ .{0,20}হলে|হলে কী করা|কয়টা|কতটা|প্রতিরোধ",
+        "past": r"(\d+|এক|দুই|তিন|চার|পাঁচ|দশ|কয়েক) (বছর|মাস) আগে|গত বছর|ছোটবেলায়",
+        "lethal": r"প্রাণঘাতী মাত্রা",
+    },
+    "ur": _either_keyboard(
+        {
+            "stopwords": "",
+            "emergency": {
+                "breathing": r"سانس نہیں (لے|آ)|سانس (لینے|لینا) میں (تکلیف|دشواری|مشکل)|سانس رک|دم گھٹ|"
+                r"(ہونٹ|چہرہ) نیل|نیلا پڑ",
+                "cardiac": r"(سینے|چھاتی) میں (شدید |تیز |بہت )?درد|دل کا دورہ|ہارٹ اٹیک|نبض نہیں",
+                "stroke": r"فالج (کا حملہ|ہو گیا|ہوا ہے)|منہ (ٹیڑھا|لٹک)|چہرہ (ٹیڑھا|لٹک)|بول نہیں (پا|سک)|"
+                r"بولنے میں (مشکل|دقت|تکلیف)|زبان (لڑکھڑا|اٹک)|(ایک طرف|آدھا جسم|بازو|ٹانگ) (سن|بے جان)",
+                "unconscious": r"بے ?ہوش (ہے|ہیں|ہو گئ|ہوگئ|پڑ)|ہوش نہیں|ہوش میں نہیں|جواب نہیں دے|اٹھ نہیں رہ",
+                "choking": r"گلے میں (پھنس|اٹک)",
+                "anaphylaxis": r"(گلا|زبان|ہونٹ|چہرہ) سوج|گلا بند ہو|شدید الرجی",
+                "overdose": r"(گولیاں|دوائیں|دوائی|گولی)\s?.{0,4}(کھا لی|کھا لیں|نگل لی|نگل لیں|کھالی)|(بہت سی|ساری|"
+                r"پوری|"
+                r"\d{2,}) .{0,12}(گولیاں|دوائی|دوا)|زہر (کھا|پی) ل",
+                "bleeding": r"بہت (زیادہ )?خون|خون (نہیں رک|بہہ رہا|بند نہیں)|خون کی (الٹی|قے)|چاقو (لگ|مار)|گولی لگ",
+                "seizure": r"دورہ (پڑ رہا|پڑا ہے)|مرگی|جھٹکے (لگ|آ) رہے",
+            },
+            "self_harm": r"خودکشی|خود کشی|مرنا چاہت|جینا نہیں چاہت|جینے کی خواہش نہیں|خود کو (مار|ختم)|اپنی جان (لے|"
+            r"دے)|"
+            r"زندگی ختم کر|اپنے آپ کو (مار|نقصان)",
+            "general": r"علامات|اگر کوئی|اگر کسی|کیوں|کتنی .{0,20}(سکتی|سکتے)|ابتدائی طبی امداد|سے بچنے|بچاؤ",
+            "past": r"(\d+|ایک|دو|تین|چار|پانچ|دس|کئی|کچھ) (سال|مہینے|ماہ) (پہلے|قبل)|پچھلے سال|بچپن میں",
+            "lethal": r"مہلک خوراک|جان لیوا خوراک",
+        }
+    ),
 }
 
 
@@ -482,13 +1058,15 @@ _RULES: dict[str, dict[str, object]] = {
 # people usually say it, these catch the many other ways (checked on our own variants, not an eval set).
 _BROAD: dict[str, dict[str, str]] = {
     "es": {
-        "self_harm": r"matarme|suicidarme|suicidio|quitarme la vida|acabar con (todo|mi vida)|terminar con (todo|"
+        "self_harm": r"(esta noche|hoy|ahora|ya) me mato|me mato (esta noche|hoy|ahora)|dejar de existir|"
+        r"matarme|suicidarme|suicidio|quitarme la vida|acabar con (todo|mi vida)|terminar con (todo|"
         r"mi vida)|no quiero (seguir )?(viviendo|vivir|estar aqu[íi])|quiero (morir|morirme|desaparecer)|"
         r"tirarme (de|del|por|al)|voy a tirar(me)? (de|del|por|al)|ahorcarme|colgarme|cortarme las venas|"
         r"no vale la pena vivir",
         "breathing": r"(no|apenas) (puede|puedo|consigue|consigo) respirar|(labios|boca|cara|beb[ée]|niñ[oa]).{0,15}"
         r"(morad|azul)|se (est[áa] )?(poniendo|puso|ha puesto) (morad|azul)|se ahog",
-        "cardiac": r"(dolor|presi[óo]n|opresi[óo]n|peso).{0,20}pecho|pecho.{0,20}(duele|dolor|aprieta)",
+        "cardiac": r"(dolor|presi[óo]n|opresi[óo]n|peso).{0,20}pecho|pecho.{0,20}(duele|dolor|aprieta)|(aprieta|"
+        r"oprime|arde|quema)\w* (mucho |fuerte )?(el |en el )?pecho",
         "stroke": r"(cara|boca).{0,15}(torcid|ca[íi]d|desviad|dormid)|habla (raro|arrastrad|con dificultad)",
         "unconscious": r"desmay|inconscient|no (se )?despierta|no reacciona|sin conocimiento",
         "trauma_other": r"fiebre.{0,40}(manchas|rigidez|cuello r[íi]gido|nuca r[íi]gida|no reacciona)|"
@@ -497,7 +1075,8 @@ _BROAD: dict[str, dict[str, str]] = {
         r"todas las|much[ao]s|un mont[óo]n de)|(bote|frasco|caja|blister) entero",
     },
     "fr": {
-        "self_harm": r"me tuer|me suicider|suicide|en finir|mettre fin à (mes jours|ma vie)|(ne|n') ?veux plus "
+        "self_harm": r"(envie de|veux|vais) crever|me foutre en l'air|me flinguer|"
+        r"me tuer|me suicider|suicide|en finir|mettre fin à (mes jours|ma vie)|(ne|n') ?veux plus "
         r"(vivre|être là|être ici)|veux mourir|envie de mourir|sauter (du|d'un|par la)|me pendre|me jeter (sous|du|"
         r"d'un|par)|disparaître pour toujours",
         "breathing": r"(ne|n') ?respire (plus|pas)|(lèvres|bébé|visage).{0,15}(bleu|violet|gris)|étouff",
@@ -511,11 +1090,14 @@ _BROAD: dict[str, dict[str, str]] = {
         r"boîte entière",
     },
     "de": {
-        "self_harm": r"umbringen|umzubringen|selbstmord|suizid|das leben nehmen|(nehme|nehmen) (ich )?mir das "
+        "self_harm": r"\bbring\w* mich\b.{0,20}\bum\b|(will|möchte) (einfach |nur )?nicht mehr aufwachen|"
+        r"umbringen|umzubringen|selbstmord|suizid|das leben nehmen|(nehme|nehmen) (ich )?mir das "
         r"leben|nicht mehr (leben|da sein|hier "
         r"sein)|will sterben|möchte sterben|von der brücke springen|mich (erhängen|aufhängen)|pulsadern",
         "breathing": r"(atmet|atme) (nicht|kaum)|keine luft|blaue lippen|(lippen|gesicht).{0,15}blau|erstick",
         "cardiac": r"(schmerz|druck|enge|stechen).{0,25}brust|brust.{0,25}(schmerz|druck|enge|tut weh)",
+        "stroke": r"schief\w* (gesicht|mund)|(gesicht|mund) (ist |hängt )?(ganz |plötzlich )?schief|"
+        r"redet (wirr|wirres zeug|durcheinander)",
         "unconscious": r"bewusstlos|ohnmächtig|wacht nicht auf|reagiert nicht|nicht ansprechbar",
         "seizure": r"krampf|epilept",
         "trauma_other": r"fieber.{0,40}(nacken|flecken|ausschlag)|steifer nacken|nackensteif",
@@ -523,11 +1105,14 @@ _BROAD: dict[str, dict[str, str]] = {
         r"pillen|schlaftabletten)",
     },
     "it": {
-        "self_harm": r"uccidermi|ammazzarmi|mi voglio (ammazzare|uccidere|suicidare)|mi (ammazzo|uccido)|suicid|"
+        "self_harm": r"(voglio|vorrei) (solo |soltanto |solamente |tanto )?morire|non (mi )?voglio più svegliare|"
+        r"uccidermi|ammazzarmi|mi voglio (ammazzare|uccidere|suicidare)|mi (ammazzo|uccido)|suicid|"
         r"togliermi la vita|farla finita|non voglio più (vivere|esserci|"
         r"stare qui)|voglio morire|buttarmi (dal|da|sotto)|impiccarmi|tagliarmi",
         "breathing": r"non respira|(labbra|viso|bambin[oa]).{0,15}(blu|viola|cianot)|soffoc",
         "cardiac": r"(dolore|peso|oppressione|fitta).{0,20}petto",
+        "anaphylaxis": r"si (sta )?(gonfia|chiude|gonfiando|chiudendo) (la gola|la lingua|le labbra|la faccia|il viso)|"
+        r"gola gonfia",
         "unconscious": r"svenut|non si sveglia|non risponde|non reagisce|incosciente|privo di sensi|priva di sensi",
         "seizure": r"convuls|crisi epilettica",
         "trauma_other": r"febbre.{0,40}(rigid|macchie|collo)|collo rigido",
@@ -535,7 +1120,8 @@ _BROAD: dict[str, dict[str, str]] = {
         r"medicine)|(preso|prese).{0,20}(tutte|troppe|un sacco di|una scatola)",
     },
     "pt": {
-        "self_harm": r"me matar|matar-me|suicid|tirar (a )?minha (própria )?vida|acabar com (tudo|a minha vida|"
+        "self_harm": r"(dormir e )?nunca mais acordar|não (quero|queria) (mais )?acordar|"
+        r"me matar|matar-me|suicid|tirar (a )?minha (própria )?vida|acabar com (tudo|a minha vida|"
         r"minha vida)|não quero mais (viver|estar aqui)|quero morrer|quero sumir|me jogar (da|de|do)|me enforcar|"
         r"me cortar",
         "breathing": r"não (consegue|consigo|está) respira|(lábios|bebê|rosto|boca).{0,15}(roxo|roxa|azul)|"
@@ -544,11 +1130,13 @@ _BROAD: dict[str, dict[str, str]] = {
         "unconscious": r"desmai|desacordad|inconsciente|não acorda|não responde|não reage",
         "trauma_other": r"febre.{0,40}(manchas|rigidez|nuca)|nuca rígida",
         "overdose": r"(tomou|tomei|engoliu|engoli).{0,25}(frasco|caixa|cartela|todos|todas|muitos|muitas|vários|"
-        r"várias)|(frasco|caixa|cartela) inteir",
+        r"várias)|(frasco|caixa|cartela) inteir|(tomou|tomei|engoliu|engoli|bebeu)\b.{0,10}\b(um monte|uma porrada|"
+        r"um punhado|um montão) de (remédio|comprimido|pílula)",
     },
     "nl": {
-        "self_harm": r"zelfmoord|suïcid|mezelf (van kant|dood|iets aan)|(wil|ga) (dood|sterven)|niet meer (leven|"
-        r"verder)|er niet meer (zijn|willen zijn)|einde aan mijn leven|een eind aan maken|springen (van|voor)",
+        "self_harm": r"zelfmoord|suïcid|mezelf (van kant|dood|iets aan)|(wil|ga) (dood(?! van)|sterven)|"
+        r"niet meer (leven|verder)|er niet meer (zijn|willen zijn)|einde aan mijn leven|een eind aan maken|"
+        r"springen (van|voor)",
         "breathing": r"ademt niet|(krijgt|krijg) geen (lucht|adem)|(lippen|baby|gezicht).{0,15}blauw|stikt",
         "cardiac": r"pijn.{0,15}borst|druk op (de|mijn) borst",
         "unconscious": r"bewusteloos|flauwgevallen|reageert niet|wordt niet wakker|niet aanspreekbaar",
@@ -559,7 +1147,8 @@ _BROAD: dict[str, dict[str, str]] = {
     "pl": {
         "self_harm": r"zabić się|zabiję się|się zabiję|się zabić|samobój|odebrać sobie życie|nie chcę (już )?(żyć|tu "
         r"być)|chcę umrzeć|skoczyć z|powiesić się|pociąć się",
-        "breathing": r"nie (oddycha|może oddychać|mogę oddychać)|(sine|niebieskie) (usta|wargi)|sinieje|dusi się",
+        "breathing": r"nie (oddycha|może oddychać|mogę oddychać)|(sine|niebieskie) (usta|wargi)|sinieje|dusi się|"
+        r"się dusi|robi się sin|jest (cał[ya] )?sin[ya]",
         "cardiac": r"ból.{0,20}(klatk|piersi)|(klatk|piersi).{0,20}ból",
         "unconscious": r"nieprzytomn|zemdlał|nie reaguje|nie budzi się|stracił(a)? przytomność",
         "seizure": r"drgawk|padaczk",
@@ -570,7 +1159,7 @@ _BROAD: dict[str, dict[str, str]] = {
         "self_harm": r"intihar|kendimi (öldür|as|kes|at)|ölmek istiyorum|yaşamak istemiyorum|hayatıma son|canıma kıy|"
         r"köprüden atla",
         "breathing": r"nefes (alamıyor|alamıyorum|almıyor|yok)|morar|boğul",
-        "cardiac": r"göğs\w* .{0,20}(ağrı|sıkışma|baskı)|göğüs ağrısı|kalp krizi",
+        "cardiac": r"göğs\w* .{0,20}(ağrı|sıkışma|baskı)|göğüs ağrısı|kalp krizi|göğs\w* (sıkış|yanıyor|ağrıyor)",
         "unconscious": r"bayıldı|bilinci|uyanmıyor|tepki vermiyor",
         "seizure": r"nöbet|havale|kasıl",
         "overdose": r"(hap|ilaç)\w* .{0,20}(içtim|içti|yuttum|yuttu|aldım|aldı)|(bütün|tüm|çok) (hap|ilaç)",
@@ -578,27 +1167,126 @@ _BROAD: dict[str, dict[str, str]] = {
     "ar": {
         "self_harm": r"انتحار|انتحر|أقتل نفسي|أموت|أنهي حياتي|لا أريد أن أعيش|لا أريد العيش|أؤذي نفسي|أشنق نفسي|"
         r"أرمي نفسي",
-        "breathing": r"لا (ي|ت)تنفس|ضيق (في )?التنفس|اختناق|يختنق|ازرق",
+        "breathing": r"لا (ي|ت)تنفس|ضيق (في )?التنفس|اختناق|يختنق|ازرق|ما (يقدر|تقدر|اقدر|يقدرش|تقدرش) (ي|ت|ا)?تنفس|"
+        r"(مو|مش|مب) قادر (ي|ت|ا)?تنفس|مش (بي|بت)تنفس|(شفايف|شفاه|شفت)\w* (زرق|صار)",
         "cardiac": r"ألم.{0,15}صدر|نوبة قلبية",
         "unconscious": r"فقد(ت)? الوعي|فاقد الوعي|مغمى|أغمي|لا (يستجيب|تستجيب|يرد|ترد)",
         "seizure": r"تشنج|صرع",
         "overdose": r"(حبوب|أقراص|أدوية|دواء) كثير|علبة كاملة|كل (الحبوب|الأقراص|الدواء)",
     },
     "zh": {
-        "self_harm": r"想死|不想活|自杀|轻生|结束.{0,4}生命|跳楼|上吊|割腕|活着没意思|活着没有意义|去死",
+        "self_harm": r"想死|不想活|自杀|轻生|结束.{0,4}生命|跳楼|上吊|割腕|活着没意思|活着没有意义|去死|"
+        r"结束自己|一了百了|不想再活|离开这个世界|自我了断",
         "breathing": r"不能呼吸|呼吸困难|喘不过气|没有呼吸|不呼吸|发紫|窒息",
         "cardiac": r"胸.{0,3}(痛|疼|闷)|心梗",
+        "stroke": r"说话.{0,4}(含糊|不清楚|不利索|大舌头)|嘴角.{0,3}(歪|下垂|往下|耷拉)|一边.{0,4}(没力|无力|没劲|麻)",
         "unconscious": r"昏迷|晕倒|昏倒|叫不醒|没反应|没有反应|不省人事|失去意识",
         "seizure": r"抽搐|癫痫|抽风",
         "overdose": r"吃了(很多|好多|一整|整|一大把|一把|大量).{0,4}(药|片)|吞了.{0,4}药|服药过量",
     },
     "hi": {
-        "self_harm": r"आत्महत्या|खुदकुशी|मरना चाहत|मर जाना चाहत|जीना नहीं|खुद को (मार|खत्म)|जान दे|aatmhatya|"
+        "self_harm": r"mar ja(u|un|aun|aaun)\b|marna hai\b|jeene ka (mann|man) nahi|मर जाऊं|मर जाऊँ|मरना है|"
+        r"आत्महत्या|खुदकुशी|मरना चाहत|मर जाना चाहत|जीना नहीं|खुद को (मार|खत्म)|जान दे|aatmhatya|"
         r"khudkushi|marna chaht|mar jana|jeena nahi|jina nahi|khud ko (maar|khatam)|jaan de",
         "breathing": r"सांस नहीं|साँस नहीं|saa?ns (nahi|nahin)",
         "cardiac": r"(सीने|छाती).{0,10}दर्द|(seene|sine|chhati|chati).{0,10}dard",
         "unconscious": r"बेहोश|behosh",
         "overdose": r"गोलियां|गोलियाँ|goliyan|goliya",
+    },
+}
+
+# More ways of saying the same concepts, OR-ed in like `_BROAD`: a head injury told with its danger signs
+# (vomiting, confusion, drowsiness after a blow to the head), blood that spurts or runs everywhere, a mouth or
+# speech gone wrong said another way, a passive wish to be dead, and the means held in hand. Written for the
+# languages of the second tuning batch (tests/data/triage/dev.jsonl, December 2026).
+_VARIANTS: dict[str, dict[str, str]] = {
+    "es": {
+        "self_harm": r"ya no quiero seguir|no quiero seguir (así|aquí|adelante|más)|prefiero (estar )?muert|"
+        r"(pastillas|cuchillo|cuchilla|cuerda|pistola|navaja) en la mano|quiero (desaparecer|dormir) para siempre|"
+        r"no (quiero )?despertar(me)? (nunca )?más",
+        "trauma_other": r"(golpe[óo]|golpeado|golpeada|peg[óo]|dio|dado) (fuerte )?(con |en )?la cabeza.{0,60}"
+        r"(vomit|confundid|somnolient|desmay|no (se )?despierta|no reacciona|convuls)|"
+        r"(peor|más fuerte) dolor de cabeza de (mi|su) vida",
+        "bleeding": r"chorrea sangre|sangre a chorros|sale (mucha|much[íi]sima) sangre",
+    },
+    "fr": {
+        "self_harm": r"mieux (vaut )?(mourir|mort)|(cachets|médicaments|couteau|corde|lame) (dans la|à la) main|"
+        r"disparaître (pour toujours|à jamais)|ne plus (me )?réveiller",
+        "trauma_other": r"(cogné|tapé|heurté|frappé) (la|sa) tête.{0,60}(vomi|confus|somnolent|endormi|convuls|"
+        r"ne répond|ne se réveille)|pire mal de tête de (ma|sa) vie",
+        "bleeding": r"sang (gicle|jaillit|coule partout)|sang partout",
+    },
+    "de": {
+        "self_harm": r"lieber tot|wäre besser tot|(tabletten|messer|strick|klinge|rasierklinge) (liegen |liegt )?"
+        r"(schon )?(in (der|meiner) hand|bereit|vor mir)|keinen sinn mehr (im leben|zu leben|in meinem leben)|"
+        r"(allem|meinem leben|dem leben) ein ende (machen|setzen)|mit allem schluss|(tabletten|pillen) (gesammelt|"
+        r"gehortet|gebunkert)|nicht mehr aufwachen|für immer (verschwinden|einschlafen)",
+        "trauma_other": r"kopf\w* .{0,30}(gestoßen|angeschlagen|aufgeschlagen|geknallt|gehauen).{0,60}(erbricht|"
+        r"erbrochen|übergibt|übergeben|spuckt|verwirrt|benommen|schläfrig|bewusstlos)|"
+        r"(schlimmsten|stärksten) (kopfschmerzen |schmerzen )?(meines|seines|ihres) lebens|vernichtungskopfschmerz|"
+        r"fieber.{0,60}(punkte|pünktchen|flecken|apathisch|teilnahmslos|nicht (mehr )?wach)|"
+        r"(baby|säugling|neugeboren\w*)\b.{0,60}\b(schlapp|grau|apathisch|nicht (mehr )?wach)",
+        "cardiac": r"(linken arm|kiefer)\b.{0,60}\b(schwitzt|schweiß|blass)|(schwitzt|schweiß|blass)\b.{0,60}"
+        r"\b(linken arm|kiefer)",
+        "breathing": r"schnappatmung|atmet (nur noch )?(schnappend|stoßweise|röchelnd)|röchelt",
+        "unconscious": r"zusammengeklappt|zusammengesackt|nicht (mehr )?wach (zu )?(kriegen|bekommen)",
+        "bleeding": r"blut (spritzt|sprudelt|schießt|läuft überall)|spritzt (das )?blut|überall blut|"
+        r"blutet\b.{0,30}\b(ganz stark|sehr stark|extrem|heftig|wie verrückt)",
+    },
+    "it": {
+        "self_harm": r"(meglio|preferirei) (morire|essere mort)|vorrei (morire|sparire per sempre|non svegliarmi)|"
+        r"(pillole|pastiglie|coltello|corda|lametta) in mano|(voglio|vorrei) (solo )?(sparire|scomparire)|"
+        r"non (svegliarmi|risvegliarmi) più",
+        "trauma_other": r"(battuto|sbattuto|picchiato) (forte )?(la )?testa.{0,60}(vomit|confus|sonnolent|"
+        r"non risponde|svenut|convuls)|(peggior|più forte) mal di testa (della|di) (mia|sua) vita",
+        "bleeding": r"sangue (esce|sgorga|zampilla|schizza)|a fiotti|perde (tanto|molto|moltissimo) sangue|"
+        r"sangue dappertutto",
+        "unconscious": r"non (riesco|riusciamo) a svegliarl",
+    },
+    "pt": {
+        "self_harm": r"(melhor|prefiro) (estar )?mort|não aguento mais viver|(comprimidos|remédios|faca|corda|lâmina) "
+        r"na (minha )?mão|quero (desaparecer|sumir)|(já )?não quero (mais )?estar aqui|(tomar|engolir) todos os "
+        r"(comprimidos|remédios)",
+        "trauma_other": r"(bateu|bater|batido|batida|bati) (com )?(a|na) cabeça.{0,60}(vomit|confus|sonolent|desmai|"
+        r"não acorda|não responde|convuls)|pior dor de cabeça da (minha|sua) vida",
+        "bleeding": r"(jorr|esguich)\w* sangue|sangue (está |esta )?(a )?(jorr|esguich)\w*|sangue por todo (o )?lado",
+        "past": r"\b(o|no) (ano|mês) passado\b",
+    },
+    "nl": {
+        "self_harm": r"(pillen|mes|touw) (liggen |ligt )?(al )?(klaar|in mijn hand)|snijd? mezelf",
+        "stroke": r"scheve (mond|mondhoek|gezicht)|(mond|gezicht) (staat|is|hangt) (ineens )?scheef|"
+        r"kan (zijn|haar|mijn) (arm|been|hand) niet (meer )?(optillen|bewegen|heffen)",
+        "choking": r"(stuk|brok|snoepje|druif|hap)\b.{0,30}\bin (zijn|haar|mijn|de) keel|kan niet (hoesten|praten|"
+        r"huilen) of (ademen|praten|hoesten)",
+        "unconscious": r"reageert nergens|niet aanspreekbaar|buiten westen|(krijg|krijgen) (hem|haar) niet wakker|"
+        r"niet wakker te krijgen",
+        "trauma_other": r"hoofd\w* .{0,20}(gestoten|bezeerd|geraakt|geklapt).{0,60}(overgeven|braakt|spuugt|verward|"
+        r"suf|slaperig)|(ergste|zwaarste) hoofdpijn (van|uit) (mijn|zijn|haar) leven|"
+        r"koorts.{0,40}(vlekjes|stijve nek|nekstijfheid)|stijve nek|(baby|zuigeling|pasgeboren\w*)\b.{0,60}"
+        r"\b(slap|grauw|blauw|niet wakker)",
+        "bleeding": r"bloed (spuit|gutst|stroomt)|overal bloed",
+        "overdose": r"(een )?hele (doos|strip|pot|fles|verpakking)\b.{0,40}\b(genomen|ingenomen|geslikt|opgegeten|op)",
+    },
+    "pl": {
+        "self_harm": r"lepiej (by było|żebym) (umarł|umarła|nie żył)|wolę umrzeć|(tabletki|nóż|sznur|żyletk\w*) "
+        r"(mam )?w ręce|nie widzę sensu (życia|żyć|w życiu)|(skończyć|zakończyć) (to wszystko|z tym wszystkim)",
+        "trauma_other": r"uderzył(a|o|em|am)? się w głowę.{0,60}(wymiotuje|zdezorientowan|senn|nieprzytomn|splątan)|"
+        r"najgorszy ból głowy w (moim|jego|jej) życiu|gorączk\w*.{0,40}(wysypk|sztywn\w* kark)|sztywn\w* kark|"
+        r"(niemowl|noworod)\w*.{0,60}(wiotk|bezwładn|sin)",
+        "unconscious": r"nie (mogę|możemy|da się) (jej|go)? ?(dobudzić|obudzić|ocucić)",
+        "overdose": r"połkn\w* (baterię|bateryjkę|baterie|magnes|magnesy|monetę)",
+        "bleeding": r"krew (tryska|leje się|sika)|tryska krew",
+    },
+    "tr": {
+        "self_harm": r"ölsem daha iyi|ölmek daha iyi|elimde (haplar|ilaçlar|bıçak|jilet|ip)|her şeye son (vermek|"
+        r"vereceğim)|kimse (beni )?özlemez|yaşamanın (bir )?anlamı yok",
+        "stroke": r"ağzı (bir (tarafa|yana) )?(kaydı|kaymış|çarpıldı|çarpık|yamuldu)|konuşması (bozuldu|bozuk|"
+        r"anlaşılmıyor|peltekleşti)",
+        "trauma_other": r"başını (çarptı|vurdu|çarpmış).{0,60}(kusuyor|kustu|bilinci|uykulu|şaşkın|uyanmıyor)|"
+        r"hayatımın en (kötü|şiddetli) baş ağrısı|ateş\w*.{0,40}(döküntü|boyun tutul|ense sert)",
+        "breathing": r"nefes almakta zorlan|nefesi daralıyor",
+        "unconscious": r"uyandıramıyorum|ayılmıyor",
+        "bleeding": r"kan fışkırıyor|çok kan (geliyor|akıyor)",
     },
 }
 
@@ -610,17 +1298,20 @@ def language_rules() -> dict[str, LanguageRules]:
     for code, spec in _RULES.items():
         emergency = spec["emergency"]
         assert isinstance(emergency, dict)
-        broad = _BROAD.get(code, {})
+        broad, variants = _BROAD.get(code, {}), _VARIANTS.get(code, {})
         merged = {
-            c: "|".join(p for p in (emergency.get(c), broad.get(c)) if p) for c in {*emergency, *broad} - {"self_harm"}
+            c: "|".join(p for p in (emergency.get(c), broad.get(c), variants.get(c)) if p)
+            for c in {*emergency, *broad, *variants} - {"self_harm", "past"}
         }
         rules[code] = LanguageRules(
             code=code,
             stopwords=frozenset(fold(str(spec["stopwords"])).split()),
             emergency={category: _compile(pattern) for category, pattern in merged.items()},
-            self_harm=_compile("|".join(p for p in (str(spec["self_harm"]), broad.get("self_harm")) if p)),
+            self_harm=_compile(
+                "|".join(p for p in (str(spec["self_harm"]), broad.get("self_harm"), variants.get("self_harm")) if p)
+            ),
             general=_compile(str(spec["general"]) or _NEVER),
-            past=_compile(str(spec["past"]) or _NEVER),
+            past=_compile("|".join(p for p in (str(spec["past"]), variants.get("past")) if p) or _NEVER),
             lethal=_compile(str(spec["lethal"]) or _NEVER),
         )
     return rules
@@ -642,7 +1333,10 @@ _SCRIPTS = (  # (first, last code point, language); a message written mostly in 
     ("\u0590", "\u05ff", "he"),
     ("\u0e00", "\u0e7f", "th"),
     ("\u0370", "\u03ff", "el"),
+    ("\u0980", "\u09ff", "bn"),
 )
+# Letters only one language of a shared script uses: Ukrainian among Cyrillic, Urdu then Persian among Arabic.
+_OWN_LETTERS = (("ru", "uk", "іїєґ", 1), ("ar", "ur", "ٹڈڑںےہھ", 1), ("ar", "fa", "پچژگکی", 2))
 
 
 def detect_language(text: str) -> str:
@@ -660,7 +1354,12 @@ def detect_language(text: str) -> str:
         counts["ja"] += counts["zh"]
     script, count = max(counts.items(), key=lambda kv: kv[1])
     if count > len(letters) / 3:
+        for shared, own, marks, least in _OWN_LETTERS:
+            if script == shared and sum(c in marks for c in text) >= least:
+                return own
         return script
+    if sum("\u1ea0" <= c <= "\u1ef9" for c in letters) >= 2:  # Vietnamese letters with tone marks
+        return "vi"
     scores = latin_scores(text)
     best = max(scores, key=lambda code: (scores[code], code == "en"))
     if scores[best] > 0:

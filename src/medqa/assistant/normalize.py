@@ -121,6 +121,7 @@ _SLANG: tuple[tuple[str, str], ...] = (
     (r"\bn\b", "and"),
     (r"\bthru\b", "through"),
     (r"\bwat\b", "what"),
+    (r"\by(?= (do|does|did|is|are|am|was|would|can't|don't|won't|isn't)\b)", "why"),
     (r"\br\b", "are"),
     (r"\bambo\b", "ambulance"),
     (r"\bbby\b|\bbaba\b", "baby"),
@@ -195,7 +196,21 @@ def expand_slang(text: str) -> str:
     """
     for pattern, replacement in _SLANG_COMPILED:
         text = pattern.sub(replacement, text)
-    return text
+    return _G_DROPPED.sub(_add_g, text)
+
+
+_G_DROPPED = re.compile(r"\b[a-z]{3,}in'?(?![\w'])")
+# Names ending in "-in" whose "-ing" form is a word too: never "dropped g"s.
+_NOT_G_DROPPED = frozenset({"aspirin", "statin", "creatin", "raisin", "checkin", "heroin", "insulin"})
+
+
+def _add_g(match: re.Match[str]) -> str:
+    """'killin' -> 'killing', 'coughin'' -> 'coughing': a dropped g, where only the -ing form is a word."""
+    word = match.group(0).rstrip("'")
+    vocab = vocabulary()
+    if word in vocab or word in _NOT_G_DROPPED or word + "g" not in vocab:
+        return match.group(0)
+    return word + "g"
 
 
 def _strip_accents(text: str) -> str:

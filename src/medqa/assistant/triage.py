@@ -381,14 +381,19 @@ def _units(reading: Reading, text: str) -> list[tuple[str, float]]:
     """What MiniLM reads, each with the factor its score gets: (unit text, 1.0 or 0.5).
 
     A short message is read whole, plus its riskiest sentence alone when a demoted clause (a past
-    event, a hedge...) shares the message with it. A long one is read in windows of whole sentences,
-    the riskiest first: the number of embeddings is bounded, the rules still read every clause.
+    event, a hedge...) shares the message with it; not when that clause is a general question, which
+    is what the rest of the message is about ("how long is a cold contagious? he keeps coughing").
+    A long one is read in windows of whole sentences, the riskiest first: the number of embeddings is
+    bounded, the rules still read every clause. A window in which nothing is told as happening now
+    (no "now", "suddenly", "can't"...: see `_ACUTE`) is background, and its score is halved like a
+    past event's: a long story of a past emergency reads, a window at a time, like a present one.
+    The last window is never background: people tell the background first and what is wrong last.
     """
     words = len(text.split())
     if words <= _EMBED_WORDS:
         units = [(text, _factor(reading, None))]
         risky = [s for s in range(len(reading.sentences)) if any(c.present_risk for c in _of(reading, s))]
-        if len(reading.sentences) > 1 and risky and any(c.demoted for c in reading.clauses):
+        if len(reading.sentences) > 1 and risky and any(c.demoted not in ("", "general") for c in reading.clauses):
             best = max(risky, key=lambda s: sum(c.present_risk for c in _of(reading, s)))
             units.append((reading.sentences[best], _factor(reading, {best})))
         return units
@@ -404,16 +409,34 @@ def _units(reading: Reading, text: str) -> list[tuple[str, float]]:
         count += length
     if current:
         windows.append(current)
+    last = windows[-1]
     acuteness = [sum(_acuteness(c) for s in w for c in _of(reading, s)) for w in windows]
     ranked = sorted(range(len(windows)), key=lambda i: -acuteness[i])
     # Windows with nothing present and risky cannot fire: past the first (read for out-of-scope), skip them.
     chosen = [windows[i] for n, i in enumerate(ranked[:_MAX_EMBEDDINGS]) if n == 0 or acuteness[i] > 0]
-    return [(" ".join(reading.sentences[s] for s in sorted(w)), _factor(reading, w)) for w in chosen]
+    return [
+        (
+            " ".join(reading.sentences[s] for s in sorted(w)),
+            _factor(reading, w) if w is last or _told_now(reading, w) else _DEMOTED,
+        )
+        for w in chosen
+    ]
+
+
+_PROGRESSIVE = re.compile(r"\b(i'?m|i am|he'?s|he is|she'?s|she is|they'?re|they are|it'?s|it is) (\w+ )?\w+ing\b")
+
+
+def _told_now(reading: Reading, window: set[int]) -> bool:
+    """Whether a window of a long message tells something as happening now: a rule hit, an acute cue, or a risky
+    clause in the present progressive ("she's shivering under two blankets")."""
+    clauses = [c for s in window for c in _of(reading, s)]
+    return any(_acuteness(c) > 1.0 or (c.present_risk and _PROGRESSIVE.search(c.text)) for c in clauses)
 
 
 _ACUTE = re.compile(
     r"\b(right now|now|just|suddenly|all of a sudden|started|for the last (hour|\d+ minutes)|an? (hour|few minutes) "
-    r"ago|minutes ago|this morning|tonight|today|keeps?|won'?t stop|getting worse|worse|can'?t|isn'?t|won'?t)\b"
+    r"ago|minutes ago|this morning|tonight|today|keeps?(?! (telling|saying|asking|reminding|nagging))|won'?t stop|"
+    r"getting worse|worse|can'?t|isn'?t|won'?t)\b"
 )
 
 

@@ -57,13 +57,25 @@ _SOMEONE_NOW = re.compile(
 )
 _URGENT = re.compile(
     r"\b(now|right now|just|currently|still|help|hurry|quick(ly)?|emergency|911|112|999|ambulance|won'?t stop|"
-    r"can'?t stop|keeps?|minutes? ago|suddenly|all of a sudden|tonight|today|this morning|an hour ago)\b|!"
+    r"can'?t stop|keeps?|(minutes?|mins?) ago|suddenly|all of a sudden|tonight|today|this morning|an hour ago)\b|!"
 )
 # What overrides a past frame in the same clause ("had a stroke in 2019, help, it's happening again right now").
 # Not "still": after a dated event it is a lasting after-effect ("had a stroke in May, his speech is still slurred").
 _URGENT_NOW = re.compile(
     r"\b(right now|just now|currently|help|hurry|emergency|911|112|999|ambulance|won'?t stop|can'?t stop|"
-    r"minutes? ago|suddenly|all of a sudden|tonight|an hour ago|at the moment|again)\b|!"
+    r"(minutes?|mins?) ago|suddenly|all of a sudden|tonight|an hour ago|at the moment|again)\b|!"
+)
+# A call for help told as the past of a past event ("I had to call an ambulance", "I called 999 again") does not make
+# that event present: taken out before `_URGENT_NOW` reads a clause.
+_CALLED = re.compile(
+    r"\b(had to (call|ring|phone|get)|called|rang|phoned|dialled|dialed|got)( for)? (an |the )?(ambulance|999|911|112|"
+    r"paramedics|emergency services)( again| out)?\b|\b(the |an )?(ambulance|paramedics) (came|arrived|took|was called|"
+    r"were called)\b|\b(in|by) (an |the )?ambulance\b"
+)
+# Told as happening soon enough that a hypothetical is the writer's own ("if a kid swallowed it 20 min ago").
+_RECENT = re.compile(
+    r"\b(\d+|a few|few|a couple of|couple of|ten|twenty|thirty|an?|one|two) (minutes?|mins?|hours?|hrs?) ago\b|"
+    r"\bjust now\b"
 )
 _NOW = re.compile(r"\b(right now|now|at the moment|currently|this minute|as we speak|is happening)\b")
 _QUESTION = re.compile(
@@ -88,12 +100,23 @@ _HYPOTHETICAL = re.compile(
 )
 _ACTUALLY_ME = re.compile(
     r"\b(that'?s|this is|it'?s) (my|me|mine|happening)\b.{0,40}\b(now|right now|today|reading)\b|"
-    r"\basking because\b|\bit'?s happening (to|now|right)\b|\bthis is real\b|\bnot (a )?hypothetical\b"
+    r"\basking because\b|\bit'?s happening (to|now|right)\b|\bthis is real\b|\bnot (a )?hypothetical\b|"
+    # "asking for a friend" is a hedge; "asking for my son" names who it is happening to
+    r"\basking for (my|our) (son|daughter|kid|kids|child|baby|toddler|husband|wife|partner|boyfriend|girlfriend|mum|"
+    r"mom|mother|dad|father|brother|sister|nan|gran|grandma|grandad|grandpa|grandmother|grandfather|flatmate|"
+    r"roommate)\b"
+)
+# "is it normal to want to disappear?" asks about the writer's own wish, not about wishes in general.
+_OWN_WISH = re.compile(
+    r"\bis it (normal|ok|okay|bad|weird|wrong|common) to (want|wish|not want|feel like (dying|disappearing|"
+    r"giving up))\b"
 )
 _PAST = re.compile(
     r"\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (years?|months?|weeks?) "
-    r"ago\b|\blast (year|month|summer|winter|spring|autumn|fall)\b|\b(in|back in) (19|20)\d\d\b|\bhistory of\b|"
-    r"\bused to\b|\bhad (a|an) \w+( \w+)? (in|last|\d)|\bwhen i was (\d+|a kid|a child|young|little|younger|"
+    r"ago\b|\blast (year|month|week|weekend|summer|winter|spring|autumn|fall)\b|\b(in|back in) (19|20)\d\d\b|"
+    r"\bhistory of\b|"
+    r"\bused to\b|\blast (january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"christmas|easter)\b|\bhad (a|an) \w+( \w+)? (in|last|\d)|\bwhen i was (\d+|a kid|a child|young|little|younger|"
     r"a teen\w*|pregnant|in)\b|\bas a (kid|child|teen\w*|baby)\b|\byears ago\b|\byears back\b|\bsurvived\b|"
     r"\b(had|was|were|got|went|did)\b.{0,40}\bin (january|february|march|april|june|july|august|september|"
     r"october|november|december)\b|\bthe first (one|time)\b|\bthat year\b|\bback then\b|\bat the time\b"
@@ -112,15 +135,30 @@ _RESOLVED = re.compile(
     r"\bbreathing (fine|normally|ok|okay)\b|\bwent away\b|\b(it|that) passed\b|\bcoughed it up\b|"
     r"\bparamedics (checked|said|came)\b|\bwe'?re (home|back home)\b|\bfixed it\b|\b(i|he|she)'?s fine now\b|"
     r"\bno (swelling|headache|vomiting|fever) (anywhere|now)\b|\bfelt (fine|normal|ok|okay|better)\b|"
-    r"\bdoing (well|fine|ok|okay|better)( now)?\b|\b(feel|feeling) (completely |totally |perfectly )?normal\b"
+    r"\bdoing (well|fine|ok|okay|better)( now)?\b|\b(feel|feeling) (completely |totally |perfectly )?normal\b|"
+    r"\bnow (i'?m|i am|he'?s|he is|she'?s|she is|we'?re|we are|they'?re|they are) (completely |totally |perfectly )?"
+    r"(fine|ok|okay|normal|better|back to normal|all good|alright)\b|"
+    r"\b(been|was|were) (absolutely |completely |totally |perfectly )?(fine|ok|okay|well|healthy|great) "
+    r"(ever )?since\b|"
+    r"\b(i'?m|i am|he'?s|he is|she'?s|she is) (fine|ok|okay|well|stable) (at the moment|for now|these days|nowadays)\b|"
+    r"\b(hasn'?t|has not|haven'?t|have not|didn'?t|did not|never) (come back|returned|happened again|recurred)\b|"
+    # what came back after an old event: "his speech is mostly back", "her strength has returned"
+    r"\b(speech|strength|movement|feeling|vision|sight|memory|balance|mobility|voice|appetite|words) (is|are|has|have|"
+    r"'s)( come| been)? (mostly |almost |nearly |largely |fully |completely |all )?(back|recovered|returned)\b"
+)
+# Over, and then back: "the pain went away when I sat down but it's come back three times tonight".
+_RECURRED = re.compile(
+    r"\b(it|pain|the pain|the pressure|the tightness|the symptoms|they)('s| has| have| had|'ve)? (come|came|comes|"
+    r"coming|keeps? coming|kept coming) back\b|\bkeeps? (coming back|happening|returning)\b|"
+    r"\b(started|starting|happening|happened|came on) again\b|\bback again\b"
 )
 # "she says she feels fine" is her claim, not the writer's judgement that it is over.
 _SAYS_FINE = re.compile(r"\b(says|said|insists|claims|keeps saying|thinks|tells me)( that)? (she|he|they|it)\b[^,.]*")
 
 
 def _resolved(text: str) -> bool:
-    """The writer says it is over and well ("he's fine now", "paramedics checked him")."""
-    return bool(_RESOLVED.search(_SAYS_FINE.sub(" ", text)))
+    """The writer says it is over and well ("he's fine now", "paramedics checked him"), and not that it came back."""
+    return bool(_RESOLVED.search(_SAYS_FINE.sub(" ", text))) and not _RECURRED.search(text)
 
 
 # In a message that says it is over ("paramedics checked him, he's fine"), its past-tense events and its
@@ -141,9 +179,19 @@ _HOW_TO = re.compile(
 # Going on for days or weeks and not getting worse: a question for a doctor, not for an ambulance. Only the
 # classifier's score is lowered by it; the rules still read the clause.
 _LASTING = re.compile(
-    r"\b(for|lasted|since|over the (last|past)) (a|an|one|two|three|four|five|\d+|several|a few|few|couple of) "
-    r"(days?|weeks?|months?|years?)\b|\bsince (yesterday|last week|last month)\b|\b(all|this) (week|month)\b"
+    r"\b(for|lasted|since|over the (last|past)) (like |about |around |nearly |almost |over )?(a|an|one|two|three|four|"
+    r"five|\d+|several|a few|few|couple of) (days?|weeks?|months?|years?)\b|\bsince (yesterday|last week|last month)\b|"
+    r"\b(all|this) (week|month)\b|"
+    # a symptom that comes with a routine trigger (food, standing up, stress...): a pattern, not an event
+    r"\b(every time|each time|whenever|always|usually|often)\b.{0,30}\b(eat|eating|ate|meals?|food|drink|drinking|"
+    r"coffee|alcohol|exercise|exercising|run|running|gym|stress|stressed|period|stand up|standing up|get up)\b|"
+    r"\bafter (eating|meals?|food|coffee|drinking|exercise|running)\b.{0,25}\b(every|each) time\b|"
+    r"\bwhen(ever)? (i'?m|i am|i get|i feel) (stressed|anxious|nervous|worried|panicky)\b|"
+    # "whenever I stand up", "why do I get dizzy when...": not "I feel faint when I stand up" (blood loss can do that)
+    r"\bwhenever i (stand|get|sit) up\b|\b(why|how come) do (i|you) (get|feel|go) \w+( \w+)? when\b"
 )
+# "for three days now": the "now" of a duration, not of an event
+_DURATION_NOW = re.compile(r"\b(days?|weeks?|months?|years?) now\b")
 _WORSE = re.compile(r"\b(worse|worsening|suddenly|spreading|can'?t|won'?t|unable)\b")
 # "scared of having a stroke", "the risk of choking": the phrase is a topic, not an event.
 _ABOUT = re.compile(
@@ -166,7 +214,8 @@ _RISK = re.compile(
     r"insulin|pregnan\w*|labou?r|contraction\w*|fell|fall\w*|crash\w*|hit|head|bone|drown\w*|shock|heat ?stroke|"
     r"talk|speak|speech|words|"
     r"hypotherm\w*|frost\w*|floppy|limp|racing|pounding|spinning|mottled|agony|agonising|unbearable|tight\w*|"
-    r"pressure|crush\w*|stab\w*|shot|suffocat\w*|wheez\w*|cough\w*|spurt\w*|gone|wrong|scared|help)\b"
+    r"pressure|crush\w*|stab\w*|shot|suffocat\w*|wheez\w*|cough\w*|spurt\w*|gone|wrong|scared|help|"
+    r"(come|came|comes|coming) back|back again)\b"
 )
 _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
     category: re.compile(pattern)
@@ -209,7 +258,12 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         "seizure": r"\bseizing\b|\bconvulsing\b|\b(still|keeps?) (seizing|fitting|convulsing|having seizures|"
         r"having a fit)\b|\bseizure (won'?t|isn'?t|hasn'?t) stop|\bhaving a (fit|seizure) (and|for|that)\b",
         "trauma_other": r"\bworst (headache|pain) (of my life|ever|i'?ve ever)\b|\b(got |was |been )?knocked "
-        r"(out|unconscious)\b",
+        r"(out|unconscious)\b|"
+        # the rash of meningococcal sepsis: it does not fade under a pressed glass, purple spots with a fever
+        r"\b(rash|spots|dots|blotches|marks)\b.{0,60}\b(doesn'?t|don'?t|won'?t|didn'?t|does not|do not|not) (fade|go "
+        r"away|disappear|blanch)\w*\b.{0,30}\b(glass|press\w*|tumbler)\b|\bnon-?blanching\b|\b(purple|purplish) "
+        r"(rash|spots|dots|blotches)\b.{0,60}\b(fever|temperature|sleepy|floppy|drowsy|stiff neck)\b|"
+        r"\b(fever|temperature)\b.{0,60}\b(purple|purplish) (rash|spots|dots|blotches)\b",
     }.items()
 }
 _POISONS = (
@@ -292,7 +346,7 @@ _OXYGEN = re.compile(
 )
 _HEART_RATE = re.compile(r"\b(heart rate|heartrate|pulse|heart is beating|bpm)\b[^\d]{0,25}(\d{2,3})\b")
 _TEMPERATURE = re.compile(
-    r"\b(temp|temperature|fever|febre|fi[eè]vre|fieber|fiebre|febbre|koorts|gor[aą]czka|ate[sş])\b[^\d]{0,25}"
+    r"\b(temp|temperature|thermometer|fever|febre|fi[eè]vre|fieber|fiebre|febbre|koorts|gor[aą]czka|ate[sş])\b[^\d]{0,25}"
     r"(\d{2,3}(?:[.,]\d)?)"
 )
 _SERIOUS_FEVER_SIGNS = re.compile(
@@ -319,13 +373,14 @@ _SELF_HARM_INTENT = re.compile(
     r"\b(hoard|hoarding|saving|saved|stockpil\w+) (up )?(all )?(my |the )?(pills|meds|medication|tablets)\b|"
     r"\bhave enough (saved|stored|pills|to do it)\b|\b(take|swallow) (them )?all (of them )?tonight\b|"
     r"\bplan to take them all\b|\bhow many (of my |of these |of the )?(pills|tablets|meds) (it )?would (it )?take\b|"
+    r"\bhow many (of )?(my|these|those) \w+( \w+)? would it take\b(?! to (get|reach|see|work|feel|notice|build))|"
     r"\b(what|something) i (might|could|'?ll|will|am going to|'?m going to) do to myself\b|"
     r"\bdying would be (a )?relief\b|\bwish i could (just )?(die|disappear|not wake up)\b|"
     r"\b(thinking|thought|thoughts) (about|of) (dying|ending (it|my life)|killing myself|suicide)\b|"
     r"\bgarage\b.{0,30}\bcar (is )?running\b|\bcar running\b.{0,30}\bgarage\b|"
     r"\btell (my \w+|them|everyone|everybody)\b.{0,20}\b(i'?m sorry|i love)\b|"
     r"\b(gun|pistol|rifle|knife|razor|razor'?s|blade|pills|rope)\b.{0,40}\b(in front of me|on the table|in my hand|"
-    r"right here|lined up|next to me|ready)\b|\bcut (myself )?(too |2 )?deep\b|\bbeen cutting\b|"
+    r"right here|lined up|next to me|ready)\b|\bcut (myself )?(too |2 |so |really )?deep(er)?\b|\bbeen cutting\b|"
     r"\b(cutting|burning|hurting) (myself )?again\b|\bsh again\b|\bgoing to overdose\b|\boverdose on purpose\b|"
     r"\b(kill|hang|shoot|cut) (herself|himself|themselves)\b|\bend (her|his|their) life\b|"
     r"\b(posted|sent|left) a goodbye\b|\bgoing to (do it|go through with it) tonight\b|"
@@ -333,7 +388,35 @@ _SELF_HARM_INTENT = re.compile(
     r"\b(cut|sliced|slashed|burn(ed|t)|stabbed|hurt|took|swallowed|overdosed|hit)\b.{0,60}\b(on purpose|deliberately|"
     r"intentionally)\b|\b(on purpose|deliberately)\b.{0,30}\b(cut|slice|took|swallowed|overdosed|burn)|"
     r"\b(step|stepping|walk|walking|jump|jumping|throw myself|lie down|lying down)( out)? in front of (a|the|an) "
-    r"(train|bus|car|truck|lorry|tram|subway)\b|\bjoin (her|him|them) (in heaven|on the other side)\b"
+    r"(train|bus|car|truck|lorry|tram|subway)\b|\bjoin (her|him|them) (in heaven|on the other side)\b|"
+    # passive wishes to be gone, and being "done" with living
+    r"\b(want|wanting|wish|wishing)( to)? (just )?(disappear|vanish) (forever|for good|permanently)\b|"
+    r"\bstop existing\b|\bnot (to )?exist (anymore|any more)\b|"
+    r"\b(i'?m|i am) (so |just )?done with (life|living|everything|it all|being alive|this life)\b|"
+    # a high place asked about by someone who says they are done
+    r"\b(tallest|highest) (bridge|building|car ?park|parking (garage|structure)|multi-?storey|cliff|roof|tower|"
+    r"block of flats)s?\b.{0,80}\b(i'?m done|i am done|can'?t (do|take) (this|it)|asking because|for me)\b|"
+    # a goodbye sent by someone (a text saying sorry for everything, that they love us all)
+    r"\b(message|text|texted|messaged|note|posted|post|voicemail|letter)\b.{0,40}\b(sorry for everything|"
+    r"goodbye to (us|everyone|me|you all)|(he|she|they) loves? (us|me|you|everyone) all)\b"
+)
+# Warning signs of suicide: one alone is ambiguous ("I've picked a date"), two in one message are a plan.
+_WARNING_SIGNS = (
+    re.compile(
+        r"\b(looking|looked|look|searching|searched|googling|googled|researching|researched|reading) (up |into )?"
+        r"(ways|how|methods)( to)? (do it|die|end it|kill myself|not wake up)\b"
+    ),
+    re.compile(r"\b(worked|figured) out (exactly )?how\b|\bknow (exactly )?how (i'?d|i would|i'?ll|i will) do it\b"),
+    re.compile(r"\b(picked|chosen|chose|set|got) (a|the) (date|day)\b(?! for)"),
+    re.compile(
+        r"\b(giv(e|ing|en)|gave) (away )?(some of |all of |most of )?(my|his|her) (stuff|things|belongings|"
+        r"possessions|games|clothes)\b"
+    ),
+    re.compile(
+        r"\b(goodbye|farewell) (letters?|notes?|messages?)\b|\b(written|wrote|writing) (letters?|notes?) to (my|"
+        r"everyone)\b|\bsaid (my )?goodbyes\b|\bput my affairs in order\b"
+    ),
+    re.compile(r"\b(feels?|felt) (really |so |very |strangely )?(calm|peaceful)\b.{0,60}\b(decision|decided)\b"),
 )
 _SELF_HARM_TOPIC = re.compile(r"\bsuicid\w*|\bself harm\w*|\bkill myself\b")
 # With the topic and a first person, what makes it the writer's own crisis now.
@@ -415,7 +498,18 @@ def read_clauses(text: str, language: str) -> Reading:
     for index, sentence in enumerate(sentences):
         for part in split_clauses(sentence):
             reading.clauses.append(_read_clause(part, index, frames))
+    _warning_signs(reading, frames)
     return reading
+
+
+def _warning_signs(reading: Reading, frames: _Frames) -> None:
+    """Two warning signs of suicide in one message (ways looked up, a date picked, things given away...): each
+    present clause that tells one is a crisis, though no clause says the word."""
+    if frames.fiction or sum(bool(sign.search(frames.whole)) for sign in _WARNING_SIGNS) < 2:
+        return
+    for clause in reading.clauses:
+        if clause.demoted in ("", "lasting") and any(sign.search(clause.text) for sign in _WARNING_SIGNS):
+            clause.self_harm, clause.rule = True, "warning_signs"
 
 
 @dataclass(frozen=True)
@@ -473,16 +567,17 @@ def _demotion(text: str, frames: _Frames) -> str:
     """Why a clause is no present situation, or ""; English frames plus the message language's own."""
     if _FICTION.search(text):
         return "fiction"
-    if _HYPOTHETICAL.search(text) and not frames.actually_me and not _NOW.search(text):
+    now = _URGENT_NOW.search(_CALLED.sub(" ", text))  # "I had to call an ambulance" is no call now
+    if _HYPOTHETICAL.search(text) and not (frames.actually_me or _NOW.search(text) or _RECENT.search(text)):
         return "hypothetical"
-    question = _QUESTION.search(text) and _GENERAL.search(text)
+    question = _QUESTION.search(text) and _GENERAL.search(text) and not _OWN_WISH.search(text)
     if question and not _FIRST_PERSON.search(text) and not _SOMEONE_NOW.search(text):
         return "general"
     if (_HOW_TO.search(text) or _CLAIM.search(text)) and not _URGENT.search(text):
         return "general"
     if _LETHAL.search(text) and not _LETHAL_FOR_ME.search(text):
         return "general"  # "how many sleeping pills is a lethal overdose?": a question; the crisis note goes with it
-    if _PAST.search(text) and not _URGENT_NOW.search(text):
+    if _PAST.search(text) and not now:
         return "past"
     if _resolved(text):
         return "resolved"
@@ -490,7 +585,7 @@ def _demotion(text: str, frames: _Frames) -> str:
         return "resolved"
     if _all_negated(text):
         return "negated"
-    if _LASTING.search(text) and not (_URGENT_NOW.search(text) or _NOW.search(text) or _WORSE.search(text)):
+    if _LASTING.search(text) and not (now or _NOW.search(_DURATION_NOW.sub(" ", text)) or _WORSE.search(text)):
         return "lasting"
     rules = language_rules().get(frames.language)
     if rules is not None:
