@@ -34,6 +34,7 @@ _YES_NO_WORD = re.compile(r"^(yes|no)\b[\s,.!:;-]*(.*)$", re.I | re.S)
 _END_PUNCT = re.compile(r"[.!?:;]+$")
 _BULLET = re.compile(r"^\s*([-*•]|\d{1,2}[.)])\s+")  # a list item's marker: shown before a quote, not in it
 _QUOTE_WORDS = 90  # an extractive answer stops adding quotes past this many words (MedQuAD answers run longer)
+_LIST_WORDS = 80  # a quoted list longer than this shows the items that answer the question, or its first ones, and "…"
 
 
 @dataclass
@@ -152,15 +153,17 @@ class Composer:
         verdict = self.checker.check(text)
         if verdict.supported:
             item = Sentence(text, "quoted" if verdict.verbatim else "generated", verdict.citations, verdict.evidence)
+            if verdict.source is not None and verdict.source.items:  # a list copied word for word: shown as one
+                item = self._quote(verdict.source)
             if self._repeats(item):
                 self._remove(text, "repeats an earlier sentence")
                 return None
             self._words_kept += len(text.split())
             return item
         quote = verdict.replacement
-        if quote is not None and not self._repeats(_quote(quote)):
+        if quote is not None and not self._repeats(self._quote(quote)):
             self._remove(text, f"not supported ({verdict.reason}); replaced by the sentence of [{quote.passage}]")
-            return _quote(quote)
+            return self._quote(quote)
         self._remove(text, f"not supported ({verdict.reason})")
         return None
 
@@ -198,7 +201,7 @@ class Composer:
             return [*verdict, item]  # it says what the opening sentence says, or answers the question itself
         if opening is None:
             return verdict
-        quote = _quote(opening)
+        quote = self._quote(opening)
         if item is not None and self._repeats(item, [quote]):
             self._remove(item.text, "repeats the sentence that answers the question")
             return [*verdict, quote]
@@ -231,15 +234,36 @@ class Composer:
         for candidate in self.checker.best_answers(self.focus, limit=3 * self.max_quoted):
             if len(chosen) >= self.max_quoted or words_now >= _QUOTE_WORDS:
                 break
-            quote = _quote(candidate)
+            quote = self._quote(candidate)
             if self._repeats(quote, taken):
                 continue
             chosen.append(candidate)
             taken.append(quote)
-            words_now += len(candidate.text.split())
+            words_now += len(quote.text.split())
         order = list(dict.fromkeys(s.passage for s in chosen))
         chosen.sort(key=lambda s: (order.index(s.passage), s.position))
-        return [_quote(s) for s in chosen]
+        return [self._quote(s) for s in chosen]
+
+    def _quote(self, source: SourceSentence) -> Sentence:
+        """`source` as a quote; a list as its intro and one "- item" line per item, each word for word, its
+        markers after the last. A list longer than _LIST_WORDS shows the items that answer the question (or
+        its first ones) and "…" for the rest: never a part of an item."""
+        if not source.items:
+            return Sentence(source.text, "quoted", [source.passage], [source.text])
+        intro = source.intro.rstrip()
+        intro = f"{intro}:" if intro and not intro.endswith((":", ".", "!", "?")) else intro  # it introduced a list
+        items = list(source.items)
+        budget = _LIST_WORDS - len(intro.split())
+        if sum(len(item.split()) for item in items) > budget:
+            answering = [item for item in items if self.checker.answers_focus(item, self.focus)]
+            chosen: list[str] = []
+            for item in answering or items:
+                if chosen and sum(len(c.split()) for c in [*chosen, item]) > budget:
+                    break
+                chosen.append(item)
+            items = [*chosen, "…"] if len(chosen) < len(source.items) else chosen
+        lines = ([intro] if intro else []) + [f"- {item}" for item in items]
+        return Sentence("\n".join(lines), "quoted", [source.passage], [source.text])
 
     def _repeats(self, item: Sentence, shown: Sequence[Sentence] | None = None) -> bool:
         """Whether `item` says again what a shown sentence says: the same words, or nothing new but the
@@ -268,9 +292,13 @@ class Composer:
         for number, item in enumerate(items):
             if self._separator == " " and _BULLET.match(item.text):  # a list item starts a line
                 self._separator = "\n"
+            if self._separator and _is_list(item):  # a quoted list is a block of its own, before and after
+                self._separator = "\n\n"
             out.append(self._separator + item.render())
             self.sentences.append(item)
             self._separator = separators[number] if number < len(separators) else separator
+            if _is_list(item):  # a blank line ends a Markdown list: the next sentence is not its last item's
+                self._separator = "\n\n"
         return "".join(out)
 
     def _remove(self, text: str, reason: str) -> str:
@@ -278,8 +306,9 @@ class Composer:
         return ""
 
 
-def _quote(source: SourceSentence) -> Sentence:
-    return Sentence(source.text, "quoted", [source.passage], [source.text])
+def _is_list(item: Sentence) -> bool:
+    """Whether `item` shows a list: an intro line and "- item" lines."""
+    return "\n- " in item.text
 
 
 def _normal(text: str) -> str:

@@ -31,7 +31,7 @@ _MARKERS = re.compile(r"<\|[^<>|\n]{1,40}\|>|</?s>|\[/?INST\]|<</?SYS>>", re.I)
 
 # A sentence ends at . ! or ? (and the citation markers right after it) followed by a space, or at a line end.
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s?\[\d{1,2}\])*\s+|\n+")
-_NOT_AN_END = re.compile(r"(^|\n)\s*\d{1,2}\.$|\b(e\.g|i\.e|vs|dr|mr|mrs|ms|approx|fig)\.$", re.I)
+_NOT_AN_END = re.compile(r"(^|\n)\s*\d{1,2}\.$|\b(e\.g|i\.e|vs|dr|mr|mrs|ms|approx|fig|dept|inc|jr|sr|govt)\.$", re.I)
 _ENDED = re.compile(r"[.!?][\"'”’)\]]*(\s*\[\d{1,2}\])*\s*$|\[\d{1,2}\]\s*$")
 _FILLER_WORDS = (
     r"(sure|certainly|of course|okay|ok|great question|good question|absolutely|"
@@ -165,16 +165,28 @@ def sentences(pieces: Iterator[str]) -> Iterator[tuple[str, bool]]:
     """The text of `pieces` cut into sentences as they complete: (sentence with the separator after
     it, whether it ended). A sentence waits until it ends (or grows past _MAX_HELD characters), so
     nothing is judged half-written; the last piece of text, when the stream stops without ending it
-    (the token limit), comes with ended=False."""
+    (the token limit), comes with ended=False. A sentence that runs on into the next without a full stop
+    (a flattened list copied from a passage) is cut where a passage's would be (`passage_sentences`)."""
     held = ""
     for piece in pieces:
         held += piece
         while (cut := _sentence_end(held)) is not None or len(held) > _MAX_HELD:
             cut = cut if cut is not None else len(held)
             sentence, held = held[:cut], held[cut:]
-            yield sentence, True
+            for part in _without_run_ons(sentence):
+                yield part, True
     if held.strip():
-        yield held, bool(_ENDED.search(held))
+        *parts, last = _without_run_ons(held)
+        yield from ((part, True) for part in parts)
+        yield last, bool(_ENDED.search(last))
+
+
+def _without_run_ons(sentence: str) -> list[str]:
+    """`sentence` cut where another starts with no full stop before it, as in a passage the model copied
+    ("... look for - Tugging at ears - Hearing problems Your provider will ..."): the list, then the
+    sentence, each judged (and matched to the passage) on its own. Each part keeps the space after it."""
+    at = run_on_end(sentence)
+    return [sentence] if at is None else [sentence[:at], *_without_run_ons(sentence[at:])]
 
 
 def _sentence_end(text: str) -> int | None:
@@ -236,3 +248,152 @@ def _windows(prompt_texts: Sequence[str], size: int = 6) -> set[str]:
         words = re.findall(r"[\w']+", _normal(text))
         windows.update(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
     return windows
+
+
+# ----------------------------------------------------------------------------------------- passages
+# MedQuAD's pages are flattened HTML: a bullet list reads "symptoms such as - Fever - Weight loss", and a
+# list, or a paragraph, often lost its last full stop, so it runs into the next sentence ("- Hearing
+# problems Your health care provider will diagnose...", "as you age Your doctor uses...").
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_PIECE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+_ITEM = " - "
+_CAPITALISED = re.compile(r"[A-Z][a-z][a-z'’-]*")  # "Your", "You're", "Botox"; not "A", "HIV", "B12"
+_LOWER_END = re.compile(r"[a-z][a-z'’-]*|\d[\d,.]*%?")  # "problems", "2"; or anything closed: "(Rocephin)"
+# Words that start sentences: after a lower-case word with no full stop between, a new sentence has begun.
+_STARTERS = _wordset(
+    """
+The These This That Those There Their They Your You You're You'll You'd It It's Its If When While Most
+Many Some Several Other Others Each Every Anyone Everyone People Children Adults Doctors Treatment Treatments
+Symptoms Signs Although Because Since Unless Until Only Also However Often Usually Sometimes Early Later Talk
+Ask Call Learn Read See Tell Check Get Keep Make Take Try Avoid Eat Drink Wear Use Do Don't Never Always
+After Before During For In With As At By All Both Nearly Almost No Not Approximately About Among Between
+"""
+)
+# A sentence never starts right after one of these: "caused by Staphylococcus", "people who have had Hodgkin".
+_CONTINUES = _wordset(
+    """
+a an the of and or nor but by with without to in into on onto at for from as than like such including include
+includes called named known termed is are was were be been being has have had having do does did can could may
+might must should would will shall not no vs versus about after before during under over through within
+between among against per via due near toward towards
+"""
+)
+_CODE = re.compile(r"[A-Z0-9]{1,5}")  # "Stage IV", "type 2": an item may end in one
+_SOURCE_NAME = re.compile(r"[A-Z]{2,}:")  # "NIH: National Cancer Institute", the source line of a page
+_MIN_TAIL = 4  # words a sentence found without a full stop before it has at least (3 after a list's last item)
+
+
+def passage_sentences(text: str) -> list[str]:
+    """A passage's text cut into sentences, each verbatim: a flattened list ("... such as - Fever - Weight
+    loss") stays one unit with its intro and all its items, and ends where the next sentence starts, with or
+    without a full stop before it; items that end in full stops ("may include: - Surgery. - Radiation.")
+    stay in their list too. `list_parts` reads a unit back as its intro and items."""
+    units: list[str] = []
+    for piece in _pieces(" ".join(text.split())):
+        for part in _run_ons(piece.split(" ")):
+            if part.startswith("- ") and units and list_parts(units[-1])[1]:  # the list before goes on
+                units[-1] = f"{units[-1]} {part}"
+            else:
+                units.append(part)
+    return units
+
+
+def list_parts(unit: str) -> tuple[str, list[str]]:
+    """(intro, items) of a flattened list ("Symptoms include - Fever - Cough" -> ("Symptoms include", ["Fever",
+    "Cough"])); (unit, []) for a plain sentence. A piece after " - " that starts in lower case after an item
+    that does not is that item's own dash ("Blepharospasm - uncontrollable blinking"), not an item."""
+    head, _, rest = ("", "", unit[2:]) if unit.startswith("- ") else unit.partition(_ITEM)
+    if not rest:
+        return unit, []
+    items: list[str] = []
+    for part in rest.split(_ITEM):
+        if items and part[:1].islower() and items[-1][:1].isupper():
+            items[-1] = f"{items[-1]}{_ITEM}{part}"
+        else:
+            items.append(part)
+    return head, items
+
+
+def run_on_end(sentence: str) -> int | None:
+    """The offset in `sentence` where another sentence starts without a full stop before it (after the
+    last item of a flattened list, or "... as you age Your doctor uses ..."), or None."""
+    spans = list(re.finditer(r"\S+", sentence))
+    at = _run_on([m.group(0) for m in spans])
+    return spans[at].start() if at is not None else None
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` cut after . ! ? (and any closing quote or bracket) and a space; not after "e.g." or "Dr."."""
+    out, start = [], 0
+    for end in _PIECE_END.finditer(text):
+        if _NOT_AN_END.search(text[start : end.start() + 1]):
+            continue
+        out.append(text[start : end.end()].strip())
+        start = end.end()
+    out.append(text[start:].strip())
+    return [p for p in out if p]
+
+
+def _run_ons(words: list[str]) -> list[str]:
+    """The words of one piece (ending at most in one full stop) as the sentences they make."""
+    at = _run_on(words)
+    if at is None:
+        return [" ".join(words)]
+    head = words[: at - 1] if words[at - 1] == "-" else words[:at]  # a list's dash goes with neither
+    return [" ".join(head), *_run_ons(words[at:])]
+
+
+def _run_on(words: list[str]) -> int | None:
+    """The index of the first word that starts a sentence with no full stop before it: in plain text,
+    only a word that starts sentences ("The", "Your"...) after a lower-case word that does not call for
+    more; an item that introduces another list ("- Doctors use these tests: - CT scan"); inside the last
+    item of a list of two or more (a list has no full stop at its end), also a name
+    ("- Overactive bladder Botox injections work ...", "NIH: National Institute..."); inside another item,
+    only the intro of the next list ("- Ataxia Other diseases that can cause it include: - ..."). A lone
+    item continuing a list ("- Signs of adult Hodgkin lymphoma include ...") is a sentence of its own: a
+    name in it is a name."""
+    items = [i + 1 for i, word in enumerate(words[:-1]) if word == "-"]
+    for i in range(1, len(words)):
+        if i in items[1:-1] and _introduces(words, i, items[items.index(i) + 1] - 1):
+            return i  # "- vomiting - Doctors use these tests: - CT scan": an item that introduces the next list
+        if items and i > items[-1]:
+            strong = len(items) < 2
+            found = _starts(words, i, strong, head=items[-1] + 1, tail=_MIN_TAIL - 1, item=i == items[-1] + 1)
+        elif items and i >= items[0]:
+            start = max(s for s in items if s <= i)
+            end = min((s for s in items if s > i), default=len(words)) - 1  # the next item's "-"
+            intro = start < i < end and words[end - 1].endswith(":")  # "... Other diseases ... include: - ..."
+            found = intro and _starts(words[:end], i, strong=True, head=start + 1, tail=3, item=False)
+        else:
+            found = _starts(words, i, strong=True, head=3, tail=_MIN_TAIL, item=False)
+        if found:
+            return i
+    return None
+
+
+def _introduces(words: list[str], start: int, end: int) -> bool:
+    """Whether the item `words[start:end]` is the intro of another list: it ends in ":" and no sentence
+    starts inside it ("- MedlinePlus: Gout These resources offer...:" ends its list at "These")."""
+    inner = any(_starts(words[:end], j, strong=True, head=start + 1, tail=3, item=False) for j in range(start + 1, end))
+    return words[end - 1].endswith(":") and not inner
+
+
+def _starts(words: list[str], i: int, strong: bool, head: int, tail: int, item: bool) -> bool:
+    """Whether a sentence starts at `words[i]`: a capitalised word (one that starts sentences and is not
+    the first of a title, "Your Guide to...", when `strong`) or a source's name ("NIH:"), with at least `head`
+    words before it and `tail` words from it on, after a lower-case word that does not call for more (or,
+    before a word that starts sentences, a code such as "IV" or an item's first word: "- Dizziness
+    Treatments for ear barotrauma include ...")."""
+    word, before = words[i].rstrip(",.:;!?"), words[i - 1].rstrip("\"'”’)]")
+    if i < head or len(words) - i < tail or before.lower() in _CONTINUES or words[i - 1].endswith((",", ":", ";")):
+        return False
+    starter = word in _STARTERS and (word == "The" or not _CAPITALISED.fullmatch(words[i + 1]))
+    lower = bool(_LOWER_END.fullmatch(before)) or words[i - 1][-1:] in ")\"'”’]"
+    if strong or not lower:
+        return starter and (lower or bool(_CODE.fullmatch(before)) or (item and before[:1].isupper()))
+    return bool(_CAPITALISED.fullmatch(word) or _SOURCE_NAME.fullmatch(words[i]))

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from medqa.assistant.guard import clean_sentence, strip_markup
+from medqa.assistant.guard import clean_sentence, list_parts, passage_sentences, strip_markup
 from medqa.config import check, raise_problems
 from medqa.retrieval.embedding import Embedder
 from medqa.retrieval.index import RetrievedPassage, bm25_tokens
@@ -108,7 +108,6 @@ _LIST_MARK = re.compile(r"^\s*([-*•]|\d{1,2}[.)])\s+")
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _MARKDOWN = re.compile(r"[*_`#>]+")
 _CLAUSE = re.compile(r"[,;:()]|\b(?:but|although|though|however|whereas|while|except)\b", re.I)
-_SOURCE_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
 # MedQuAD page furniture that answers nothing: questions used as headings, video and link
 # instructions, the Human Phenotype Ontology's table text, resource lists, addresses.
 _BOILERPLATE = re.compile(
@@ -116,10 +115,13 @@ _BOILERPLATE = re.compile(
     r"sign or symptom may be rare or common|frequenc(y|ies) (of a sign|may also|is usually)|\bfraction\b|"
     r"no information on frequency|these frequencies|"
     r"^(These|The following) resources|^(Watch|See|Learn|Get tips|Click|To enlarge|To reduce|Press|Visit|Call|"
-    r"For more information)\b|www\.|https?://|@|\bvideo\b",
+    r"For more information)\b|www\.|https?://|@|\bvideo\b|"
+    # resource lists, flattened: "... These resources from MedlinePlus offer...: - Genetic Testing Registry: ..."
+    r"\bThese resources\b|Genetic Testing Registry|MedlinePlus Encyclopedia|Gene Review|Merck Manual",
     re.I,
 )
 _MIN_QUOTE_WORDS, _MAX_QUOTE_WORDS = 4, 70
+_PHRASE_WORDS = 12  # a list item this short is a phrase its intro binds ("Tugging at ears"), not a statement
 # A sentence that opens like this leans on the one before it: a weaker quote on its own.
 _LEANS_BACK = re.compile(
     r"^(these|this|they|it|its|those|other|another|such|he|she|their|in addition|also|however|but|and|so|"
@@ -223,31 +225,73 @@ def strict_terms(text: str) -> set[str]:
 # ----------------------------------------------------------------------------------------- sources
 @dataclass(frozen=True)
 class SourceSentence:
-    """One sentence of a retrieved passage."""
+    """One sentence of a retrieved passage, or one list with its intro and items (MedQuAD's flattened
+    "Symptoms include - Fever - Cough": `text` is that, word for word; `intro` and `items` are its parts)."""
 
-    text: str  # as shown when quoted
+    text: str  # the passage's words, as they stand in it
     passage: int  # 1-based number of its passage: the [n] that cites it
     position: int  # order within the passage
     quotable: bool  # may be shown as a quote (not a heading, page furniture or something the guard refuses)
+    intro: str = ""  # a list's words before its first item ("Symptoms include"); "" for a sentence
+    items: tuple[str, ...] = ()  # a list's items, each word for word; () for a sentence
+
+    def views(self) -> list[str]:
+        """What one claim may rest on: the sentence; for a list, its intro with each of its items, and the
+        whole list when its items are short phrases (a claim may sum several up: "signs include A and B")."""
+        if not self.items:
+            return [self.text]
+        each = [f"{self.intro} {item}".strip() for item in self.items]
+        return [*each, self.text] if self._phrases() else each
+
+    def negations(self) -> list[bool]:
+        """Whether each of `views` is negated. An item is negated with the clause of the intro that
+        introduces it ("You should not - Smoke"), not with an earlier one ("If your child isn't old enough
+        to say so, here are things to look for - Tugging at ears")."""
+        if not self.items:
+            return [negated(self.text)]
+        lead = next((c for c in reversed(_CLAUSE.split(self.intro)) if c and c.strip()), "")
+        each = [negated(f"{lead} {item}") for item in self.items]
+        return [*each, any(each)] if self._phrases() else each
+
+    def _phrases(self) -> bool:
+        return len(self.items) > 1 and all(len(item.split()) <= _PHRASE_WORDS for item in self.items)
 
 
 def split_passage(text: str, number: int, personal: bool = False, title: str = "") -> list[SourceSentence]:
-    """The sentences of one passage, headings glued to a sentence trimmed, each marked quotable or not."""
+    """The sentences of one passage (a flattened list is one, with its intro: `guard.passage_sentences`),
+    headings glued to a sentence trimmed, each marked quotable or not."""
     out = []
-    for position, piece in enumerate(_SOURCE_SPLIT.split(" ".join(text.split()))):
-        sentence = _balance(_trim_heading(piece.strip(), title))
+    for position, piece in enumerate(passage_sentences(text)):
+        sentence = _balance(_trim_heading(piece, title))
         if not sentence:
+            continue
+        intro, items = list_parts(sentence)
+        refused = clean_sentence(sentence, personal) != sentence  # something the output guard would change
+        if items:
+            quotable = _quotable_list(intro, items) and not refused
+            out.append(SourceSentence(sentence, number, position, quotable, intro, tuple(items)))
             continue
         n_words = len(sentence.split())
         quotable = (
             _MIN_QUOTE_WORDS <= n_words <= _MAX_QUOTE_WORDS
             and not sentence.rstrip().endswith(("?", ":"))
             and not _BOILERPLATE.search(sentence)
-            and sentence.count(" - ") < 2  # a list flattened into one line reads as a jumble
-            and clean_sentence(sentence, personal) == sentence  # nothing the output guard would change
+            and not refused
         )
         out.append(SourceSentence(sentence, number, position, quotable))
     return out
+
+
+def _quotable_list(intro: str, items: list[str]) -> bool:
+    """Whether a list may be quoted: it says what it lists (an intro that is not a question), it is not page
+    furniture (a list of resources, the phenotype table), and no item is a paragraph of its own. A long list
+    is quoted in part (`compose`): the items that answer the question."""
+    return (
+        len(intro.split()) >= 2
+        and not intro.rstrip().endswith("?")
+        and not any(_BOILERPLATE.search(part) for part in (intro, *items))
+        and all(len(item.split()) <= _MAX_QUOTE_WORDS for item in items)
+    )
 
 
 def _balance(sentence: str) -> str:
@@ -401,12 +445,14 @@ class Verdict:
     verbatim: bool = False  # it is a passage sentence, word for word
     reason: str = ""  # why it is not supported
     replacement: SourceSentence | None = None  # the passage sentence it tried to say, when close enough
+    source: SourceSentence | None = None  # the passage sentence (or whole list) it is, word for word
 
 
 class SupportChecker:
     """Checks sentences against the passages of one answer, and picks sentences to quote.
 
-    Built per answer; embeds the passage sentences once, on first use, in one batch.
+    Built per answer; embeds the passage sentences once, on first use, in one batch (and each list item
+    with its intro: a claim rests on one item, or on a list of short phrases as a whole, `SourceSentence.views`).
     """
 
     def __init__(
@@ -426,22 +472,36 @@ class SupportChecker:
         # A page's title and the question it answers name its topic: a sentence may name it too.
         self._pages = [stems(f"{p.title} {p.question}") for p in self.passages]
         self._terms = [content_terms(s.text) for s in self.sentences]
+        self._views = [s.views() for s in self.sentences]
+        self._view_terms = [[content_terms(v) for v in views] for views in self._views]
+        self._view_negations = [s.negations() for s in self.sentences]
         self._passage_terms = [
             set().union(*(t for t, s in zip(self._terms, self.sentences, strict=True) if s.passage == n))
             for n in range(1, len(self.passages) + 1)
         ]
         self._exact = {_normal(s.text): s for s in self.sentences}
+        self._exact_items = {_normal(item): s for s in self.sentences for item in s.items}
         self._scores: dict[Focus, list[float]] = {}
         self._vectors: np.ndarray | None = None
+        self._view_vectors: list[np.ndarray] = []
         self._lock = threading.Lock()
 
     @property
     def vectors(self) -> np.ndarray:
-        """(n_sentences, dim) embeddings of the passage sentences, computed once."""
+        """(n_sentences, dim) embeddings of the passage sentences, computed once (with their views')."""
         with self._lock:
             if self._vectors is None:
-                self._vectors = self._encode([s.text for s in self.sentences])
+                texts = list(dict.fromkeys([s.text for s in self.sentences] + [v for vs in self._views for v in vs]))
+                encoded = self._encode(texts)
+                row = {text: i for i, text in enumerate(texts)}
+                self._view_vectors = [encoded[[row[v] for v in views]] for views in self._views]
+                self._vectors = encoded[[row[s.text] for s in self.sentences]] if self.sentences else encoded
             return self._vectors
+
+    def view_vectors(self, i: int) -> np.ndarray:
+        """(n_views, dim) embeddings of what a claim may rest on in passage sentence `i`."""
+        self.vectors  # noqa: B018 - computes them
+        return self._view_vectors[i]
 
     def prepare(self) -> None:
         """Embed the passage sentences now, in the background: while the model reads its prompt, so
@@ -464,14 +524,18 @@ class SupportChecker:
         sentence = _LIST_MARK.sub("", sentence)  # "1. Fever..." claims no number 1
         exact = self._exact.get(_normal(sentence))
         if exact is not None:
-            return Verdict(True, [exact.passage], [exact.text], verbatim=True)
+            return Verdict(True, [exact.passage], [exact.text], verbatim=True, source=exact)
+        item = self._exact_items.get(_normal(sentence))
+        if item is not None:  # one item of a list, word for word: it rests on the list
+            return Verdict(True, [item.passage], [item.text], verbatim=True)
         terms = content_terms(sentence)
         if not terms:
             return Verdict(False, reason="says nothing a passage could support")
-        cosines = self.vectors @ self._encode([sentence])[0] if self.sentences else np.zeros(0)
+        query = self._encode([sentence])[0]
+        cosines = self.vectors @ query if self.sentences else np.zeros(0)
         citations, evidence, reasons = [], [], []
         for number in range(1, len(self.passages) + 1):
-            problem, resting_on = self._against(sentence, terms, number, cosines)
+            problem, resting_on = self._against(sentence, terms, number, query)
             if problem is None:
                 citations.append(number)
                 evidence.append(" ".join(self.sentences[i].text for i in resting_on))
@@ -481,9 +545,7 @@ class SupportChecker:
             return Verdict(True, citations, evidence)
         return Verdict(False, reason="; ".join(reasons) or "no passage", replacement=self._replacement(terms, cosines))
 
-    def _against(
-        self, sentence: str, terms: set[str], number: int, cosines: np.ndarray
-    ) -> tuple[str | None, list[int]]:
+    def _against(self, sentence: str, terms: set[str], number: int, query: np.ndarray) -> tuple[str | None, list[int]]:
         """(why passage `number` does not support `sentence`, or None; the passage sentences it rests on).
 
         Its facts must be said by ONE passage sentence (with the sentence before it when that one only
@@ -496,52 +558,68 @@ class SupportChecker:
         candidates = [i for i, s in enumerate(self.sentences) if s.passage == number]
         if not candidates:
             return "has no sentences", []
-        problem, best = self._by_one(sentence, terms, number, candidates, cosines)
+        problem, best = self._by_one(sentence, terms, number, candidates, query)
         if best is not None:
             return None, [best]
         parts = _clauses(sentence)
         if len(parts) < 2:
             return problem, []
-        part_cosines = self.vectors @ self._encode(parts).T  # (n_sentences, n_parts)
+        part_vectors = self._encode(parts)  # (n_parts, dim)
         anchors: list[int] = []
         for column, part in enumerate(parts):
-            _, anchor = self._by_one(part, content_terms(part), number, candidates, part_cosines[:, column])
+            _, anchor = self._by_one(part, content_terms(part), number, candidates, part_vectors[column])
             if anchor is None:
                 return problem, []  # the whole sentence's reason says more than a clause's
             anchors.append(anchor)
         return None, list(dict.fromkeys(anchors))
 
     def _by_one(
-        self, sentence: str, terms: set[str], number: int, candidates: list[int], cosines: np.ndarray
+        self, sentence: str, terms: set[str], number: int, candidates: list[int], query: np.ndarray
     ) -> tuple[str | None, int | None]:
-        """(why no single sentence of the passage says `sentence`, or None; the one that says it).
-
-        Tried in order of likeness (shared content words plus cosine), the three likeliest only."""
+        """(why no single sentence of the passage says `sentence` (with embedding `query`), or None; the one
+        that says it). Tried in order of likeness (shared content words plus cosine), the three likeliest only."""
+        cosines = self.vectors @ query
         ranked = sorted(candidates, key=lambda i: -(_overlap(terms, self._terms[i]) + float(cosines[i])))
         first_problem = None
         for i in ranked[:3]:
-            problem = self._unit_problem(sentence, terms, number, i, float(cosines[i]))
+            problem = self._unit_problem(sentence, terms, number, i, query)
             if problem is None:
                 return None, i
             first_problem = first_problem or problem
         return first_problem, None
 
-    def _unit_problem(self, sentence: str, terms: set[str], number: int, anchor: int, cosine: float) -> str | None:
-        """Why passage sentence `anchor` (and the sentence before it, when it refers back to that one:
-        "It often starts in the big toe", "Insulin lowers it") does not say `sentence`, or None when it
-        does. Names may also come from the page's title and question ("It is inherited..." on the
-        Milroy disease page); a name the sentence before gives is taken only when `anchor` opens by
-        referring back to it, so "In stage IIB, cancer has spread to the uterus" is not said by "Stage
-        II is divided into IIA and IIB. In stage IIA, cancer has spread from where it formed to the uterus"."""
+    def _unit_problem(self, sentence: str, terms: set[str], number: int, anchor: int, query: np.ndarray) -> str | None:
+        """Why passage sentence `anchor` does not say `sentence` (embedded as `query`), or None when it does;
+        a list says it when one of its views does (an item with its intro, or the list of short phrases)."""
+        first_problem = None
+        views = zip(self._views[anchor], self._view_negations[anchor], self.view_vectors(anchor), strict=True)
+        for view, negative, vector in views:
+            problem = self._view_problem(sentence, terms, number, anchor, (view, negative), float(vector @ query))
+            if problem is None:
+                return None
+            first_problem = first_problem or problem
+        return first_problem
+
+    def _view_problem(
+        self, sentence: str, terms: set[str], number: int, anchor: int, view_negated: tuple[str, bool], cosine: float
+    ) -> str | None:
+        """Why a view of passage sentence `anchor` (its text, and whether it is negated) does not say
+        `sentence`, or None when it does; with the sentence before it when the view refers back to that one
+        ("It often starts in the big toe", "Insulin lowers it"). Names may also come from the page's title
+        and question ("It is inherited..." on the Milroy disease page); a name the sentence before gives is
+        taken only when the view opens by referring back to it, so "In stage IIB, cancer has spread to the
+        uterus" is not said by "Stage II is divided into IIA and IIB. In stage IIA, cancer has spread from
+        where it formed to the uterus"."""
         source = self.sentences[anchor]
-        unit = source.text
+        view, view_negative = view_negated
+        unit = view
         page = self._pages[number - 1]
         before = self.sentences[anchor - 1] if anchor > 0 else None
         if before is not None and before.passage == number and before.position == source.position - 1:
-            if _LEANS_BACK.match(source.text):
+            if _LEANS_BACK.match(view):
                 unit = f"{before.text} {unit}"
-            elif _REFERS_BACK.search(source.text):
-                unnamed = strict_terms(sentence) - _strict_stems() - stems(source.text) - page
+            elif _REFERS_BACK.search(view):
+                unnamed = strict_terms(sentence) - _strict_stems() - stems(view) - page
                 if unnamed:
                     return f"does not say {', '.join(sorted(unnamed))} in one sentence"
                 unit = f"{before.text} {unit}"
@@ -563,9 +641,9 @@ class SupportChecker:
         borrowed = missing & self._passage_terms[number - 1] - _type_stems()
         if borrowed:
             return f"does not say {', '.join(sorted(borrowed))} in one sentence (another sentence does)"
-        if negated(sentence) != negated(source.text):
+        if negated(sentence) != view_negative:
             which = "does not say" if negated(sentence) else "says"
-            return f"{which} 'not' where it matches: \"{source.text}\""
+            return f"{which} 'not' where it matches: \"{view}\""
         if cosine < self.config.min_similarity:
             return f"is not close in meaning (cosine {cosine:.2f})"
         return None
@@ -582,9 +660,12 @@ class SupportChecker:
     def best_answers(self, focus: Focus, limit: int) -> list[SourceSentence]:
         """Up to `limit` quotable passage sentences that best answer the question, best first: those that
         say what it asks for ("How many people..." -> a figure; "How is it treated?" -> treatment), when
-        any does, before the merely similar ones (a definition of the same disease)."""
+        any does, before the merely similar ones (a definition of the same disease). A list of things to
+        look for is not an answer to "What can I do to help the ear pain?": a list must say what is asked."""
         scores = self._question_scores(focus)
         ranked = sorted(self._quotable(focus), key=lambda i: (-scores[i], i))
+        if focus.specific:  # a list is quoted only when its intro or an item says what is asked, however close
+            ranked = [i for i in ranked if not self.sentences[i].items or self._hits(i, focus)]
         if not ranked:
             return []
         focused = [i for i in ranked if self._hits(i, focus)] if focus.kinds else []
@@ -606,7 +687,7 @@ class SupportChecker:
         scores = self._question_scores(focus)
         quotable = self._quotable(focus)
         if focus.yes_no and focus.asked_terms:
-            stating = [i for i in quotable if focus.asked_terms <= self._terms[i]]
+            stating = [i for i in quotable if any(focus.asked_terms <= t for t in self._item_terms(i))]
             if stating:
                 best = max(stating, key=lambda i: (scores[i], -i))
                 return self.sentences[best], not _clause_negated(self.sentences[best].text, focus.asked_terms)
@@ -627,7 +708,14 @@ class SupportChecker:
         return _focus_hits(sentence, content_terms(sentence), focus) > 0
 
     def _hits(self, i: int, focus: Focus) -> int:
-        return _focus_hits(self.sentences[i].text, self._terms[i], focus)
+        """What sentence `i` says of what `focus` asks for; a list, what its intro and its best item say
+        (however long it is: a long list of symptoms does not answer a treatment question)."""
+        views = self._views[i][: max(len(self.sentences[i].items), 1)]
+        return max(_focus_hits(v, t, focus) for v, t in zip(views, self._item_terms(i), strict=False))
+
+    def _item_terms(self, i: int) -> list[set[str]]:
+        """The content stems of sentence `i`, or of each item of a list with its intro."""
+        return self._view_terms[i][: max(len(self.sentences[i].items), 1)]
 
     def _question_scores(self, focus: Focus) -> list[float]:
         """MiniLM similarity to the question, plus the share of the words it asks for, plus a little
@@ -637,15 +725,18 @@ class SupportChecker:
         return self._scores[focus]
 
     def _score_sentences(self, focus: Focus) -> list[float]:
-        cosines = self.vectors @ self._encode([focus.question])[0]
+        question = self._encode([focus.question])[0]
         scores = []
         for i, s in enumerate(self.sentences):
+            # a list is as close as its closest item (with its intro), not as its whole, however long
+            cosine = float(np.max(self.view_vectors(i)[: max(len(s.items), 1)] @ question))
             hits = self._hits(i, focus)  # "surgery ... drugs" answers "how is it treated" more than "treat"
             hit = 0.1 + 0.1 * min(hits, 3) if hits else 0.0
-            asked = 0.2 * _overlap(set(focus.asked_terms), self._terms[i]) if focus.asked_terms else 0.0
+            asked_terms = set(focus.asked_terms)
+            asked = 0.2 * max(_overlap(asked_terms, t) for t in self._item_terms(i)) if asked_terms else 0.0
             order = 0.05 * (s.position == 0) - 0.02 * (s.passage - 1)
             leans = 0.15 * bool(_LEANS_BACK.match(s.text))  # "These risk factors...": not a sentence on its own
-            scores.append(float(cosines[i]) + hit + asked + order - leans)
+            scores.append(cosine + hit + asked + order - leans)
         return scores
 
 
