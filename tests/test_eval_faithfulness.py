@@ -135,3 +135,32 @@ def test_question_types_from_the_column_or_the_wording() -> None:
     assert infer_qtype("How is gout treated?") == "treatment"
     assert infer_qtype("Tell me a joke") == "other"
     assert by_type(["a", "b", "a"], [1.0, 0.0, 0.5]) == {"a": (2, 0.75), "b": (1, 0.0)}
+
+
+EAR = Source(
+    'If your child isn\'t old enough to say "My ear hurts," here are a few things to look for - Tugging at ears '
+    "- Crying more than usual - Fluid draining from the ear - Trouble sleeping Your health care provider will "
+    "diagnose an ear infection by looking inside the ear with an instrument called an otoscope.",
+    "Ear Infections",
+)
+
+
+def test_a_quoted_list_is_judged_item_by_item_with_the_markers_after_its_last_item() -> None:
+    # As the assistant shows a quoted list: the lead-in, one item a line, the marker once at the end.
+    answer = (
+        "A provider diagnoses an ear infection by looking inside the ear [1].\n\n"
+        "“Here are a few things to look for:\n- Tugging at ears\n"
+        "- Crying more than usual\n- Fluid draining from the ear” [1].\n\nLook for fluid draining from the ear [1]."
+    )
+    units = cited_sentences(answer)
+    assert units[1:4] == [
+        ("“Here are a few things to look for: - Tugging at ears", (1,)),
+        ("“Here are a few things to look for: - Crying more than usual", (1,)),
+        ("“Here are a few things to look for: - Fluid draining from the ear”.", (1,)),
+    ]
+    judged = judge_answer("What are the signs of an ear infection?", answer, {1: EAR}, "Ear Infections")
+    assert [v.supported for v in judged.sentences] == [True, True, True, True, True]
+    # an item the passage does not list is caught, however long the list
+    invented = answer.replace("Crying more than usual", "A rash on the chest")
+    judged = judge_answer("What are the signs?", invented, {1: EAR}, "Ear Infections")
+    assert [v.supported for v in judged.sentences] == [True, True, False, True, True]

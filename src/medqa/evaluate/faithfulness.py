@@ -44,6 +44,7 @@ NEGATION_SCOPE = 6  # content words after a negation cue that it negates (up to 
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_LIST_ITEM = re.compile(r"\s*[-*•]\s")  # a line of a list
 _LEADING_MARKERS = re.compile(r"^((?:\s*\[\d{1,2}\])+)\s*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.,;:!?()]")
 _CLAUSE_BREAK = {".", ",", ";", ":", "!", "?", "(", ")", "but", "although", "though", "however", "whereas", "while"}
@@ -203,7 +204,7 @@ def cited_sentences(answer: str) -> list[tuple[str, tuple[int, ...]]]:
     """(sentence without markers, the passage numbers it cites) in answer order. Markers at the
     start of a piece belong to the sentence before it ("... inherited. [1] It ...")."""
     pieces: list[tuple[str, list[int]]] = []
-    for raw in _SENTENCE_END.split(answer):
+    for raw in _units(answer):
         piece = raw.strip()
         leading = _LEADING_MARKERS.match(piece)
         if leading and pieces:
@@ -217,6 +218,33 @@ def cited_sentences(answer: str) -> list[tuple[str, tuple[int, ...]]]:
         elif numbers and pieces:
             pieces[-1][1].extend(numbers)
     return [(text, tuple(dict.fromkeys(numbers))) for text, numbers in pieces]
+
+
+def _units(answer: str) -> list[str]:
+    """The answer's sentences; a quoted list (a lead-in ending in ":", then "- item" lines up to the one
+    that carries the markers: the answer cites a list once, after its last item) as one unit per item,
+    each with the lead-in and the list's markers."""
+    units: list[str] = []
+    lines = answer.split("\n")
+    i = 0
+    while i < len(lines):
+        pieces = _SENTENCE_END.split(lines[i])
+        i += 1
+        items: list[str] = []
+        if pieces[-1].strip().rstrip("\"'”’").endswith(":"):
+            while i < len(lines) and _LIST_ITEM.match(lines[i]):
+                items.append(lines[i].strip())
+                i += 1
+                if MARKER.search(items[-1]):
+                    break
+        if not items:
+            units.extend(pieces)
+            continue
+        # each item with the lead-in and the list's markers: an item the passage does not list is caught
+        intro, markers = pieces.pop().strip(), "".join(f"[{n}]" for n in MARKER.findall(items[-1]))
+        units.extend(pieces)
+        units.extend(f"{intro} {item}" + ("" if MARKER.search(item) else f" {markers}") for item in items)
+    return units
 
 
 def _passage_sentences(text: str) -> list[str]:
