@@ -60,8 +60,9 @@ def sample_data(folder: Path, examples: int, seed: int = 0) -> Path:
     return folder
 
 
-def run_medqa(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
-    """`medqa train` exactly as the CPU recipe configures it, for examples / batch_size steps."""
+def run_medqa(data: Path, out: Path, examples: int, as_is: bool, queue: mp.Queue) -> None:
+    """`medqa train` as the CPU recipe configures it, for examples / batch_size steps; unless `as_is`, on the
+    other sides' work (closed prompts, answers not capped), so that answer tokens/s compare like for like."""
     from medqa.config import load_config, read_recipe
     from medqa.train import TrainConfig, train
     from medqa.train.outputs import read_metrics
@@ -69,6 +70,8 @@ def run_medqa(data: Path, out: Path, examples: int, queue: mp.Queue) -> None:
     steps = examples // read_recipe(RECIPE)["batch_size"]
     overrides = {"data": str(data), "out": str(out), "overwrite": True, "max_steps": steps, "max_minutes": None,
                  "eval_every": 0, "max_eval_examples": 0, "save_every": 0}  # fmt: skip
+    if not as_is:  # the same work as the other sides: closed prompts, whole answers
+        overrides.update({"grounding.fraction": 0.0, "max_answer_tokens": None})
     config = load_config(TrainConfig, RECIPE, overrides)
     cpu = _cpu_seconds()
     train(config)
@@ -232,6 +235,10 @@ def main() -> None:
         help="TRL variants to run (none: skip TRL); the fastest is TRL's figure",
     )  # fmt: skip
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    parser.add_argument(
+        "--recipe-as-is", action="store_true",
+        help="medqa trains with the recipe's grounded prompts and answer cap (not the other sides' work)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="medqa-bench-") as tmp:
@@ -240,7 +247,7 @@ def main() -> None:
 
         resolve_model("smollm2-135m")  # convert once, outside both timings
         load = os.getloadavg()[0]
-        medqa = _in_child(run_medqa, data, Path(tmp) / "medqa", args.examples)
+        medqa = _in_child(run_medqa, data, Path(tmp) / "medqa", args.examples, args.recipe_as_is)
         trl = {v: _in_child(run_trl, data, Path(tmp) / f"trl-{v}", args.examples, v) for v in args.trl}
         baseline = None if args.no_baseline else _in_child(run_baseline, data, Path(tmp) / "baseline", args.examples)
         tokens_processed = _processed_tokens(data, medqa["max_length"])
