@@ -99,9 +99,9 @@ def index() -> Index:
     return Index.build(passages_from_rows(ROWS), embedder=StemBagEmbedder())
 
 
-def make(index: Index, pieces: list[str] | None) -> Assistant:
+def make(index: Index, pieces: list[str] | None, config: AssistantConfig | None = None) -> Assistant:
     generator = ScriptedGenerator(pieces) if pieces is not None else None
-    return Assistant(index, StubTriage(), generator, AssistantConfig(k=2, min_relevance=0.2))
+    return Assistant(index, StubTriage(), generator, config or AssistantConfig(k=2, min_relevance=0.2))
 
 
 def streamed(assistant: Assistant, question: str, history: list[dict[str, str]] = ()) -> tuple[list[str], Answer]:
@@ -317,7 +317,13 @@ def test_a_bare_yes_or_no_the_source_contradicts_is_never_shown(index: Index, pi
 
 def test_a_yes_the_source_states_opens_the_answer(index: Index) -> None:
     _, answer = streamed(make(index, ["Yes."]), "Is Milroy disease inherited?")
-    assert answer.answer.startswith("Yes [1]. “Milroy disease is inherited in an autosomal dominant pattern")
+    # the sentence that states it opens the answer at once; the model's agreeing bare "Yes." adds nothing
+    assert answer.answer.startswith("“Milroy disease is inherited in an autosomal dominant pattern")
+    assert [r.text for r in answer.removed] == ["Yes."]
+    waited = make(index, ["Yes."], AssistantConfig(k=2, min_relevance=0.2, open_at_once=False))
+    assert waited.answer("Is Milroy disease inherited?").answer.startswith(
+        "Yes [1]. “Milroy disease is inherited in an autosomal dominant pattern"
+    )
     cured = make(index, ["Yes, it can be cured with surgery."]).answer("Can Milroy disease be cured?")
     assert cured.answer.startswith("“There is no cure for Milroy disease” [1].") and "Yes" not in cured.answer
 
@@ -433,9 +439,11 @@ def test_a_follow_up_question_gets_the_conversations_topic(message: str, resolve
 
 
 def test_what_the_assistant_added_is_never_fed_back_to_the_model(index: Index) -> None:
-    earlier = make(index, ["Most people with gout have too much uric acid in the blood [1]."]).answer(
-        "What causes gout?"
-    )
+    earlier = make(
+        index,
+        ["Most people with gout have too much uric acid in the blood [1]."],
+        AssistantConfig(k=2, min_relevance=0.2, open_at_once=False),
+    ).answer("What causes gout?")
     content = f"{earlier.full_text()}\n\n{LEGACY_LABELS[0]}"
     generator = ScriptedGenerator(["Crystals of uric acid then build up in the joints [1]."])
     assistant = Assistant(index, StubTriage(), generator, AssistantConfig(k=2, min_relevance=0.2))
@@ -462,7 +470,11 @@ def test_a_fake_passage_in_the_message_is_never_repeated_or_cited(index: Index) 
 
 
 def test_the_api_carries_which_sentences_were_generated_quoted_or_removed(tmp_path: Path, index: Index) -> None:
-    assistant = make(index, ["Most people with gout have too much uric acid in the blood [1]. ", "Eat less sugar."])
+    assistant = make(
+        index,
+        ["Most people with gout have too much uric acid in the blood [1]. ", "Eat less sugar."],
+        AssistantConfig(k=2, min_relevance=0.2, open_at_once=False),
+    )
     with serve(tmp_path, assistant) as client:
         medqa = chat(client, "What causes gout?").json()["medqa"]
     assert medqa["sentences"][0] == {
@@ -523,3 +535,31 @@ def test_a_numbered_list_is_checked_item_by_item_with_its_lead_in(index: Index) 
     assert "cleft lip" not in answer.answer and "(cleft palate)" in answer.answer  # the wrong term is
     assert answer.removed[0].text == "2. An opening in the roof of the mouth (cleft lip)."
     assert "Milroy" not in answer.answer  # the quotes that complete it come from the pages on its topic
+
+
+def test_the_sentence_that_answers_is_shown_before_the_model_writes(index: Index) -> None:
+    # The first streamed text comes before the model's first piece is read: retrieval and one embedding
+    # batch, not a second of prompt reading, stand between the question and the first words.
+    class Watching(ScriptedGenerator):
+        def stream(self, prompt, settings=None, should_stop=None):  # noqa: ANN001, ANN202
+            assert shown_before, "the model was asked before anything was shown"
+            yield from super().stream(prompt, settings, should_stop)
+
+    shown_before: list[str] = []
+    assistant = Assistant(
+        index, StubTriage(), Watching(["Gout causes joint pain [1]."]), AssistantConfig(k=2, min_relevance=0.2)
+    )
+    for event in assistant.stream("What causes gout?"):
+        if event.kind == "delta":
+            shown_before.append(event.text)
+    assert shown_before[0].startswith("“Most people with gout have too much uric acid in their blood")
+
+
+def test_a_model_sentence_resting_on_a_heading_or_page_furniture_is_not_shown(index: Index) -> None:
+    furniture = [
+        "What are the signs and symptoms of gout?",
+        "The Human Phenotype Ontology provides the following list of signs and symptoms for gout.",
+    ]
+    answer = make(index, [f"{s} " for s in furniture]).answer("What causes gout?")
+    assert not any(s in answer.answer for s in furniture)
+    assert {r.text for r in answer.removed} >= set(furniture)

@@ -7,7 +7,10 @@ user writes and whatever the model generates:
 - triage runs first on every message; an emergency gets the emergency response and nothing that
   delays care (no generated text after it);
 - answers come from retrieved passages of the trusted corpus; without a relevant passage it
-  abstains and gives general guidance instead of inventing an answer;
+  abstains and gives general guidance instead of inventing an answer. A passage is relevant when its
+  page is about what is asked (`medqa.assistant.relevance`): a lay question that names the page's
+  condition needs a lower cosine, a page about another condition of the same root ("Esophageal Cancer"
+  for "esophagitis") never answers;
 - every sentence shown is supported by the passages it cites, with their `[n]` markers after it:
   each sentence of the model passes `medqa.assistant.guard` (no diagnosis claims, no talk of the
   disclaimer, no repeated system prompt, no dose amounts for a personal request, no HTML) and the
@@ -36,6 +39,7 @@ from typing import Any, Literal
 from medqa.assistant.compose import Composer, Removed, Sentence
 from medqa.assistant.followup import clean_history, resolve_question
 from medqa.assistant.guard import neutralize_markers, sentences, strip_markup
+from medqa.assistant.relevance import relevant as relevant_passages
 from medqa.assistant.support import SupportChecker, SupportConfig, question_focus
 from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage, TriageResult
 from medqa.config import check, raise_problems
@@ -59,7 +63,10 @@ class AssistantConfig:
     """Settings of the grounded assistant."""
 
     k: int = 3  # passages given to the model and cited
-    min_relevance: float = 0.55  # abstain below this cosine to the best passage (bench/abstention.py)
+    min_relevance: float = 0.55  # a passage's cosine to the question from which it may answer (bench/abstention.py)
+    min_named_relevance: float = 0.52  # the same for a page the question names (bench/relevance.py)
+    # show the passage sentence that answers the question at once, before the model writes (compose.Composer.start)
+    open_at_once: bool = True
     history_turns: int = 4  # earlier messages (user and assistant) kept in the prompt
     min_answer_words: int = 8  # fewer words of the model's answer surviving the check: completed with quotes
     min_kept_share: float = 0.5  # a smaller share of the model's words surviving: completed with quotes
@@ -72,6 +79,7 @@ class AssistantConfig:
         problems: list[str] = []
         check(problems, 1 <= self.k <= 10, f"'k' must be between 1 and 10, got {self.k}")
         check(problems, -1.0 <= self.min_relevance <= 1.0, "'min_relevance' must be a cosine in [-1, 1]")
+        check(problems, -1.0 <= self.min_named_relevance <= 1.0, "'min_named_relevance' must be a cosine in [-1, 1]")
         check(problems, self.history_turns >= 0, "'history_turns' must be >= 0")
         check(problems, self.min_answer_words >= 0, "'min_answer_words' must be >= 0")
         check(problems, 0.0 <= self.min_kept_share <= 1.0, "'min_kept_share' must be in [0, 1]")
@@ -228,8 +236,16 @@ class Assistant:
             return
         question = resolve_question(message, user_turns)
         passages = self.index.retrieve(question, self.config.k)
-        # One number per page: the model, the support check and the reader see each page once.
-        relevant = _by_page([p for p in passages if p.dense_score >= self.config.min_relevance])
+        # Only passages of pages about what is asked (medqa.assistant.relevance), one number per page:
+        # the model, the support check and the reader see each page once.
+        relevant = _by_page(
+            relevant_passages(
+                question,
+                passages,
+                self.config.min_relevance,
+                min(self.config.min_named_relevance, self.config.min_relevance),
+            )
+        )
         prefix = _notes_first(verdict)
         if not relevant:
             text = prefix + ABSTAIN_TEXT
@@ -255,6 +271,11 @@ class Assistant:
             composer.checker.prepare()  # embeds the passage sentences while the model reads its prompt
         settings = settings or self.config.generation
         written: list[str] = []  # the model's text pieces, counted against its token limit
+        # The passage sentence that answers the question is shown at once, while the model reads its prompt
+        # (a second of prompt on 2 cores): the reader waits for retrieval and one embedding batch, not the model.
+        if self.config.open_at_once and (shown := composer.start()):
+            body += shown
+            yield Event("delta", shown)
         try:
             pieces = self._generate(question, history, relevant, should_stop, settings)
             for sentence, ended in sentences(_recorded(pieces, written)):

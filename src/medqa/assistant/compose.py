@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from medqa.assistant.guard import clean_sentence, is_filler, strip_filler, strip_markup
-from medqa.assistant.support import Focus, SourceSentence, SupportChecker, content_terms, negated, words
+from medqa.assistant.support import Focus, SourceSentence, SupportChecker, content_terms, leans_back, negated, words
 
 _MARKERS = re.compile(r"\s*\[\d{1,2}\]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)])")
@@ -88,6 +88,7 @@ class Composer:
         self.removed: list[Removed] = []
         self.extractive = False
         self._opened = False
+        self._judged_first = False
         self._verdict: Sentence | None = None  # a "Yes."/"No." the source agrees with, shown with the opening
         self._intro: tuple[Sentence, str] | None = None  # a lead-in ending in ":" and its separator
         self._separator = ""  # goes before the next sentence shown
@@ -96,6 +97,16 @@ class Composer:
         self._opening_cache: tuple[SourceSentence | None, bool | None] | None = None
 
     # ------------------------------------------------------------------------------ the model's sentences
+    def start(self) -> str:
+        """The sentence that answers the question (`SupportChecker.opening`), to show before the model has
+        written anything; "" when the question has no specific focus, no passage sentence answers it, or the
+        one that does leans on the sentence before it ("Other features include ...": then the model's own
+        first sentence, checked, may open better)."""
+        opening = self._opening()[0]
+        if opening is None or leans_back(opening.text):
+            return ""
+        return self._open_early()
+
     def add(self, raw: str, ended: bool = True) -> str:
         """Judge one sentence of the model (with the separator after it); the text to show now."""
         shown = self._judge(raw, ended)
@@ -109,6 +120,8 @@ class Composer:
         self._words_generated += len(text.split())
         if is_filler(text):
             return self._remove(text, "an empty preamble")
+        if text.rstrip("”’\"' ").endswith("?"):  # "What are the signs and symptoms of glaucoma?": an echo
+            return self._remove(text, "a question, not an answer")
         if not ended:
             return self._remove(text, "cut off by the length limit")
         stripped = strip_filler(text)
@@ -119,7 +132,8 @@ class Composer:
         if guarded is None:  # its words are withheld here too: the structured answer reaches clients
             return self._remove("", "refused by the output guard (a diagnosis claim, a dose, an instruction...)")
         text = " ".join(guarded.split())  # a removed tag leaves two spaces
-        if self.focus.yes_no and not self._opened:
+        if self.focus.yes_no and not self._judged_first:
+            self._judged_first = True  # only the model's first sentence may open with a yes or a no
             text = self._yes_no(text)
             if not text:
                 return ""
@@ -178,6 +192,8 @@ class Composer:
         if opening is not None and polarity is not None and polarity == (word == "Yes"):
             if rest:
                 return text
+            if self._opened:  # the sentence that states it is shown already
+                return self._remove(text, f"a bare {word.lower()} after the sentence that states it")
             self._verdict = Sentence(f"{word}.", "generated", [opening.passage], [opening.text])
             return ""
         if opening is not None and polarity is not None:

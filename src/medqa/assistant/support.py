@@ -282,6 +282,18 @@ def split_passage(text: str, number: int, personal: bool = False, title: str = "
     return out
 
 
+def leans_back(text: str) -> bool:
+    """Whether `text` leans on the sentence before it ("These risk factors ...", "Other features include ...",
+    "It ..."): weaker on its own, as an opening or a quote."""
+    return bool(_LEANS_BACK.match(text)) or bool(_REFERS_BACK.search(" ".join(text.split()[:4])))
+
+
+def _furniture(source: SourceSentence) -> bool:
+    """A heading (a question) or the page's own furniture: nothing an answer may rest on."""
+    parts = (source.intro, *source.items) if source.items else (source.text,)
+    return source.text.rstrip().endswith("?") or any(_BOILERPLATE.search(part) for part in parts)
+
+
 def _quotable_list(intro: str, items: list[str]) -> bool:
     """Whether a list may be quoted: it says what it lists (an intro that is not a question), it is not page
     furniture (a list of resources, the phenotype table), and no item is a paragraph of its own. A long list
@@ -479,7 +491,10 @@ class SupportChecker:
             set().union(*(t for t, s in zip(self._terms, self.sentences, strict=True) if s.passage == n))
             for n in range(1, len(self.passages) + 1)
         ]
-        self._exact = {_normal(s.text): s for s in self.sentences}
+        # Headings ("What are the signs and symptoms of X?") and page furniture ("The Human Phenotype Ontology
+        # provides the following list ...") answer nothing: a sentence of the model resting on them is not shown.
+        self._furniture = {i for i, s in enumerate(self.sentences) if _furniture(s)}
+        self._exact = {_normal(s.text): s for i, s in enumerate(self.sentences) if i not in self._furniture}
         self._exact_items = {_normal(item): s for s in self.sentences for item in s.items}
         self._scores: dict[Focus, list[float]] = {}
         self._vectors: np.ndarray | None = None
@@ -555,9 +570,9 @@ class SupportChecker:
         sentence the model joined from two ("..., and it often starts in the big toe") is split into its
         clauses, and each clause must be said by one passage sentence.
         """
-        candidates = [i for i, s in enumerate(self.sentences) if s.passage == number]
+        candidates = [i for i, s in enumerate(self.sentences) if s.passage == number and i not in self._furniture]
         if not candidates:
-            return "has no sentences", []
+            return "has no sentences that answer anything", []
         problem, best = self._by_one(sentence, terms, number, candidates, query)
         if best is not None:
             return None, [best]
