@@ -9,7 +9,9 @@ src/medqa/resources/triage_exemplars.yaml or the rules):
 - tests/data/triage/heldout3.jsonl  a third held-out set, written blind to the rules, exemplars and earlier
                                     sets (same rule);
 - tests/data/triage_eval.jsonl      the project's first, smaller set;
-- tests/data/triage/dev_languages.jsonl  a development set of 26 languages other than English (may be read).
+- tests/data/triage/dev_languages.jsonl  a development set of 26 languages other than English (may be read);
+- tests/data/triage/dev_crisis.jsonl  a development set of self-harm crises as people write them, near-crisis
+                                    ordinary messages and fr/zh/ar/it/ru/ja emergencies (may be read).
 Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
 
 A crisis (label self_harm) counts as caught when either emergency response fires: both start with the
@@ -43,8 +45,10 @@ SETS = {
     "heldout3": DATA / "triage" / "heldout3.jsonl",
     "eval": DATA / "triage_eval.jsonl",
     "dev_languages": DATA / "triage" / "dev_languages.jsonl",
+    "dev_crisis": DATA / "triage" / "dev_crisis.jsonl",
 }
-SHOWN = {"dev", "eval", "dev_languages"}  # sets whose missed messages may be printed; the held-out set's never are
+# Sets whose missed messages may be printed; the held-out sets' never are.
+SHOWN = {"dev", "eval", "dev_languages", "dev_crisis"}
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -89,6 +93,8 @@ def figures(results: list[dict[str, Any]]) -> dict[str, Any]:
         "n": len(results),
         "recall": round(sum(r["fired"] for r in positives) / max(len(positives), 1), 4),
         "self_harm_recall": round(sum(r["fired"] for r in self_harm) / max(len(self_harm), 1), 4),
+        # The crisis response itself (crisis line), not the emergency one: what a crisis should get.
+        "self_harm_crisis_response": round(sum(r["got"] == "self_harm" for r in self_harm) / max(len(self_harm), 1), 4),
         "false_alarm_rate": round(sum(r["fired"] for r in negatives) / max(len(negatives), 1), 4),
         "p95_ms": round(float(np.percentile([r["ms"] for r in results], 95)), 2),
         "p95_cpu_ms": round(float(np.percentile([r["cpu_ms"] for r in results], 95)), 2),
@@ -125,7 +131,7 @@ def main() -> None:
         dest="sets",
         nargs="+",
         choices=sorted(SETS),
-        default=["dev", "dev_languages", "heldout", "heldout2", "heldout3", "eval"],
+        default=["dev", "dev_languages", "dev_crisis", "heldout", "heldout2", "heldout3", "eval"],
         help="the sets to score (tune with --split dev only)",
     )
     parser.add_argument("--verbose", action="store_true", help="print every missed or false alarm (dev, eval only)")
@@ -166,7 +172,8 @@ def score_system(system: str, sets: list[str], verbose: bool, summary: dict[str,
         f = summary[f"{name}:{system}" if tagged else name] = figures(results)
         print(
             f"[{name}] {f['n']} messages: recall {f['recall']:.3f} ({f['missed']} missed), self-harm recall "
-            f"{f['self_harm_recall']:.3f}, false alarms {f['false_alarm_rate']:.3f} ({f['false_alarms']}), "
+            f"{f['self_harm_recall']:.3f} (crisis response {f['self_harm_crisis_response']:.3f}), "
+            f"false alarms {f['false_alarm_rate']:.3f} ({f['false_alarms']}), "
             f"p95 {f['p95_ms']:.1f} ms wall, {f['p95_cpu_ms']:.1f} ms CPU (load average {os.getloadavg()[0]:.1f})"
         )
         print("  by kind:")
@@ -175,8 +182,9 @@ def score_system(system: str, sets: list[str], verbose: bool, summary: dict[str,
         print("\n".join(breakdown(results, "lang")))
         if verbose and name in SHOWN:
             for r in results:
-                if (r["label"] != "none") != r["fired"]:
+                if (r["label"] != "none") != r["fired"] or (r["label"] == "self_harm" and r["got"] != "self_harm"):
                     tag = "MISSED" if r["label"] != "none" else "FALSE ALARM"
+                    tag = "NO CRISIS LINE" if r["label"] == "self_harm" and r["fired"] else tag
                     print(f"  {tag} [{r['kind']}/{r['lang']}] {r['score']:.2f} {r['text'][:300]!r}")
 
 

@@ -224,7 +224,14 @@ _RULES: dict[str, dict[str, object]] = {
         "self_harm": r"(quiero|voy a|pienso|pensando en|he decidido|decid[íi]) (matarme|suicidarme|morir|"
         r"quitarme la vida|acabar con (mi vida|todo)|terminar con (mi vida|todo)|hacerme daño)|me quiero (matar|"
         r"morir|suicidar)|me voy a (matar|suicidar|quitar la vida)|suicid|no quiero (seguir )?vivir|"
-        r"quitarme la vida|hacerme daño|autolesi[óo]n|me (corto|estoy cortando|he cortado)|mejor muert",
+        r"quitarme la vida|hacerme daño|autolesi[óo]n|me (corto|estoy cortando|he cortado)|mejor muert|"
+        r"me cort[ée] (otra vez|de nuevo|los brazos|las piernas|las venas|las muñecas)|cortarme|"
+        r"(carta|mensaje|nota) de despedida|tirarme (de|del|por|al|desde)|no (quiero|quisiera) despertar(me)?|"
+        r"desaparecer para siempre|(juntando|guardando|acumulando|junt[ée]|guard[ée]) (las |mis |unas )?(pastillas|"
+        r"pildoras|píldoras)|me quem[ée] a propósito|"
+        r"mejor sin m[íi]|(soy|me siento) (solo |sólo )?una carga|no despertar(me)? nunca|cansad[oa] de vivir|"
+        r"acabar con todo|(quiere|quieren) (morir|matarse|suicidarse)|se (va a|quiere) matar|estoy en (la azotea|"
+        r"el puente|el tejado)",
         "general": r"^¿?\s*(qu[ée]|cu[áa]l|cu[áa]les|c[óo]mo|por qu[ée]|cu[áa]ndo|cu[áa]nto|cu[áa]ntos|"
         r"cu[áa]ntas|es|son|se puede|puede|hay)\b(?!.*\b(mi|mis|me|yo|tengo|estoy|nos|nuestr[oa])\b)|"
         r"\b(si|cuando|en caso de que) (alguien|una persona|un niño|un beb[ée]|uno)\b|qu[ée] hacer (si|cuando)",
@@ -250,7 +257,8 @@ _RULES: dict[str, dict[str, object]] = {
             r"(arrive|peut) (plus|pas) à (parler|bouger|lever)|(peut|peux) (plus|pas) (parler|bouger|lever)|"
             r"parle (bizarrement|mal|de façon confuse)|\bavc\b|paralys|(bras|jambe) (engourdi|paralysé|inerte)",
             "unconscious": r"inconscient|(ne|n') ?(se )?réveille (pas|plus)|(ne|n') ?répond (plus|pas)|"
-            r"(ne|n') ?réagit (plus|pas)|évanoui|perdu connaissance|effondré",
+            r"(ne|n') ?réagit (plus|pas)|évanoui|perdu connaissance|effondré|(fait|faire|a fait) un malaise|"
+            r"tombé(e)? dans les pommes|ne bouge plus",
             "choking": r"s'étouffe|étouffe avec|avalé de travers|coincé dans (la|sa) gorge",
             "anaphylaxis": r"(gorge|langue|lèvres|visage) (qui )?(se )?(ferme|gonfle|enfle)|"
             r"(gorge|langue|lèvres|visage) (gonflée?s?|enflée?s?)|choc anaphylactique|"
@@ -258,7 +266,9 @@ _RULES: dict[str, dict[str, object]] = {
             "overdose": r"overdose|surdose|(pris|avalé|ingéré)\b.{0,30}\b(\d{2,}|tous|toute la|toutes? les|une boîte|"
             r"un flacon|une plaquette|plein|trop de|vingt|trente|quarante|cinquante)\b|avalé (une |un )?(pile|batterie|"
             r"aimant)|(bu|avalé) .{0,20}(javel|"
-            r"déboucheur|antigel|mort aux rats|poison|produit ménager)|empoisonn|intoxiqu",
+            r"déboucheur|antigel|mort aux rats|poison|produit ménager)|empoisonn|intoxiqu|"
+            r"(fils|fille|bébé|enfant|petit|petite)\b.{0,40}\b(avalé|mangé|pris|bu)\b.{0,30}\b(comprimés|"
+            r"médicaments|cachets|pilules|gélules|produit|lessive|capsule)",
             "bleeding": r"saigne (beaucoup|abondamment|énormément|sans arrêt)|(arrête|cesse) pas de saigner|"
             r"hémorragie|(vomit|crache|tousse|vomi) du sang|beaucoup de sang|poignard|coup de couteau|"
             r"(blessé|touché) par balle",
@@ -267,7 +277,16 @@ _RULES: dict[str, dict[str, object]] = {
         "self_harm": r"(je veux|je vais|envie de|pense à|penser à|j'ai décidé de) (mourir|me tuer|me suicider|"
         r"en finir|mettre fin à (mes jours|ma vie)|me faire du mal)|suicid|me tuer|en finir avec (la|ma) vie|"
         r"mettre fin à mes jours|(ne|n') ?veux plus vivre|(plus|pas) envie de vivre|me faire du mal|"
-        r"me scarifier|me mutiler",
+        r"me scarifier|me mutiler|scarifi|(me suis|me) (coupé|coupée|mutilé|mutilée|brûlé|brûlée)s? (\w+ )?(exprès|"
+        r"les (bras|poignets|cuisses|veines)|encore)|m'ouvrir les veines|ouvert les veines|(message|lettre|mot) "
+        r"d'adieu|me foutre en l'air|(me jeter|sauter) (du|d'un|de la|par la|sous)|ne plus me réveiller|"
+        r"disparaître pour toujours|(gardé|stocké|mis de côté|accumulé) (des|mes|tous mes) (médicaments|cachets|"
+        r"comprimés)|"
+        r"mieux sans moi|(suis|me sens) (juste |qu')?un fardeau|(ne )?jamais me réveiller|fatigu[ée]e? de vivre|"
+        r"marre de vivre|en finir ce soir|"
+        r"(veut|veulent) (mourir|se tuer|en finir)|(va|vont) se tuer|déjà choisi comment|choisi comment (mourir|"
+        r"le faire|en finir)|(je suis|suis) sur le (toit|pont)|"
+        r"au bord du (pont|vide)",
         "general": r"^(quels?|quelles?|qu'est-ce|c'est quoi|comment|pourquoi|quand|combien|est-ce que|est-ce qu|"
         r"peut-on|faut-il)\b(?!.*\b(je|j|mon|ma|mes|moi|me|m|nous|notre)\b)|\bsi (quelqu'un|une personne|"
         r"un enfant|un bébé|on)\b|que faire (si|quand|en cas)",
@@ -307,7 +326,14 @@ _RULES: dict[str, dict[str, object]] = {
         },
         "self_harm": r"(mich|mir) (umbringen|umzubringen|das leben (zu )?nehmen|töten|etwas antun|was antun)|"
         r"umbringen|umzubringen|selbstmord|suizid|will (nicht mehr leben|sterben)|möchte (sterben|nicht mehr leben)|"
-        r"nicht mehr leben (will|möchte)|ritze mich|mich (selbst )?(zu )?verletzen",
+        r"nicht mehr leben (will|möchte)|ritze mich|mich (selbst )?(zu )?verletzen|geritzt|abschiedsbrief|"
+        r"abschiedsnachricht|(von der|von einer|vom) (brücke|dach|hochhaus) springen|nicht mehr aufwachen|"
+        r"tabletten (gesammelt|gehortet)|mir (die pulsadern|die arme) (aufgeschnitten|geschnitten)|"
+        r"besser ohne mich|(bin|fühle mich wie) (nur )?eine last\b|nie (mehr |wieder )?aufwachen|lebensmüde|(will|"
+        r"möchte) (sterben|mich umbringen)|"
+        r"(will|möchte) nur,? dass es aufhört|für immer aufhören|allem ein ende|(er|sie) will (sterben|"
+        r"sich umbringen)|(stehe|sitze|bin) (gerade )?auf (dem dach|der brücke)|aufhört,? für immer|"
+        r"für immer (aufhört|aufhören)",
         "general": r"^(was|wie|welche|welcher|warum|wann|wieviel|wie viel|ist|sind|kann man|gibt es|ab welcher)\b"
         r"(?!.*\b(ich|mein|meine|meinem|meinen|meiner|mir|mich|wir|unser)\b)|\bwenn (jemand|man|ein kind)\b|"
         r"was tun (wenn|bei)",
@@ -326,11 +352,13 @@ _RULES: dict[str, dict[str, object]] = {
             r"respira (male|pochissimo|a fatica|poco)|fatica a respirare|mi manca l'aria|manca il respiro|soffoc|"
             r"(labbra|viso) (blu|viola|cianotic)|diventa(ndo|to)? (blu|viola)",
             "cardiac": r"dolore (forte |fortissimo |intenso )?al petto|male al petto|oppressione al petto|"
-            r"peso sul petto|infarto|attacco di cuore|arresto cardiaco|senza polso",
+            r"peso sul petto|infarto|attacco di cuore|arresto cardiaco|senza polso|mi fa (molto )?male il petto|"
+            r"(stretta|morsa) al petto|petto\b.{0,40}\bsud(o|a|ore) fredd",
             "stroke": r"(faccia|bocca|viso) (storta|storto|cadente|paralizzat)|non (riesce|riesco) (più )?a (parlare|"
             r"muovere|alzare)|parla (male|strano|in modo strano)|ictus|paralisi|(braccio|gamba) (paralizzat|"
             r"intorpidit|addormentat)",
             "unconscious": r"svenut|non si sveglia|non risponde|non reagisce|privo di sensi|priva di sensi|"
+            r"(ha|ha avuto|colto da|colta da) un malore|crollat[oa] a terra|non si muove più|"
             r"incosciente|perso i sensi|collassat",
             "choking": r"sta soffocando|andato di traverso|andata di traverso|bloccato in gola",
             "anaphylaxis": r"(gola|lingua|labbra|faccia|viso) (si )?(sta )?(chiudendo|gonfiando|gonfia|chiude)|"
@@ -339,17 +367,29 @@ _RULES: dict[str, dict[str, object]] = {
             "overdose": r"overdose|(preso|ingoiato|mandato giù|inghiottito)\b.{0,30}\b(\d{2,}|tutte|troppe|una scatola|"
             r"un flacone|un blister|venti|trenta|quaranta|cinquanta)\b|troppe (compresse|pastiglie|pasticche|pillole)|"
             r"avvelenat|intossicat|candeggina|varechina|antigelo|topicida|(ingoiato|inghiottito) (una |un )?(batteria|"
-            r"pila|calamita|magnete|moneta)",
+            r"pila|calamita|magnete|moneta)|(ingoiato|inghiottito|bevuto|mangiato)\b.{0,20}\b(detersivo|"
+            r"candeggina|ammoniaca|acido|sgrassatore|pastiglie|pillole|medicine|farmaci)",
             "bleeding": r"sanguina (molto|tantissimo|tanto|senza sosta)|non smette di sanguinare|emorragia|"
+            r"sangue (esce )?(a fiotti|dappertutto|ovunque|non si ferma)|"
             r"(vomita|sputa|tossisce) sangue|perde (molto|tanto) sangue|accoltellat|gli hanno sparato",
             "seizure": r"convulsion|crisi epilettica|attacco epilettico",
         },
         "self_harm": r"(voglio|vorrei|sto pensando di|penso di|ho deciso (come|di)) (morire|uccidermi|ammazzarmi|"
         r"suicidarmi|togliermi la vita|farla finita|farmi del male)|uccidermi|ammazzarmi|suicid|"
-        r"togliermi la vita|farla finita|non voglio più vivere|farmi del male|autolesion",
+        r"togliermi la vita|farla finita|non voglio più vivere|farmi del male|autolesion|mi taglio|tagliarmi|"
+        r"mi sono tagliat[oa] (apposta|le braccia|i polsi|le gambe|di nuovo|ancora)|mi sono bruciat[oa] apposta|"
+        r"(buttarmi|gettarmi|lanciarmi) (dal|da|dalla|sotto|giù)|(messaggio|lettera|biglietto) d'addio|"
+        r"non svegliarmi più|sparire per sempre|(messo da parte|conservato|accumulato) (le |delle )?(pastiglie|"
+        r"pillole|compresse)|"
+        r"meglio (senza di me|se non ci fossi)|un peso per tutti|(sono|mi sento) (solo |soltanto )?un peso|"
+        r"non svegliarmi mai|stanc[oa] di vivere|(voglio|vorrei) finire tutto(?! (il|la|lo|i|le|gli|quello)\b)|"
+        r"(vuole|vogliono) (morire|uccidersi|ammazzarsi)|"
+        r"si (vuole|vuol) (uccidere|ammazzare)|(sono|sto) (sul|in cima al) (tetto|ponte)|preso tutte le (pillole|"
+        r"pastiglie|"
+        r"compresse) perché",
         "general": r"^(quali|quale|cosa|che cos|come|perché|quando|quanto|quante|quanti|è|si può|si possono)\b"
         r"(?!.*\b(mi|mio|mia|miei|mie|io|ho|sto|noi|nostr[oa])\b)|\bse (qualcuno|una persona|un bambino)\b|"
-        r"cosa fare se",
+        r"cosa fare se|nel (film|romanzo|libro|fumetto)|\bin un (film|romanzo|libro)\b",
         "past": r"\b(\d+|un|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|molti|alcuni|qualche) (anni|anno|mesi) "
         r"fa\b|l'anno scorso|\bnel (19|20)\d\d\b|da bambin",
         "lethal": r"dose (letale|mortale)|quant[eio] .{0,40}(per morire|uccide|mortale|letale)",
@@ -384,7 +424,13 @@ _RULES: dict[str, dict[str, object]] = {
         },
         "self_harm": r"(quero|vou|penso em|pensando em|decidi) (morrer|me matar|matar-me|me suicidar|suicidar-me|"
         r"acabar com (a minha vida|tudo)|tirar (a )?minha (própria )?vida|me machucar)|me matar|matar-me|suicid|"
-        r"não quero mais viver|quero morrer|tirar minha vida|me cortar|automutila|autolesão",
+        r"não quero mais viver|quero morrer|tirar minha vida|me cortar|automutila|autolesão|me cortei|me corto|"
+        r"(cortei|cortar|cortando) (os|meus) pulsos|(carta|mensagem|bilhete) de despedida|me jogar (da|do|de|na|no|"
+        r"embaixo)|não quero (mais )?acordar|sumir para sempre|(juntando|guardando|juntei|guardei) (os |meus )?"
+        r"(remédios|comprimidos)|"
+        r"melhor sem mim|(sou|me sinto) (só |apenas )?um (peso|fardo)|nunca mais acordar|cansad[oa] de viver|"
+        r"acabar com tudo|(quer|querem) (morrer|se matar)|vai se matar|(estou|tô) (no|em cima do) (telhado|prédio|"
+        r"ponte)",
         "general": r"^(quais|qual|o que|como|por que|porque|quando|quanto|quantos|quantas|é|são|pode)\b"
         r"(?!.*\b(meu|minha|meus|minhas|eu|estou|tenho|nós|nosso)\b)|\bse (alguém|uma pessoa|uma criança)\b|"
         r"o que fazer (se|quando)",
@@ -486,7 +532,10 @@ _RULES: dict[str, dict[str, object]] = {
             "seizure": r"nöbet geçiriyor|havale geçiriyor|kasılıyor|sara nöbeti",
         },
         "self_harm": r"intihar|kendimi öldür|kendimi (asacağım|keseceğim)|ölmek istiyorum|yaşamak istemiyorum|"
-        r"canıma kıy|hayatıma son|kendime zarar",
+        r"canıma kıy|hayatıma son|kendime zarar|bileklerimi kes|bileğimi kes|kendimi kes(tim|iyorum)|"
+        r"veda mesajı|(köprüden|çatıdan|balkondan) atla|kendimi atacağım|hap(ları)? biriktir|uyanmak istemiyorum|"
+        r"bensiz daha iyi|yük oluyorum|(yaşamaktan|hayattan) yoruldum|her şeyi bitir|ölmek istiyor|kendini öldür|"
+        r"çatıdayım|köprüdeyim",
         "general": r"\b(belirtileri|belirtiler|nelerdir|nedir|nasıl yapılır|kalıtsal mı|ne yapılır|ne yapılmalı)\b|"
         r"\bnasıl\b.{0,25}\b\w+(ilir|ılır|ulur|ülür|nir|nır)\b",  # an impersonal "how is it done"
         "past": r"(yıllar|\d+ yıl|bir yıl|iki yıl|üç yıl|on yıl) önce|geçen yıl|\b(19|20)\d\d\b|"
@@ -497,24 +546,35 @@ _RULES: dict[str, dict[str, object]] = {
         "stopwords": "",
         "emergency": {
             "breathing": r"لا (ي|ت|ا|أ)?(تنفس|يتنفس|تتنفس|أتنفس)|لا (يستطيع|تستطيع|أستطيع|اقدر|أقدر) (ال)?تنفس|"
+            r"(ما|مش|مو) (قادر|قادرة|يقدر|تقدر|أقدر|اقدر) (ي|ت|أ|ا)?تنفس|ما (يتنفس|تتنفس)|شفاه\w* (زرق|ازرق)|"
             r"توقف(ت)? عن التنفس|ضيق (في |ف)?(ال)?تنفس|صعوبة (في )?التنفس|يختنق|تختنق|أختنق|ازرق",
-            "cardiac": r"ألم (شديد |قوي )?(في )?(صدري|الصدر|صدره|صدرها)|نوبة قلبية|أزمة قلبية|جلطة قلبية|"
+            "cardiac": r"ألم (شديد |قوي )?(في )?(صدري|الصدر|صدره|صدرها)|ضغط (شديد |قوي )?(على|في) (صدري|الصدر|صدره|"
+            r"صدرها)|نوبة قلبية|أزمة قلبية|جلطة قلبية|"
             r"سكتة قلبية|توقف القلب|لا (يوجد )?نبض",
             "stroke": r"جلطة دماغية|سكتة دماغية|(وجهه|وجهها|فمه|فمها) (مائل|مال|ملتوي|معوج)|لا (يستطيع|تستطيع) "
             r"(الكلام|التحدث|تحريك)|كلامه (غير واضح|متلعثم|ثقيل)|شلل",
             "unconscious": r"فاقد الوعي|فاقدة الوعي|فقد(ت)? (ال)?وعي|مغمى عليه|مغمى عليها|أغمي عليه|أغمي عليها|"
-            r"لا (يستجيب|تستجيب|يستيقظ|تستيقظ)|انهار",
+            r"لا (يستجيب|تستجيب|يستيقظ|تستيقظ)|انهار|مغشي (عليه|عليها)|أغمى (عليه|عليها)|ما (يصحى|تصحى|يرد|ترد|"
+            r"يستجيب|تستجيب)|(وقع|وقعت) و(ما|لا) (يتحرك|تتحرك)",
             "choking": r"عالق في (حلقه|حلقها|حلقي)|شرق ب",
             "anaphylaxis": r"(حلقي|حلقه|حلقها) (ي|ت)?(نغلق|ينغلق|تورم|يتورم|منتفخ)|تورم (في )?(حلقي|الحلق|لساني|"
             r"اللسان|وجهي|الوجه|شفتي)|صدمة تحسسية|حساسية شديدة",
             "overdose": r"جرعة زائدة|(بلعت|بلع|ابتلعت|ابتلع|شربت|شرب|أخذت|أخذ|تناولت|تناول) .{0,20}(علبة|كاملة|كل|"
-            r"\d\d)|(بلعت|بلع|ابتلعت|ابتلع|شربت|شرب) .{0,20}(كلور|مبيض|سم|مبيد|بطارية|مغناطيس)|تسمم|سم الفئران",
+            r"\d\d)|(بلعت|بلع|ابتلعت|ابتلع|شربت|شرب) .{0,20}(كلور|مبيض|سم|مبيد|بطارية|مغناطيس)|تسمم|سم الفئران|"
+            r"(ابني|ابنتي|بنتي|طفلي|الطفل|ولدي) (بلع|ابتلع|أكل|شرب) .{0,15}(حبوب|أدوية|دواء|منظف|كلور)",
             "bleeding": r"نزيف (حاد|شديد|قوي|لا يتوقف)|(ينزف|تنزف) (بشدة|كثيرا|بغزارة)|الدم لا يتوقف|"
-            r"(يتقيأ|تقيأ|أتقيأ|يسعل|يبصق) (ال)?دم|طعن|رصاصة",
+            r"(يتقيأ|تقيأ|أتقيأ|يسعل|يبصق) (ال)?دم|طعن|رصاصة|الدم (ما|لا) (يوقف|يتوقف|وقف)|(ينزف|تنزف|أنزف) (و|ولا|"
+            r"وما)|"
+            r"دم كثير",
             "seizure": r"تشنج|نوبة صرع|يتشنج|تتشنج",
         },
         "self_harm": r"انتحار|انتحر|أقتل نفسي|اقتل نفسي|أريد أن أموت|اريد ان اموت|أريد الموت|لا أريد أن أعيش|"
-        r"لا اريد ان اعيش|لا أريد العيش|أنهي حياتي|سأنهي حياتي|سأقتل نفسي|أؤذي نفسي|إيذاء نفسي",
+        r"لا اريد ان اعيش|لا أريد العيش|أنهي حياتي|سأنهي حياتي|سأقتل نفسي|أؤذي نفسي|إيذاء نفسي|"
+        r"(جرحت|أجرح|اجرح|جرح|أجرّح) نفسي|(رسالة|كلمة) (ال)?وداع|(أرمي|ارمي|سأرمي) نفسي|"
+        r"(قطعت|أقطع|اقطع) (شرايين|شراييني|معصمي|يدي)|أريد أن أختفي|اريد ان اختفي|تعبت من (الحياة|العيش)|"
+        r"(جمعت|أجمع|اجمع) (ال)?(حبوب|أدوية)|"
+        r"أفضل بدوني|أحسن بدوني|عبء على|(أنهي|سأنهي|انهي) كل شيء|لا (أرى|ارى) (أي )?سبب (للعيش|للحياة)|(ستقتل|سيقتل|"
+        r"تريد أن تقتل|يريد أن يقتل) (نفسها|نفسه)|(تريد|يريد) (أن )?(تموت|يموت)|أنا (على|فوق) (السطح|الجسر)",
         "general": r"^(ما|ماهي|ما هي|ما هو|ماهو|كيف|لماذا|متى|هل|كم)\b|أعراض|علامات|"
         r"(إذا|اذا|لو) ([^ ]+ ){0,3}(شخص|أحدهم|أحد ما)\b",
         "past": r"منذ (\d+ )?(سنوات|سنة|سنتين|عام|أعوام|شهور|أشهر)|قبل (\d+ )?(سنوات|سنة|سنتين|عام|أعوام)|"
@@ -527,21 +587,30 @@ _RULES: dict[str, dict[str, object]] = {
         "emergency": {
             "breathing": r"不能呼吸|无法呼吸|不呼吸|没有呼吸|没呼吸|停止呼吸|呼吸困难|喘不过气|喘不上气|透不过气|"
             r"上不来气|窒息|嘴唇发紫|脸发紫",
-            "cardiac": r"胸口.{0,2}(剧痛|疼|痛|闷)|胸.{0,2}剧痛|胸痛|心脏病发作|心梗|心肌梗死|心脏骤停|没有脉搏|没脉搏",
+            "cardiac": r"胸口.{0,4}(剧痛|疼|痛|闷|压)|胸.{0,2}剧痛|胸痛|胸闷.{0,10}(冷汗|出汗|喘)|心脏病发作|心梗|"
+            r"心肌梗死|心脏骤停|没有脉搏|没脉搏|心口.{0,3}(疼|痛|压)",
             "stroke": r"中风了|脑梗|嘴歪|口角歪斜|脸歪|说话不清|口齿不清|说不出话|半边身体|一侧.{0,2}(无力|麻木)|"
             r"(胳膊|手臂|左臂|右臂).{0,3}(麻|无力|抬不起来|动不了)",
-            "unconscious": r"昏迷|昏倒|晕倒|不省人事|叫不醒|没有反应|没反应|失去意识|昏过去",
+            "unconscious": r"昏迷|昏倒|晕倒|不省人事|叫不醒|(叫|喊|摇|拍).{0,2}(都|也)(叫)?不醒|倒在地上|"
+            r"没有反应|没反应|失去意识|昏过去|晕过去|倒地不起|晕厥|昏厥|没(有)?意识",
             "choking": r"噎住|卡在喉咙|呛住",
             "anaphylaxis": r"喉咙.{0,2}(肿|发紧|收紧)|舌头肿|嘴唇肿|过敏性休克|严重过敏",
             "overdose": r"吃了.{0,6}(瓶|盒|把|\d\d|[二三四五六七八九]十).{0,6}(药|片|粒|颗)|服药过量|过量服用|"
-            r"吞了.{0,6}(药|安眠药|电池|磁铁)|喝了.{0,3}(农药|漂白剂|消毒液|百草枯|老鼠药)|中毒",
-            "bleeding": r"大出血|血流不止|止不住|流了很多血|吐血|咳血|被捅|被刺|中枪",
+            r"吞了.{0,6}(药|安眠药|电池|磁铁)|喝了.{0,3}(农药|漂白剂|消毒液|百草枯|老鼠药)|中毒|误服|误食|吃错(了)?药|"
+            r"(孩子|宝宝|儿子|女儿).{0,8}(吞|吃|喝)了.{0,8}(药|电池|洗衣|洗洁精|消毒)",
+            "bleeding": r"大出血|血流不止|止不住|流了很多血|吐血|咳血|被捅|被刺|中枪|血(一直|不停)(地)?(流|冒|喷)|"
+            r"喷血|大量出血",
             "seizure": r"抽搐|癫痫发作|惊厥",
         },
         "self_harm": r"不想活|想死|自杀|轻生|结束(我的)?生命|结束这一切|了结自己|割腕|伤害自己|自残|活不下去|"
-        r"跳楼|上吊",
+        r"跳楼|上吊|(攒|存|囤)了.{0,6}(药|安眠药)|(从|在).{0,6}(楼|桥|天台|楼顶|阳台).{0,4}跳|跳下去|遗书|"
+        r"(告别|道别).{0,4}(信|信息|短信|消息)|活着没(有)?意思|活着没(有)?意义|不想醒来|(割|划)(了)?(手|手腕|胳膊)|"
+        r"烫(伤)?自己|想消失|离开这个世界|"
+        r"累赘|(没有|少了)我.{0,8}(更好|好过)|不想(再)?醒(来|过来)|活够了|活着(好|太)?累|"
+        r"(他|她|朋友|孩子|儿子|女儿).{0,6}(想死|要自杀|想自杀)|(结束|了结)一切|我(现在)?(在|站在)(楼顶|天台|桥上|屋顶)|"
+        r"吃了.{0,8}(药|安眠药).{0,10}不想",
         "general": r"有哪些|是什么|什么是|症状|原因|怎么做|如何|正常|会遗传|为什么|(什么|哪些)(前兆|征兆)|如果有人|"
-        r"万一有人",
+        r"万一有人|(小说|电影|电视剧|漫画|动漫)(里|中|里面)的?(角色|人物|情节|主角)",
         "past": r"(\d+|[一二三四五六七八九十几]+)年前|去年|以前|曾经|(19|20)\d\d年",
         "lethal": r"致死(剂)?量|吃多少.{0,6}会死",
     },
@@ -565,7 +634,11 @@ _RULES: dict[str, dict[str, object]] = {
             "seizure": r"दौरा (पड़|आ)|मिर्गी|daura (pad|aa)|mirgi",
         },
         "self_harm": r"आत्महत्या|ख़ुदकुशी|खुदकुशी|मरना चाहत|जीना नहीं चाहत|खुद को (मार|खत्म)|अपनी जान|"
-        r"suicide kar|aatmhatya|atmahatya|khudkushi|marna chaht|jeena (nahi|nahin) chaht|khud ko (maar|khatam)",
+        r"suicide kar|aatmhatya|atmahatya|khudkushi|marna chaht|jeena (nahi|nahin) chaht|khud ko (maar|khatam)|"
+        r"सब (कुछ )?(खत्म|ख़त्म) कर (दूं|दूँ|दूंगा|दूंगी|लूं)|गोलियां जमा|गोलियाँ जमा|(कलाई|हाथ|नस) काट|"
+        r"खुद को (चोट|नुकसान)|sab khatam kar|goliyan jama|kalai kaat|marna hai|"
+        r"(sab|sabpe|sab par|सब पर|परिवार पर) (bojh|बोझ)|बोझ (हूं|हूँ)|bojh (hoon|hu)\b|मेरे बिना .{0,10}बेहतर|"
+        r"mere bina .{0,10}behtar|जीने से थक|jeene se thak",
         "general": r"क्या होते|क्या है|क्या हैं|कैसे|लक्षण|कितनी .{0,20}सकते|kya hote|lakshan|अगर (कोई|किसी)|"
         r"\bagar (koi|kisi)\b",
         "past": r"साल पहले|saal pehle",
@@ -582,14 +655,20 @@ _RULES: dict[str, dict[str, object]] = {
             r"посинел[аио]?\b",
             "cardiac": r"(боль|болит|давит|жж[её]т|сжимает|печ[её]т)\w* (сильно |очень )?(в )?груд|"
             r"груд\w* (болит|давит|сжимает|жж[её]т)|сердечный приступ|у \w+ инфаркт|инфаркт у|остановка сердца|"
+            r"плохо с сердцем|сердце (прихватило|"
+            r"схватило)|(похоже|кажется),? (на )?инфаркт|"
             r"нет пульса|пульс не прощупывается",
             "stroke": r"перекосил\w*|(лицо|рот|губа|уголок рта) (перекошен|опустил|съехал|повис)|"
             r"не (может|могу) (нормально )?(говорить|разговаривать|пошевелить|поднять)|"
             r"(речь|говорит) (невнятн|неразборчив|заплета|странно)|язык заплетается|"
             r"(онемела|отнялась|не двигается|не слушается) (рука|нога|половина|сторона)|"
-            r"(рука|нога|половина тела|сторона) (онемела|отнялась|не двигается|не слушается)|у \w+ инсульт|инсульт у",
-            "unconscious": r"без сознания|потерял[аи]? сознание|не приходит в себя|не (реагирует|отвечает|просыпается)|"
-            r"не (можем|могу) (его|е[её]) разбудить|упал[аи]? в обморок|отключил(ся|ась)",
+            r"(рука|нога|половина тела|сторона) (онемела|отнялась|не двигается|не слушается)|у \w+ инсульт|инсульт у|"
+            r"(похоже|кажется),? (на )?инсульт",
+            "unconscious": r"без сознания|упал[аи]? с (балкона|крыши|высоты|окна)|потерял[аи]? сознание|"
+            r"не приходит в себя|не (реагирует|отвечает|просыпается)|"
+            r"не (можем|могу) (его|е[её]) разбудить|упал[аи]? в обморок|отключил(ся|ась)|"
+            r"упал[аи]? (с \w+ )?и не (встает|"
+            r"встаёт|двигается|шевелится)",
             "choking": r"подавил(ся|ась)|поперхнул(ся|ась)|застрял[аио]? в горле|кость в горле",
             "anaphylaxis": r"(горло|язык|губы|лицо) (опух|от[её]к|распух|отека|опуха)\w*|(опуха|отека|распуха)\w* "
             r"(горло|язык|губы|лицо)|анафилак|от[её]к квинке",
@@ -597,7 +676,8 @@ _RULES: dict[str, dict[str, object]] = {
             r"приняла?)\b.{0,20}"
             r"(пачку|упаковку|вс[ею] (таблетк|пачк|упаковк)|целую|горсть|\d{2,}|много таблеток|банку)|"
             r"наглотал(ся|ась)? таблеток|отравил(ся|ась|ись)|(выпил|выпила) (уксус|отбеливатель|хлорку|белизну|"
-            r"антифриз|яд)|проглотил[аи]? (батарейку|магнит)",
+            r"антифриз|яд)|проглотил[аи]? (батарейку|магнит)|(реб[её]нок|сын|дочь|малыш)\b.{0,30}"
+            r"(проглотил|съел|выпил|наглотал)\w*.{0,20}(таблет|лекарств|средство|батарейк)",
             "bleeding": r"сильное кровотечение|кровь (не останавливается|хлещет|не прекращается|льется|льётся)|"
             r"(очень )?много крови|истекает кровью|(рв[её]т|кашляет|рвота) кровью|ножевое|огнестрел",
             "seizure": r"судорог|припадок|эпилептическ\w+ (приступ|припадок)|конвульси|бь[её]тся в судорогах",
@@ -605,7 +685,13 @@ _RULES: dict[str, dict[str, object]] = {
         "self_harm": r"покончить с собой|поконч(у|ить) с жизнью|покончу с собой|убить себя|убью себя|"
         r"(хочу|хочется) (умереть|сдохнуть|не жить|исчезнуть навсегда)|(больше )?не хочу (больше )?жить|"
         r"не хочу (больше )?просыпаться|суицид|самоубийств|повеситься|повешусь|вскр(ыть|ою) вены|режу себя|"
-        r"порезать себя|(вс[её]|всё) законч(у|ить)|наложить на себя руки|жить не хочется|лучше бы я умер",
+        r"порезать себя|(вс[её]|всё) законч(у|ить)|наложить на себя руки|жить не хочется|лучше бы я умер|"
+        r"порезал[аи]? (себе|себя)|режу (себе|себя)|резать (себе|себя)|порезы на (руках|ногах|запястьях)|"
+        r"проща(ется|юсь|ются) со всеми|попрощал(ся|ась) со всеми|прощальн\w+ (письмо|сообщение|записк)|"
+        r"(прыгнуть|спрыгнуть|сброситься) с (крыши|моста|балкона|окна)|(спрыгну|выпрыгну|сброшусь)|"
+        r"(коплю|накопил[аи]?|собрал[аи]?) таблетк|наглотаться таблеток|не хочу просыпаться|"
+        r"лучше без меня|обуза|(уснуть|заснуть) и не проснуться|устал[аи]? (от )?жи(ть|зни)|покончить со всем|"
+        r"хочет (умереть|покончить|убить себя)|(собирается|хочет) покончить с собой|(стою|сижу) на (крыше|мосту|краю)",
         "general": r"^(какие|какой|какая|каковы|что такое|почему|сколько|можно ли|чем опасен|как (лечить|распознать|"
         r"понять|отличить|помочь|оказать|предотвратить))\b(?!.*\b(я|мне|меня|мой|моя|мо[её]|мои|мы|нас|нам|наш\w*)\b)|"
         r"что делать,? (если|при|когда)|если (человек|кто-то|ребенок|ребёнок)|первая помощь при|профилактик|"
@@ -653,28 +739,35 @@ _RULES: dict[str, dict[str, object]] = {
         "emergency": {
             "breathing": r"息が(でき|出来)(ない|てない|ていない|ません)|息を(していない|してない|してません)|"
             r"息してない|"
-            r"呼吸(を|が)?(していない|してない|が止ま|停止)|息が止ま|唇が(紫|青)|顔色が(紫|青)|チアノーゼ",
-            "cardiac": r"胸が(痛|苦し|締め付け|しめつけ|圧迫)|胸の(痛み|激痛|圧迫感)|胸に激痛|胸を押さえ|心臓発作|"
+            r"呼吸(を|が)?(していない|してない|が止ま|停止)|息が止ま|唇が(紫|青)|顔色が(紫|青)|チアノーゼ|"
+            r"(赤ちゃん|子供|子ども|息子|娘|乳児|父|母|夫|妻).{0,6}ぐったり|呼吸が(おかしい|変|弱い|浅い)|"
+            r"(急に|すごく|とても)息苦しい",
+            "cardiac": r"胸が(すごく|とても|かなり|急に|ひどく|めちゃくちゃ|ぎゅっと)?(痛|苦し|締め付け|しめつけ|圧迫)|"
+            r"胸の(痛み|激痛|圧迫感)|胸に激痛|胸を押さえ|心臓発作|"
             r"心筋梗塞|心停止|脈がない",
             "stroke": r"ろれつが回らない|呂律が回らない|(顔|口)の?片側が(下が|垂れ|麻痺|ゆが|歪)|口が(曲が|ゆが|歪)|"
             r"片(側|方)の(手|腕|足)が(動かない|上がらない|しびれ|痺れ)|(手|腕|足)に力が入らない|言葉が出ない|"
             r"うまく話せない|脳梗塞|脳出血|脳卒中かも",
             "unconscious": r"意識が(ない|ありません|戻らない|もうろう|朦朧)|意識不明|気を失|(倒れて|倒れた).{0,6}"
-            r"(動かない|反応|起きない)|反応がない|(呼んでも|揺すっても|叩いても)(起きない|反応|返事)|目を覚まさない",
+            r"(動かない|反応|起きない)|反応がない|(呼んでも|呼びかけても|揺すっても|叩いても)(起きない|反応|返事)|急に倒れ|目を覚まさない",
             "choking": r"喉に(詰ま|つま)(った|って|らせ)|(餅|もち|飴|あめ|食べ物)を?(詰まらせ|喉に)",
             "anaphylaxis": r"喉が(腫れ|はれ|締ま|しま|閉じ)|(舌|唇|顔)が(腫れ|はれ)|アナフィラキシー|エピペン",
             "overdose": r"(薬|睡眠薬|錠剤|ピル).{0,10}(全部|大量|たくさん|一箱|ひと箱|一瓶|\d{2,}錠)|"
             r"(全部|大量に|たくさん|一箱|\d{2,}錠).{0,6}(飲んだ|飲んで|飲ん|服用)|オーバードーズ|過剰摂取|"
-            r"(漂白剤|洗剤|農薬|殺虫剤|灯油|ボタン電池|電池|磁石).{0,5}(飲ん|飲み込|食べ|誤飲)",
+            r"(漂白剤|洗剤|農薬|殺虫剤|灯油|ボタン電池|電池|磁石).{0,5}(飲ん|飲み込|食べ|誤飲)|"
+            r"(子供|子ども|赤ちゃん|息子|娘).{0,10}(薬|タバコ|たばこ|洗剤).{0,6}(飲み込ん|誤飲|食べちゃ|飲んじゃ|食べた|飲んだ)",
             "bleeding": r"血が止まらない|出血が止まらない|大量(に)?出血|大出血|血を吐|吐血|喀血|刺され|撃たれ",
             "seizure": r"(?<!まぶたが)(?<!まぶたの)(けいれん|痙攣)(して|が止まらない|を起こして|が続)|"
             r"ひきつけ(を起こして|て)|"
             r"発作が止まらない|てんかん発作",
         },
         "self_harm": r"死にたい|消えたい|自殺|自死|死のうと|死ぬつもり|首を吊|首つり|飛び降り|リストカット|リスカ|"
-        r"手首を切|自分を傷つけ|生きていたくない|生きる意味がない|生きている意味がない|終わりにする",
+        r"手首を切|自分を傷つけ|生きていたくない|生きる意味がない|生きている意味がない|終わりにする|遺書|"
+        r"(腕|手首|足)を(切っ|切り)|いなくなりたい|消えてしまいたい|(薬|睡眠薬)を(ため|貯め|溜め)|飛び込|"
+        r"楽になりたい|もう生きられない|目が覚めなければ|"
+        r"迷惑(ばかり|をかけ).{0,10}(いない方|消え)|私がいない方が|(全部|すべて|何もかも)(を)?終わらせ|生きるのに疲れ|(屋上|橋の上|ホームの端)にいる|死にたいって|死ぬって言",
         "general": r"について|とは|って何|は何(です)?か|どんな|(誰か|人)が.{0,30}(たら|ときは|時は|場合)|もし|対処法|"
-        r"応急処置|見分け方|予防|原因は|なぜ",
+        r"応急処置|見分け方|予防|原因は|なぜ|(小説|映画|ドラマ|漫画|マンガ|アニメ)(のため|の中|の登場人物|のキャラ|のシーン)",
         "past": r"(\d+|[一二三四五六七八九十数]+)(年|ヶ月|か月|カ月)前|去年|昨年|以前|昔|子供の頃|子どもの頃|"
         r"今は(元気|落ち着|大丈夫)|もう大丈夫",
         "lethal": r"致死量|何錠で死|どれくらいで死",
@@ -702,7 +795,9 @@ _RULES: dict[str, dict[str, object]] = {
             "seizure": r"경련(을 ?하|이 멈추지|해요|하고|중)|발작(을 ?하|이 멈추지|해요|하고|중)|간질 발작|뇌전증 발작",
         },
         "self_harm": r"죽고 싶|자살|극단적 선택|목숨을 끊|목을 매|뛰어내리|손목을 긋|자해|살고 싶지 않|사라지고 싶|"
-        r"끝낼 거|끝내고 싶|살기 싫|죽어버리고",
+        r"끝낼 거|끝내고 싶|살기 싫|죽어버리고|손목을 그|(팔|손목|다리)을 (그었|긋고|베었)|유서|"
+        r"(약|수면제)을? (모아|모았)|사라지고 싶|깨어나지 않았으면|"
+        r"나 없으면|짐이 (되|돼)|다 끝내|사는 게 (지쳐|힘들어서 죽)|옥상에 (있어|왔어|올라왔)|죽고 싶대|죽겠대",
         "general": r"뭐예요|뭔가요|무엇인가요|이란|(하면|되면|했을 때|할 때) 어떻게|누가 .{0,20}(하면|했을 때)|만약|"
         r"(증상|원인|징후|전조)(이|은|는|가)? ?(뭐|무엇|있나요|어떤)|예방",
         "past": r"(\d+|한|두|세|네|다섯|여러|몇) ?(년|달|개월) 전|작년|예전에|어릴 때|어렸을 때|지금은 괜찮",
@@ -887,22 +982,26 @@ _RULES: dict[str, dict[str, object]] = {
     "th": {
         "stopwords": "",
         "emergency": {
-            "breathing": r"หายใจไม่ออก|หายใจไม่ได้|ไม่หายใจ|หยุดหายใจ|หายใจลำบาก|หายใจติดขัด|(ปาก|ริมฝีปาก|หน้า|ตัว)เขียว",
+            "breathing": r"หายใจไม่ออก|หายใจไม่ได้|ไม่หายใจ|หยุดหายใจ|หายใจลำบาก|หายใจติดขัด|(ปาก|ริมฝีปาก|หน้า|"
+            r"ตัว)เขียว",
             "cardiac": r"เจ็บหน้าอก|แน่นหน้าอก|เจ็บอก|หัวใจวาย|หัวใจขาดเลือด|หัวใจหยุดเต้น|ไม่มีชีพจร",
             "stroke": r"ปากเบี้ยว|หน้าเบี้ยว|พูดไม่ชัด|พูดไม่ได้|ลิ้นแข็ง|(แขน|ขา).{0,4}อ่อนแรง|(อ่อนแรง|ชา)ครึ่งซีก|"
             r"อัมพาต|เส้นเลือดในสมอง(แตก|ตีบ)",
             "unconscious": r"หมดสติ|ไม่รู้สึกตัว|เป็นลม|ปลุกไม่ตื่น|ไม่ตอบสนอง|สลบ",
             "choking": r"สำลัก|ติดคอ",
             "anaphylaxis": r"คอบวม|ลิ้นบวม|ปากบวม|แพ้รุนแรง|ช็อกจากการแพ้|อนาฟิแล็กซิส",
-            "overdose": r"(กิน|ทาน)ยา.{0,15}(ทั้งแผง|ทั้งขวด|หมดแผง|หมดขวด|เยอะ|เกินขนาด|หลายเม็ด|\d{2,}\s?เม็ด)|ยาเกินขนาด|"
+            "overdose": r"(กิน|ทาน)ยา.{0,15}(ทั้งแผง|ทั้งขวด|หมดแผง|หมดขวด|เยอะ|เกินขนาด|หลายเม็ด|\d{2,}\s?เม็ด)|"
+            r"ยาเกินขนาด|"
             r"(กิน|ดื่ม)(ยาฆ่าแมลง|ยาเบื่อหนู|น้ำยาล้างห้องน้ำ|ยาพิษ|ถ่าน|แม่เหล็ก)|ได้รับสารพิษ",
             "bleeding": r"เลือดออกมาก|เลือดไหลไม่หยุด|เลือดไม่หยุด|ตกเลือด|(อาเจียน|ไอ)เป็นเลือด|(ถูก|โดน)(แทง|ยิง)",
             "seizure": r"ชัก(เกร็ง|กระตุก|ไม่หยุด|อยู่)|กำลังชัก|มีอาการชัก|ลมชัก",
         },
-        "self_harm": r"ฆ่าตัวตาย|อยากตาย|ไม่อยากมีชีวิตอยู่|ไม่อยากอยู่แล้ว|จบชีวิต|ทำร้ายตัวเอง|กรีด(ข้อมือ|แขน)|ผูกคอ|"
+        "self_harm": r"ฆ่าตัวตาย|อยากตาย|ไม่อยากมีชีวิตอยู่|ไม่อยากอยู่แล้ว|จบชีวิต|ทำร้ายตัวเอง|กรีด(ข้อมือ|แขน)|"
+        r"ผูกคอ|"
         r"กระโดดตึก|จบทุกอย่าง",
         "general": r"ถ้า(มี)?(คน|ใคร|เด็ก)|อาการของ|มีอะไรบ้าง|คืออะไร|วิธี(ป้องกัน|ปฐมพยาบาล|รักษา)|สาเหตุ|เพราะอะไร",
-        "past": r"(\d+|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|หลาย)\s?(ปี|เดือน)(ที่แล้ว|ก่อน)|ปีที่แล้ว|ตอนเด็ก|เมื่อก่อน",
+        "past": r"(\d+|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|หลาย)\s?(ปี|เดือน)(ที่แล้ว|ก่อน)|ปีที่แล้ว|ตอนเด็ก|"
+        r"เมื่อก่อน",
         "lethal": r"ปริมาณที่ทำให้ตาย|กี่เม็ด.{0,10}ตาย",
     },
     "el": _unmarked_too(

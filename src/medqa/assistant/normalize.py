@@ -153,7 +153,13 @@ _SLANG: tuple[tuple[str, str], ...] = (
     (r"\bbleding\b|\bbleedin\b", "bleeding"),
     (r"\bpils\b|\bpilz\b", "pills"),
     (r"\btabs\b", "tablets"),
-    (r"\bmyslef\b|\bmyselfe\b|\bmysef\b|\bmy self\b", "myself"),
+    (r"\bmyslef\b|\bmyselfe\b|\bmysef\b|\bmy self\b|\bmyslf\b|\bmyseld\b|\bmysself\b", "myself"),
+    # typos of the words of a crisis, typed fast on a phone
+    (r"\bwnat\b|\bwnt\b|\bwamt\b|\bwan\b(?= to)", "want"),
+    (r"\bdei\b|\bdiee+\b", "die"),
+    (r"\bkil\b|\bkll\b", "kill"),
+    (r"\bsucide\b|\bsuicde\b|\bsuicie\b|\bsuicidle\b", "suicide"),
+    (r"\bsuicdal\b|\bsucidal\b|\bsuicidial\b", "suicidal"),
 )
 _SLANG_COMPILED = tuple((re.compile(pattern), replacement) for pattern, replacement in _SLANG)
 

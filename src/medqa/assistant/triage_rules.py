@@ -126,7 +126,8 @@ _FICTION = re.compile(
     r"script|memoir|documentary|films)\b|\b(a|my|the) (character|protagonist|villain)\b|\b(novel|screenplay|"
     r"book club|memoir|thesis|dissertation|essay|research paper|assignment|homework|documentary|grey'?s anatomy|"
     r"breaking bad|short story|fan ?fic\w*)\b|\bwriting (a|my|an) (\w+ )?(novel|story|book|screenplay|thesis|paper|"
-    r"script|scene|chapter|play)\b|\bin the game\b"
+    r"script|scene|chapter|play)\b|\bin the game\b|"
+    r"\b(what (do|does)|meaning of|means?)\b.{0,60}\blyrics?\b|\blyrics?\b.{0,60}\bmean\b"
 )
 _RESOLVED = re.compile(
     r"\b(i|we|he|she|they)('?m|'?re| am| are| is|'?s| feel| felt| seem| seems)? (now |completely |totally |"
@@ -198,6 +199,12 @@ _ABOUT = re.compile(
     r"\b(of|about|avoid|avoiding|prevent|preventing|risk|chance|chances|afraid|scared|worried|fear|whether)\s*$"
 )
 # "my friend says you can kill yourself with water, is that true?": a claim to check, not a situation.
+# "my therapist asks if I have thoughts of hurting myself and I say no": reported and denied.
+_ASKED_DENIED = re.compile(
+    r"\b(asks?|asked|asking)\b.{0,40}\b(if|whether)\b.{0,80}\b(i|and i) (say|said|tell|told|answer|answered) "
+    r"(them |him |her )?no\b"
+)
+_RETRACTED = re.compile(r"\b(lied|lying|wasn'?t (true|honest)|not (true|honest)|but (i|honestly|actually|really))\b")
 _CLAIM = re.compile(r"\b(is (that|it|this) (true|a myth|real|possible)|true or false|a myth)\b")
 _NEGATOR = re.compile(r"\b(no|not|never|without|don'?t|doesn'?t|didn'?t|denies|nor|any)\b")
 
@@ -231,7 +238,10 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         r"crush\w*)\b.{0,40}\bchest\b.{0,60}\b(jaw|left arm|arm|shoulder)\b|\bno (pulse|heartbeat)\b|"
         r"\bcan'?t (feel|find) (a|his|her|any) (pulse|heartbeat)\b|"
         r"\bhaving a heart attack\b|\bheart attack right now\b|\bcrushing (pain|chest|pressure)\b|"
-        r"\bchest (is |feels )?(crushed|crushing)\b",
+        r"\bchest (is |feels )?(crushed|crushing)\b|"
+        r"\bchest\b.{0,40}\b(pain|pressure|tight\w*|heav\w*|hurts?|squeez\w*)\b.{0,80}\b(sweaty|sweating|clammy|"
+        r"cold sweat|drenched)\b|\b(sweaty|sweating|clammy|cold sweat)\b.{0,60}\bchest\b.{0,30}\b(pain|pressure|"
+        r"tight\w*|heav\w*|hurts?|squeez\w*)\b",
         "stroke": r"\bhaving a stroke\b|\b(face|smile|mouth) (is |went |looks |has gone |started )?(drooping|droopy|"
         r"lopsided|crooked)\b|\b(face|smile|mouth|lips?|eyelid)\b( \w+){0,5} (drooping|droopy|sagging|saggy|lopsided|"
         r"crooked|uneven|twisted|pulled down|fallen|dropped)\b|"
@@ -346,7 +356,8 @@ _OXYGEN = re.compile(
 )
 _HEART_RATE = re.compile(r"\b(heart rate|heartrate|pulse|heart is beating|bpm)\b[^\d]{0,25}(\d{2,3})\b")
 _TEMPERATURE = re.compile(
-    r"\b(temp|temperature|thermometer|fever|febre|fi[eè]vre|fieber|fiebre|febbre|koorts|gor[aą]czka|ate[sş])\b[^\d]{0,25}"
+    r"\b(temp|temperature|thermometer|fever|febre|fi[eè]vre|fieber|fiebre|febbre|koorts|gor[aą]czka|"
+    r"ate[sş])\b[^\d]{0,25}"
     r"(\d{2,3}(?:[.,]\d)?)"
 )
 _SERIOUS_FEVER_SIGNS = re.compile(
@@ -398,7 +409,31 @@ _SELF_HARM_INTENT = re.compile(
     r"block of flats)s?\b.{0,80}\b(i'?m done|i am done|can'?t (do|take) (this|it)|asking because|for me)\b|"
     # a goodbye sent by someone (a text saying sorry for everything, that they love us all)
     r"\b(message|text|texted|messaged|note|posted|post|voicemail|letter)\b.{0,40}\b(sorry for everything|"
-    r"goodbye to (us|everyone|me|you all)|(he|she|they) loves? (us|me|you|everyone) all)\b"
+    r"goodbye to (us|everyone|me|you all)|(he|she|they) loves? (us|me|you|everyone) all)\b|"
+    # passive wishes told sideways: not waking up would be fine, thoughts of not existing
+    r"\b(hope|hoping|wish|pray|praying) (that )?i (don'?t|do not|never|won'?t) wake up\b|"
+    r"\bif i (don'?t|didn'?t|never) wake up\b.{0,40}\b(fine|ok|okay|good|a relief|for the best|wouldn'?t (mind|care)|"
+    r"don'?t (mind|care))\b|\b(thinking|thought|thoughts) (about|of) (just )?(not existing|not being (here|alive|"
+    r"around)|disappearing forever)\b|\b(didn'?t|did not) want to (wake up|live|be alive|be here)\b|"
+    r"\bbecause i (want|wanted) to die\b|\buntil i (disappear|die|vanish|waste away|am gone|'?m gone)\b|"
+    # an act of self-injury again, a heart the writer would let stop (eating disorders)
+    r"\bi (cut|burned|burnt|scratched|punched|hit) (myself )?again\b|"
+    r"\b(scratch|scratching|scratched|hit|hitting|punch\w*|bang\w*|pick|picking|bite|biting) (at )?(my|myself)\b"
+    r"( \w+){0,2} (till|until|til|so hard) (they |it |i )?(bleed|bled|bruise|bruised)\b|"
+    r"\b(don'?t|do not) care if (it|my heart|i) (stops|die|dies)\b|\bhope my heart (just )?stops\b|"
+    r"\bdon'?t want (any )?help\b.{0,30}\bwant it (all )?to (be over|end|stop)\b|"
+    # rehearsals and preparations that need no other sign
+    r"\b(practi[cs]\w*|rehears\w*|tested|testing|tried out) (\w+ ){0,2}(the |a )?(knot|noose|ligature)\b|"
+    r"\blife insurance\b.{0,80}\b(looks? like an accident|suicide|if i (kill|die|end))\b|"
+    r"\b(make|making) (it|my death) look like an accident\b|"
+    # someone shut in with the means
+    r"\blocked (himself|herself|themselves|myself) in\b.{0,40}\b(razors?|blades?|knife|knives|pills|rope|belt|gun)\b|"
+    r"\bwish(es|ed)? (i|he|she|they) (wasn'?t|weren'?t|had never been|was never) born\b|"
+    r"\b(keep|kept|been) (looking|staring) (at|down at) the (tracks|edge|drop|water below|rope|pills)\b|"
+    r"\b(starv\w*|not eating|haven'?t eaten|kept anything down|making myself sick|purg\w*)\b.{0,40}\bon purpose\b|"
+    r"\buntil there'?s nothing left of me\b|"
+    r"\b(burn\w*|cut|cutting|hit|hitting|punch\w*|scratch\w*|stab\w*)\b.{0,40}\bto (feel (something|anything|real|"
+    r"in control)|punish myself|stop feeling)\b|\b(family|everyone|they) would be (relieved|happier|better) if i\b"
 )
 # Warning signs of suicide: one alone is ambiguous ("I've picked a date"), two in one message are a plan.
 _WARNING_SIGNS = (
@@ -416,7 +451,35 @@ _WARNING_SIGNS = (
         r"\b(goodbye|farewell) (letters?|notes?|messages?)\b|\b(written|wrote|writing) (letters?|notes?) to (my|"
         r"everyone)\b|\bsaid (my )?goodbyes\b|\bput my affairs in order\b"
     ),
-    re.compile(r"\b(feels?|felt) (really |so |very |strangely )?(calm|peaceful)\b.{0,60}\b(decision|decided)\b"),
+    re.compile(
+        r"\b(calm|calming|peaceful|at peace|a relief|relieved)\b.{0,60}\b(decision|decided)\b|"
+        r"\b(decided|decision)\b.{0,40}\b(calm|calming|peaceful|at peace|relieved)\b"
+    ),
+    re.compile(
+        r"\bsort(ed|ing)? (out )?(the |my |all my )?(paperwork|finances|affairs|will|passwords|accounts)\b|"
+        r"\b(written|wrote|made|updated) (my|a) will\b|\bso (she|he|they|my \w+) (gets?|will get|has) everything\b"
+    ),
+    re.compile(
+        r"\b(decided|going|planning|plan) (that )?(i'?m going |i am going )?to do it (this|tonight|tomorrow|on|after|"
+        r"when|before|next)\b"
+    ),
+    re.compile(r"\b(just )?want(ed)? (to tell someone|someone to know|somebody to know)\b"),
+)
+# A question about a way to die is a topic; with the writer saying it is for them, it is a plan.
+_METHOD = re.compile(
+    r"\bbleed (out|to death)\b|\bhit an artery\b|\b(peaceful|painless|quickest|easiest|surest|quiet) (way|method)s? "
+    r"to (go|die|end it|do it)\b(?! (to|for|about|on|out|home|back|with)\b)|\b(a )?(peaceful|painless) death\b|"
+    r"\b(fall asleep|go to sleep|sleep) and (just )?(not|never) wake up\b|\b(not|never) wake up again\b|"
+    r"\b(feel|notice) anything if you (overdose|overdosed|od)\b|\boverdose on\b|"
+    r"\b(bridge|building|car ?park|cliff|roof|tower|block of flats)s?\b.{0,30}\b(highest|tallest)\b|"
+    r"\bhow (high|many (floors|storeys|stories)|far) (would|do|does|is)\b.{0,30}\b(fall|jump|die|enough)\b|"
+    r"\bhow (long|much)\b.{0,30}\bsurvive after (drinking|taking|swallowing|eating)\b"
+)
+_FOR_ME = re.compile(
+    r"\basking (for )?(me|myself)\b|\bit'?s for me\b|\bfor myself\b|\basking because\b|\bi'?m done\b|"
+    r"\bi have (exactly |enough |plenty |that many |so many |a full |a whole |\d+)|"
+    r"\b(i'?ve|i have) (been )?(saving|saved|stockpil\w+|collecting|collected|hoard\w*)\b|\bsaving them( up)?\b|"
+    r"\bi (bought|got|have) some\b|\bi'?m on the \w+ floor\b"
 )
 _SELF_HARM_TOPIC = re.compile(r"\bsuicid\w*|\bself harm\w*|\bkill myself\b")
 # With the topic and a first person, what makes it the writer's own crisis now.
@@ -499,6 +562,8 @@ def read_clauses(text: str, language: str) -> Reading:
         for part in split_clauses(sentence):
             reading.clauses.append(_read_clause(part, index, frames))
     _warning_signs(reading, frames)
+    _method_for_me(reading, frames)
+    _told_across_clauses(reading, frames)
     return reading
 
 
@@ -510,6 +575,55 @@ def _warning_signs(reading: Reading, frames: _Frames) -> None:
     for clause in reading.clauses:
         if clause.demoted in ("", "lasting") and any(sign.search(clause.text) for sign in _WARNING_SIGNS):
             clause.self_harm, clause.rule = True, "warning_signs"
+
+
+def _method_for_me(reading: Reading, frames: _Frames) -> None:
+    """A way to die asked about ("how long to bleed out", "is paracetamol a peaceful way to go?") by a writer who
+    says it is for them ("asking for me", "I've been saving them up"): the question clause is a crisis, whatever
+    its question frame."""
+    if frames.fiction or not (_METHOD.search(frames.whole) and _FOR_ME.search(frames.whole)):
+        return
+    for clause in reading.clauses:
+        if clause.demoted not in ("past", "resolved", "fiction") and _METHOD.search(clause.text):
+            clause.self_harm, clause.rule = True, "method_for_me"
+
+
+# Signs that make sense together though told in different clauses ("my chest has been tight for an hour and
+# now I'm sweaty"): chest pain with a cold sweat (NICE CG95), an infection with two signs of sepsis.
+_CHEST = re.compile(
+    r"\bchest\b.{0,30}\b(pain|pressure|tight\w*|heav\w*|hurts?|squeez\w*|crush\w*)\b|"
+    r"\b(pain|pressure|tight\w*|heav\w*|squeez\w*|crush\w*)\b.{0,20}\bchest\b"
+)
+_COLD_SWEAT = re.compile(r"\b(sweaty|sweating|clammy|cold sweat|drenched in sweat)\b")
+_INFECTION = re.compile(
+    r"\b(infection|infected|uti|cellulitis|pneumonia|abscess|chemo\w*|c-?section|after (his |her |my )?(surgery|"
+    r"operation|giving birth)|wound|kidney infection|chickenpox|flu)\b"
+)
+_SEPSIS_SIGNS = re.compile(
+    r"\b(confus\w*|muddled|not making sense|mottled|blotchy|clammy|ice cold|cold and clammy|drows\w*|hard to wake|"
+    r"floppy|limp|shivering|shaking chills|rigors|breathing (really |very )?fast|heart (is )?racing|haven'?t peed|"
+    r"hasn'?t peed|not peed|no urine|faint|slurr\w*|feel like i'?m going to die|red streaks?)\b"
+)
+
+
+def _told_across_clauses(reading: Reading, frames: _Frames) -> None:
+    """Chest pain and a cold sweat, or an infection and two sepsis signs, told in separate present clauses of at
+    most two sentences (a long message's background does not pair with its last lines)."""
+    if frames.fiction or reading.fired:
+        return
+    present = [c for c in reading.clauses if c.demoted in ("", "lasting")]
+    infection = bool(_INFECTION.search(frames.whole))
+    for first in range(len(reading.sentences)):
+        window = [c for c in present if c.sentence in (first, first + 1)]
+        text = " ".join(c.text for c in window)
+        if _CHEST.search(text) and _COLD_SWEAT.search(text):
+            clause = next(c for c in window if _CHEST.search(c.text) or _COLD_SWEAT.search(c.text))
+            clause.emergency, clause.rule = "cardiac", "chest_and_sweat"
+            return
+        if infection and len({m.group(0) for m in _SEPSIS_SIGNS.finditer(text)}) >= 2:
+            clause = next(c for c in window if _SEPSIS_SIGNS.search(c.text))
+            clause.emergency, clause.rule = "trauma_other", "infection_and_sepsis_signs"
+            return
 
 
 @dataclass(frozen=True)
@@ -567,6 +681,8 @@ def _demotion(text: str, frames: _Frames) -> str:
     """Why a clause is no present situation, or ""; English frames plus the message language's own."""
     if _FICTION.search(text):
         return "fiction"
+    if _ASKED_DENIED.search(text) and not _RETRACTED.search(frames.whole):
+        return "negated_report"
     now = _URGENT_NOW.search(_CALLED.sub(" ", text))  # "I had to call an ambulance" is no call now
     if _HYPOTHETICAL.search(text) and not (frames.actually_me or _NOW.search(text) or _RECENT.search(text)):
         return "hypothetical"
@@ -612,6 +728,7 @@ def _foreign_rules(clause: Clause, language: str) -> None:
         if rules.self_harm.search(clause.text):
             clause.self_harm, clause.rule = True, f"{code}:self_harm"
             return
+    for code, rules in all_rules.items():
         for category, pattern in rules.emergency.items():
             if pattern.search(clause.text):
                 clause.emergency, clause.rule = category, f"{code}:{category}"
