@@ -569,7 +569,7 @@ def run(
     eval_limit: Annotated[int | None, typer.Option(help="Test questions evaluated per system (default 40).")] = None,
     set_: SetOption = None,
 ) -> None:
-    """The main job on the embedded defaults: prepare -> train -> evaluate base and fine-tuned -> report."""
+    """The main job on the embedded defaults: prepare -> train -> export -> serve, evaluating beside it."""
     configure_threads("torch")
     from medqa.config import load_config
     from medqa.pipeline import PipelineConfig, run_pipeline

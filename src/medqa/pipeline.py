@@ -1,17 +1,29 @@
-"""The main job on the embedded defaults: every stage in order, into one run folder.
+"""The main job on the embedded defaults: every stage, into one run folder.
 
 data (bundled MedQuAD) -> train (bundled SmolLM2, LoRA, a CPU budget) -> export (merged, with a
-GGUF for llama.cpp) -> evaluate, on a seeded sample of the test split, what is served and what it
-must beat: the base model, the fine-tuned model and the no-model yardstick `nearest` closed-book,
-and the fine-tuned assistant grounded in a training-only index -> report (a verdict in plain words
-first) -> serve the fine-tuned assistant
+GGUF for llama.cpp) -> serve the fine-tuned assistant, while a child
+process at a lower CPU priority evaluates, on a seeded sample of the test split, what is served and
+what it must beat (the base model, the fine-tuned model and the no-model yardstick `nearest`
+closed-book, and the fine-tuned assistant grounded in a training-only index) and writes the report
+(a verdict in plain words first). With serve=false the evaluation and report run in the foreground.
+
+The child is `python -m medqa.pipeline --evaluate RUN`: it reads its settings from RUN/eval_job.json
+(written by the main job), writes to RUN/eval.log and stops when the main job (then the server) stops.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import json
 import os
+import shlex
+import signal
+import subprocess
 import sys
+import threading
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +32,20 @@ from rich.console import Console
 
 from medqa.config import check, load_config, raise_problems
 from medqa.errors import MedqaError
+from medqa.fileio import atomic_write_json
 from medqa.hardware import environment_for, llama_cpp_available
 from medqa.models import BUNDLED_MODEL, GGUF_FILE
 from medqa.resources import recipe_path
+
+EVAL_JOB = "eval_job.json"  # RUN/eval_job.json: what the background evaluation evaluates, written by the main job
+EVAL_LOG = "eval.log"  # RUN/eval.log: the background evaluation's output
+# The background evaluation's CPU priority: below the server (0), whose answers come first, above the
+# served index's worker (19). Scores do not depend on speed: greedy decoding, seeded samples.
+EVAL_NICE = 10
+# Seconds per test question and system of the main job's evaluation (128 new tokens, 2 cores), for the
+# estimate the terminal shows: 5.53 min for 4 systems x 40 questions, measured in the foreground by
+# bench/main_job.py on 2 cores a little shared (in the background it also shares them with the server).
+EVAL_S_PER_ANSWER = 2.1
 
 
 @dataclass
@@ -36,7 +59,9 @@ class PipelineConfig:
     train_minutes: float | None = None  # None: the recipe's max_minutes (stops and saves on slower machines)
     eval_limit: int = 40  # test questions per system (a seeded sample, the same for every system)
     eval_max_new_tokens: int = 128
-    serve: bool = True  # end by serving the fine-tuned assistant (web chat + API) until stopped
+    # serve the fine-tuned assistant (web chat + API) right after the export, until stopped, while the
+    # evaluation and report run in the background; false: evaluate and report in the foreground, then exit
+    serve: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -70,9 +95,16 @@ def new_run_dir(root: Path = Path("runs")) -> Path:
     return candidate
 
 
-def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: Console | None = None) -> Path:
+def run_pipeline(
+    config: PipelineConfig,
+    workdir: Path | None = None,
+    console: Console | None = None,
+    eval_settings: dict[str, object] | None = None,
+) -> Path:
     """Run every stage into `workdir` (default: a new runs/run-<time>); return it. With `config.serve`
-    it never returns: the process becomes `medqa serve` on the exported model (`serve_in_place`)."""
+    it never returns: the evaluation goes on in a child process (`start_background_evaluation`) and
+    this process becomes `medqa serve` on the exported model (`serve_in_place`). `eval_settings`: more
+    EvalConfig settings for every evaluated system (see `evaluate_and_report`)."""
     from medqa.data.prepare import DataConfig, prepare
     from medqa.data.report import print_summary
     from medqa.train import TrainConfig, train
@@ -109,15 +141,26 @@ def run_pipeline(config: PipelineConfig, workdir: Path | None = None, console: C
     # Exported before evaluation: the report scores what is served (the GGUF on llama.cpp).
     console.print("[bold]3/6 export[/bold]: the adapter merged into the base model, and a GGUF for llama.cpp")
     served = _export_for_serving(train_dir, workdir / "export", console)
-    _eval_index(data_dir, console)
-    evaluate_and_report(config, data_dir, train_dir, served, workdir, console)
-    if config.serve:
-        console.print(
-            f"[bold]6/6 serve[/bold]: the fine-tuned assistant at http://{config.host}:{config.port} (web chat) "
-            "and /v1 (OpenAI-compatible API), answering at once; /ready shows the corpus index's progress. "
-            "Ctrl+C stops it."
-        )
-        serve_in_place(served, config.host, config.port)
+    if not config.serve:
+        _eval_index(data_dir, console)
+        evaluate_and_report(config, data_dir, train_dir, served, workdir, console, eval_settings)
+        return workdir
+
+    # The first answer need not wait for the evaluation: it runs beside the server, in its own process.
+    start_background_evaluation(config, data_dir, train_dir, served, workdir, eval_settings)
+    console.print(
+        f"[bold]6/6 serve[/bold]: the fine-tuned assistant is being served now at http://{config.host}:{config.port} "
+        "(web chat) and /v1 (OpenAI-compatible API), answering at once; /ready shows the corpus index's progress. "
+        "Ctrl+C stops it (and the evaluation)."
+    )
+    names = [name for name, _ in eval_plan(config, data_dir, served, eval_settings)]
+    console.print(
+        f"[bold]evaluation and report[/bold] (steps 4-5) continue in the background at a lower CPU priority: "
+        f"{', '.join(names)} on {config.eval_limit} test questions per system (log {workdir / EVAL_LOG}); "
+        f"the report appears at {workdir / 'report' / 'report.html'} in about {eval_minutes(config)} minutes "
+        "(on 2 cores), and its verdict here."
+    )
+    serve_in_place(served, config.host, config.port)
     return workdir
 
 
@@ -139,28 +182,12 @@ def evaluate_and_report(
     from medqa.evaluate.run import EvalConfig, evaluate, print_metrics
     from medqa.train.outputs import refresh_model_card
 
-    systems: list[tuple[str, dict[str, object]]] = [
-        (NEAREST, {"model": NEAREST}),
-        ("base", {"model": config.model, "backend": _eval_backend(config.model)}),
-        ("fine-tuned", {"model": str(served), "backend": _eval_backend(str(served))}),
-        # perplexity is the closed fine-tuned model's: the same weights, the same reference answers
-        ("fine-tuned-grounded", {"model": str(served), "backend": _eval_backend(str(served)), "mode": "grounded",
-                                 "perplexity": False}),
-    ]  # fmt: skip
+    systems = eval_plan(config, data_dir, served, eval_settings)
     console.print(
         f"[bold]4/6 evaluate[/bold]: {', '.join(name for name, _ in systems)} on {config.eval_limit} test questions"
     )
     eval_dirs = []
-    for name, overrides in systems:
-        settings = {
-            "data": str(data_dir),
-            "split": "test",
-            "name": name,
-            "limit": config.eval_limit,
-            "max_new_tokens": config.eval_max_new_tokens,
-            **(eval_settings or {}),
-            **overrides,
-        }
+    for name, settings in systems:
         started = time.perf_counter()
         result = evaluate(load_config(EvalConfig, None, settings), workdir / "eval" / name, console=console)
         print_metrics(result.metrics, console)
@@ -174,6 +201,152 @@ def evaluate_and_report(
         console.print(f"- {line}")
     console.print(f"report: {workdir / 'report' / 'report.html'}")
     return summary
+
+
+def eval_plan(
+    config: PipelineConfig, data_dir: Path, served: Path, eval_settings: dict[str, object] | None = None
+) -> list[tuple[str, dict[str, object]]]:
+    """The systems of steps 4-5, each with its complete EvalConfig settings: `nearest`, base and
+    fine-tuned closed-book, and the fine-tuned assistant grounded, on the same seeded test questions."""
+    from medqa.evaluate.nearest import NEAREST
+
+    systems: list[tuple[str, dict[str, object]]] = [
+        (NEAREST, {"model": NEAREST}),
+        ("base", {"model": config.model, "backend": _eval_backend(config.model)}),
+        ("fine-tuned", {"model": str(served), "backend": _eval_backend(str(served))}),
+        # perplexity is the closed fine-tuned model's: the same weights, the same reference answers
+        ("fine-tuned-grounded", {"model": str(served), "backend": _eval_backend(str(served)), "mode": "grounded",
+                                 "perplexity": False}),
+    ]  # fmt: skip
+    shared: dict[str, object] = {
+        "data": str(data_dir),
+        "split": "test",
+        "limit": config.eval_limit,
+        "max_new_tokens": config.eval_max_new_tokens,
+        **(eval_settings or {}),
+    }
+    return [(name, {**shared, "name": name, **overrides}) for name, overrides in systems]
+
+
+def eval_minutes(config: PipelineConfig) -> int:
+    """About how many minutes steps 4-5 take on 2 cores (`EVAL_S_PER_ANSWER`), for the terminal."""
+    seconds = 4 * config.eval_limit * EVAL_S_PER_ANSWER * config.eval_max_new_tokens / 128
+    return max(1, round(seconds / 60))
+
+
+# ----------------------------------------------------------------------------------------- background evaluation
+def start_background_evaluation(
+    config: PipelineConfig,
+    data_dir: Path,
+    train_dir: Path,
+    served: Path,
+    workdir: Path,
+    eval_settings: dict[str, object] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start steps 4-5 in a child process, `python -m medqa.pipeline --evaluate WORKDIR` (`evaluation_main`),
+    with this run's settings in WORKDIR/eval_job.json. It inherits this process's terminal and process
+    group (Ctrl+C reaches it too) and stops when this process, the server after `serve_in_place`, stops."""
+    job = {
+        "config": dataclasses.asdict(config),
+        "data_dir": str(data_dir),
+        "train_dir": str(train_dir),
+        "served": str(served),
+        "eval_settings": eval_settings or {},
+        "parent": os.getpid(),  # the same process after `serve_in_place`: execve keeps the pid
+    }
+    atomic_write_json(workdir / EVAL_JOB, job)
+    return subprocess.Popen(
+        [sys.executable, "-m", "medqa.pipeline", "--evaluate", str(workdir)],
+        stdin=subprocess.DEVNULL,
+        close_fds=True,
+        env=environment_for("torch"),  # the thread settings of the evaluation in the foreground
+    )
+
+
+def evaluation_main(argv: list[str] | None = None) -> int:
+    """The background evaluation: RUN/eval_job.json's steps 4-5 at nice +10, output in RUN/eval.log;
+    the verdict (or why it stopped, and how to finish by hand) goes to the main job's terminal."""
+    parser = argparse.ArgumentParser(description="The main job's evaluation and report, beside its server.")
+    parser.add_argument("--evaluate", type=Path, required=True, metavar="RUN", help="the main job's run folder")
+    workdir: Path = parser.parse_args(argv).evaluate
+    job = json.loads((workdir / EVAL_JOB).read_text(encoding="utf-8"))
+    priority = os.nice(EVAL_NICE)  # the server's answers come first; the scores do not depend on speed
+    terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")  # the main job's, for the last words
+    sys.stdout.flush()
+    with open(workdir / EVAL_LOG, "a", encoding="utf-8") as log:
+        os.dup2(log.fileno(), sys.stdout.fileno())  # everything else, library output too, goes to the log
+        os.dup2(log.fileno(), sys.stderr.fileno())
+    config = PipelineConfig(**job["config"])
+    data_dir, train_dir, served = Path(job["data_dir"]), Path(job["train_dir"]), Path(job["served"])
+    eval_settings: dict[str, object] = job["eval_settings"]
+    console = Console(width=120)  # a log file: plain progress lines every ~10 s (medqa.progress)
+    console.print(f"the main job's evaluation, in the background at CPU priority nice {priority}")
+
+    # Ctrl+C reaches the whole foreground group; SIGTERM and SIGHUP (the job killed, the terminal closed)
+    # and the server's end (`_stop_with_parent`) stop the evaluation the same way, so that no half-written
+    # folder stays behind (eval and report folders are written aside and renamed when complete).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # under nohup the server goes on, and so do we
+        signal.signal(signal.SIGHUP, signal.default_int_handler)
+    try:
+        _stop_with_parent(int(job["parent"]))
+        _eval_index(data_dir, console)
+        summary = evaluate_and_report(config, data_dir, train_dir, served, workdir, console, eval_settings)
+    except (KeyboardInterrupt, Exception) as exc:
+        if not isinstance(exc, KeyboardInterrupt | MedqaError):
+            traceback.print_exc()  # a bug: the log keeps the traceback
+        why = "" if isinstance(exc, KeyboardInterrupt) else f" ({type(exc).__name__}: {exc})"
+        commands = rerun_commands(config, data_dir, served, workdir, eval_settings)
+        message = f"evaluation stopped before the end{why}; rerun with\n" + "\n".join(f"  {c}" for c in commands)
+        console.print(message, highlight=False, markup=False, soft_wrap=True)
+        _tell(terminal, f"{message}\n(log {workdir / EVAL_LOG})")
+        return 130 if isinstance(exc, KeyboardInterrupt) else 2
+    report = workdir / "report" / "report.html"
+    lines = [f"evaluation finished: report at {report} ({config.eval_limit} test questions per system)"]
+    _tell(terminal, "\n".join([*lines, *(f"- {line}" for line in summary["verdict"])]))
+    return 0
+
+
+def rerun_commands(
+    config: PipelineConfig, data_dir: Path, served: Path, workdir: Path, eval_settings: dict[str, object]
+) -> list[str]:
+    """The `medqa eval` commands of the systems without a finished eval folder, then `medqa report`:
+    how to finish an evaluation that stopped, with the same settings."""
+    flags = {"model", "data", "split", "limit", "max_new_tokens", "mode", "backend", "name"}  # `medqa eval` options
+    plan = eval_plan(config, data_dir, served, eval_settings)
+    commands = []
+    for name, settings in plan:
+        out = workdir / "eval" / name
+        if (out / "metrics.json").is_file():
+            continue  # finished: eval folders appear complete or not at all
+        words = ["medqa", "eval", "--out", str(out)]
+        for key, value in settings.items():
+            text = json.dumps(value) if isinstance(value, bool) else str(value)  # true/false, as --set reads them
+            words += [f"--{key.replace('_', '-')}", text] if key in flags else ["--set", f"{key}={text}"]
+        commands.append(shlex.join(words))
+    dirs = [str(workdir / "eval" / name) for name, _ in plan]
+    commands.append(shlex.join(["medqa", "report", *dirs, "--out", str(workdir / "report"), "--overwrite"]))
+    return commands
+
+
+def _stop_with_parent(parent: int) -> None:
+    """Stop this process (SIGTERM, as above) once `parent` is gone: a thread that looks every second."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _tell(terminal: Any, text: str) -> None:
+    """Write `text` to the main job's terminal in one block; a closed terminal is no error."""
+    try:
+        terminal.write(f"\n{text}\n")
+        terminal.flush()
+    except OSError:
+        pass
 
 
 def _start_served_index(config: PipelineConfig, console: Console) -> None:
@@ -264,3 +437,7 @@ def serve_in_place(model: Path, host: str, port: int) -> None:
     sys.stderr.flush()
     command = [sys.executable, "-m", "medqa", "serve", "--model", str(model), "--host", host, "--port", str(port)]
     os.execve(sys.executable, command, environment_for("llamacpp"))
+
+
+if __name__ == "__main__":
+    sys.exit(evaluation_main())
