@@ -22,12 +22,15 @@ Whatever the title, when the question names a condition by a disease ending ("la
 never mentions it is about something else and is dropped.
 
 Words are compared with their own light normalisation, never the retrieval stemmer, which is what
-conflates "esophagitis" and "esophageal".
+conflates "esophagitis" and "esophageal". The edit distance for misspellings is written here (a dozen lines,
+capped at 3, on words of a question and three titles, cached) rather than taken from rapidfuzz: not worth a
+compiled dependency at this size.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -252,22 +255,13 @@ def _relation(word: str, title_word: str) -> Literal["same", "related", "other",
     same_root = asked_rest == title_rest or asked_rest == _root(title_word) or _root(word) == title_rest
     if same_root and asked_prefix and asked_prefix != title_prefix:
         return "other"  # the question adds or changes a prefix: "pseudogout", "hyperthyroid"
-    if same_root or _common_prefix(word, title_word) >= 5:
+    if same_root or len(os.path.commonprefix([word, title_word])) >= 5:
         if _ending(word) and (_ending(word) != _ending(title_word) or not same_root):
             # The question's disease ending is missing from the title word, or another one, or on
             # another root ("gastroenteritis" / "gastritis"): another condition.
             return "other"
         return "related"  # a form of the word, or the title names a disease of it ("sinus" / "sinusitis")
     return "none"
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _distance(a: str, b: str) -> int:
