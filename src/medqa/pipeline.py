@@ -157,8 +157,8 @@ def run_pipeline(
     console.print(
         f"[bold]evaluation and report[/bold] (steps 4-5) continue in the background at a lower CPU priority: "
         f"{', '.join(names)} on {config.eval_limit} test questions per system (log {workdir / EVAL_LOG}); "
-        f"the report appears at {workdir / 'report' / 'report.html'} in about {eval_minutes(config)} minutes "
-        "(on 2 cores), and its verdict here."
+        f"the report appears at {workdir / 'report' / 'report.html'} in about "
+        f"{eval_minutes(config, len(names))} minutes (on 2 cores), and its verdict here."
     )
     serve_in_place(served, config.host, config.port)
     return workdir
@@ -228,9 +228,9 @@ def eval_plan(
     return [(name, {**shared, "name": name, **overrides}) for name, overrides in systems]
 
 
-def eval_minutes(config: PipelineConfig) -> int:
-    """About how many minutes steps 4-5 take on 2 cores (`EVAL_S_PER_ANSWER`), for the terminal."""
-    seconds = 4 * config.eval_limit * EVAL_S_PER_ANSWER * config.eval_max_new_tokens / 128
+def eval_minutes(config: PipelineConfig, systems: int) -> int:
+    """About how many minutes steps 4-5 take for `systems` systems on 2 cores (`EVAL_S_PER_ANSWER`)."""
+    seconds = systems * config.eval_limit * EVAL_S_PER_ANSWER * config.eval_max_new_tokens / 128
     return max(1, round(seconds / 60))
 
 
