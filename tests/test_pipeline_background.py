@@ -72,7 +72,7 @@ def _fake_stages(monkeypatch: pytest.MonkeyPatch, base: Path, real_train: bool) 
     monkeypatch.setattr(medqa.data.report, "print_summary", lambda report, console: None)
     monkeypatch.setattr(medqa.train, "train", train)
     monkeypatch.setattr(pipeline, "_export_for_serving", lambda run, out, console: run)
-    monkeypatch.setattr(pipeline, "serve_in_place", lambda *args: calls["served"].append(args))
+    monkeypatch.setattr(pipeline, "serve_in_place", lambda *args, reap: calls["served"].append((*args, reap)))
     monkeypatch.setattr(pipeline, "start_background_evaluation", start)
     return calls
 
@@ -98,8 +98,8 @@ def test_serving_starts_the_evaluation_in_a_child_with_the_runs_settings_at_lowe
     run_pipeline(config, run, Console(file=out, width=400), eval_settings=FAST_SCORES)
 
     # The server came right after the export; the evaluation was left to one child, with this run's settings.
-    assert calls["served"] == [(run / "train", "127.0.0.1", 8123)]
     [child] = calls["children"]
+    assert calls["served"] == [(run / "train", "127.0.0.1", 8123, child.pid)]  # the server waits for the child
     job = json.loads((run / EVAL_JOB).read_text())
     assert job["config"] == dataclasses.asdict(config) and job["eval_settings"] == FAST_SCORES
     assert job["parent"] == os.getpid() and job["served"] == str(run / "train")
@@ -187,3 +187,23 @@ def test_an_evaluation_whose_server_stopped_stops_without_a_report_and_says_how_
     for command in commands:
         _, name, *args = shlex.split(command)
         cli.commands[name].make_context(name, args)  # type: ignore[attr-defined]  # raises on unknown options
+
+
+def test_the_server_waits_for_the_evaluation_child_it_was_handed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `serve_in_place` the server is the evaluation's parent: a finished child must not stay a zombie."""
+    from medqa.pipeline import REAP_CHILD_ENV
+    from medqa.server.app import reap_child
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    monkeypatch.setenv(REAP_CHILD_ENV, str(child.pid))
+    thread = reap_child()
+    assert thread is not None
+    thread.join(timeout=WAIT_S)
+    assert not thread.is_alive() and REAP_CHILD_ENV not in os.environ
+    with pytest.raises(ChildProcessError):  # already waited for: nothing left in the process table
+        os.waitpid(child.pid, os.WNOHANG)
+    monkeypatch.setenv(REAP_CHILD_ENV, "1")  # not a child of ours: nothing to wait for, no error
+    other = reap_child()
+    assert other is not None
+    other.join(timeout=WAIT_S)
+    assert reap_child() is None  # without the variable

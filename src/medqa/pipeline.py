@@ -39,6 +39,7 @@ from medqa.resources import recipe_path
 
 EVAL_JOB = "eval_job.json"  # RUN/eval_job.json: what the background evaluation evaluates, written by the main job
 EVAL_LOG = "eval.log"  # RUN/eval.log: the background evaluation's output
+REAP_CHILD_ENV = "MEDQA_REAP_CHILD"  # the evaluation child's pid, for the server to wait for (`serve_in_place`)
 # The background evaluation's CPU priority: below the server (0), whose answers come first, above the
 # served index's worker (19). Scores do not depend on speed: greedy decoding, seeded samples.
 EVAL_NICE = 10
@@ -147,7 +148,7 @@ def run_pipeline(
         return workdir
 
     # The first answer need not wait for the evaluation: it runs beside the server, in its own process.
-    start_background_evaluation(config, data_dir, train_dir, served, workdir, eval_settings)
+    child = start_background_evaluation(config, data_dir, train_dir, served, workdir, eval_settings)
     console.print(
         f"[bold]6/6 serve[/bold]: the fine-tuned assistant is being served now at http://{config.host}:{config.port} "
         "(web chat) and /v1 (OpenAI-compatible API), answering at once; /ready shows the corpus index's progress. "
@@ -160,7 +161,7 @@ def run_pipeline(
         f"the report appears at {workdir / 'report' / 'report.html'} in about "
         f"{eval_minutes(config, len(names))} minutes (on 2 cores), and its verdict here."
     )
-    serve_in_place(served, config.host, config.port)
+    serve_in_place(served, config.host, config.port, reap=child.pid)
     return workdir
 
 
@@ -429,14 +430,19 @@ def _export_for_serving(run: Path, out: Path, console: Console) -> Path:
     return out
 
 
-def serve_in_place(model: Path, host: str, port: int) -> None:
+def serve_in_place(model: Path, host: str, port: int, reap: int | None = None) -> None:
     """Replace this process with `medqa serve`: the server starts without the memory that training
     and evaluation left behind (torch, the models, the allocator's heap). MEDQA_* settings carry over;
-    the thread settings are the server's own (`hardware.environment_for`)."""
+    the thread settings are the server's own (`hardware.environment_for`). `reap`: the evaluation
+    child's pid, which the server waits for (`medqa.server.app.reap_child`) so that it does not stay a
+    zombie after it finishes: execve keeps the child, but not the Popen object that would wait for it."""
     sys.stdout.flush()
     sys.stderr.flush()
     command = [sys.executable, "-m", "medqa", "serve", "--model", str(model), "--host", host, "--port", str(port)]
-    os.execve(sys.executable, command, environment_for("llamacpp"))
+    env = environment_for("llamacpp")
+    if reap is not None:
+        env[REAP_CHILD_ENV] = str(reap)
+    os.execve(sys.executable, command, env)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -545,6 +547,7 @@ def run_server(settings: ServerSettings) -> None:
     import uvicorn
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s")
+    reap_child()
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -553,3 +556,22 @@ def run_server(settings: ServerSettings) -> None:
         access_log=False,  # medqa.server.access writes one JSON line per request instead
         **uvicorn_options(settings),  # deadlines for headers, bodies and idle connections; graceful stop
     )
+
+
+def reap_child() -> threading.Thread | None:
+    """Wait, in a daemon thread, for the child that the main job handed over (its background evaluation,
+    `medqa.pipeline.serve_in_place`), so that a finished child does not stay a zombie beside the server."""
+    from medqa.pipeline import REAP_CHILD_ENV
+
+    pid = os.environ.pop(REAP_CHILD_ENV, "")
+    if not pid.isdigit():
+        return None
+
+    def wait() -> None:
+        # not our child (the variable came from elsewhere) or already waited for: nothing to do
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(int(pid), 0)
+
+    thread = threading.Thread(target=wait, name="reap-evaluation", daemon=True)
+    thread.start()
+    return thread
