@@ -663,3 +663,38 @@ def test_other_languages_crises_and_emergencies_in_everyday_words(triage: Triage
 def test_other_languages_idioms_and_questions_do_not_fire(triage: Triage, message: str) -> None:
     result = triage.assess(message)
     assert result.kind == "none", result.signals
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my hip aches",
+        "I've got a stuffy nose",
+        "my elbow hurts when I lift the kettle",
+        "I have a sore tummy after lunch",
+        "my scalp itches",
+        "I keep getting a pain in my side when I run",
+        "my little boy has a runny nose",
+        "why does my jaw click when I chew",
+        "burning feeling when I wee",
+        "my feet are swollen after a long day",
+    ],
+)
+def test_everyday_complaints_are_not_emergencies(triage: Triage, message: str) -> None:
+    """The commonest messages: a present symptom with no danger sign gets an answer, not "call 911"."""
+    result = triage.assess(message)
+    assert result.kind == "none", result.signals
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my hip hurts so much after the fall that I can't stand and my leg is turned outwards",
+        "sore tummy, now it's rigid and I can't stop vomiting",
+        "my headache hit like a hammer out of nowhere and the light hurts my eyes and my neck is stiff",
+        "my chest hurts and it's spreading to my jaw",
+    ],
+)
+def test_a_danger_sign_still_makes_a_complaint_an_emergency(triage: Triage, message: str) -> None:
+    result = triage.assess(message)
+    assert result.kind == "emergency", result.signals

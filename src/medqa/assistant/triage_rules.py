@@ -224,6 +224,10 @@ _RISK = re.compile(
     r"pressure|crush\w*|stab\w*|shot|suffocat\w*|wheez\w*|cough\w*|spurt\w*|gone|wrong|scared|help|"
     r"(come|came|comes|coming) back|back again)\b"
 )
+_CANT_BEAR_WEIGHT = (  # unable to stand or get up now: not a lasting limit, not a sprained ankle
+    r"(can'?t|cannot|unable to) (stand|get up)\b(?! (on (it|that|my (ankle|foot|toes?))|for|very|long|straight|the|"
+    r"stairs|easily|without|properly|as|much)\b)"
+)
 _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
     category: re.compile(pattern)
     for category, pattern in {
@@ -273,7 +277,11 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         r"\b(rash|spots|dots|blotches|marks)\b.{0,60}\b(doesn'?t|don'?t|won'?t|didn'?t|does not|do not|not) (fade|go "
         r"away|disappear|blanch)\w*\b.{0,30}\b(glass|press\w*|tumbler)\b|\bnon-?blanching\b|\b(purple|purplish) "
         r"(rash|spots|dots|blotches)\b.{0,60}\b(fever|temperature|sleepy|floppy|drowsy|stiff neck)\b|"
-        r"\b(fever|temperature)\b.{0,60}\b(purple|purplish) (rash|spots|dots|blotches)\b",
+        r"\b(fever|temperature)\b.{0,60}\b(purple|purplish) (rash|spots|dots|blotches)\b|"
+        # a fall that leaves someone unable to stand or with a leg turned out: a broken hip or leg
+        # (not "can't stand for long" or "can't get up the stairs easily": a lasting limit, not an injury now)
+        rf"\b(fell|fall|fallen|slipped|tripped)\b.{{0,60}}\b{_CANT_BEAR_WEIGHT}|\b{_CANT_BEAR_WEIGHT}.{{0,60}}\b(fell|"
+        r"fall|fallen|slipped|tripped)\b|\b(leg|foot) (is |looks )?(turned out(wards)?|shorter and turned)\b",
     }.items()
 }
 _POISONS = (
