@@ -11,7 +11,10 @@ src/medqa/resources/triage_exemplars.yaml or the rules):
 - tests/data/triage_eval.jsonl      the project's first, smaller set;
 - tests/data/triage/dev_languages.jsonl  a development set of 26 languages other than English (may be read);
 - tests/data/triage/dev_crisis.jsonl  a development set of self-harm crises as people write them, near-crisis
-                                    ordinary messages and fr/zh/ar/it/ru/ja emergencies (may be read).
+                                    ordinary messages and fr/zh/ar/it/ru/ja emergencies (may be read);
+- tests/data/triage/dev_complaints.jsonl  everyday first-person complaints and short emergencies (may be read);
+- tests/data/triage/heldout4.jsonl, heldout5.jsonl  blind held-out sets (18 languages; everyday complaints),
+                                    written without reading the rules (same rule as heldout.jsonl).
 Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
 
 A crisis (label self_harm) counts as caught when either emergency response fires: both start with the
@@ -46,9 +49,12 @@ SETS = {
     "eval": DATA / "triage_eval.jsonl",
     "dev_languages": DATA / "triage" / "dev_languages.jsonl",
     "dev_crisis": DATA / "triage" / "dev_crisis.jsonl",
+    "dev_complaints": DATA / "triage" / "dev_complaints.jsonl",
+    "heldout4": DATA / "triage" / "heldout4.jsonl",
+    "heldout5": DATA / "triage" / "heldout5.jsonl",
 }
 # Sets whose missed messages may be printed; the held-out sets' never are.
-SHOWN = {"dev", "eval", "dev_languages", "dev_crisis"}
+SHOWN = {"dev", "eval", "dev_languages", "dev_crisis", "dev_complaints"}
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -138,10 +144,12 @@ def main() -> None:
     parser.add_argument(
         "--systems",
         nargs="+",
-        choices=("exemplars", "head", "blend"),
+        choices=("exemplars", "head", "blend", "no_multilingual"),
         default=["exemplars"],
         help="score with the exemplar classifier, the learned head (triage_head.npz) or the mean of the two's "
-        "scores ('blend'); with several, the JSON keys are 'set:system'",
+        "scores ('blend'), each with the multilingual reader (triage_multilingual.npz) on messages not in English; "
+        "'no_multilingual': the exemplar classifier and the rules alone; with several, the JSON keys are "
+        "'set:system'",
     )
     args = parser.parse_args()
     summary: dict[str, Any] = {}
@@ -158,10 +166,11 @@ def score_system(system: str, sets: list[str], verbose: bool, summary: dict[str,
 
     started = time.perf_counter()
     embedder = MiniLMEmbedder()
-    head = load_head(embedder.name) if system != "exemplars" else None
-    triage = Triage(embedder, head=head, head_weight=0.5 if system == "blend" else 1.0)
+    head = load_head(embedder.name) if system in ("head", "blend") else None
+    multilingual = system != "no_multilingual"
+    triage = Triage(embedder, head=head, head_weight=0.5 if system == "blend" else 1.0, multilingual=multilingual)
     build_s = time.perf_counter() - started
-    for text in ("warm up", "my chest hurts"):  # first calls load lazily built parts
+    for text in ("warm up", "my chest hurts", "me duele mucho"):  # first calls load lazily built parts (USE)
         triage.assess(text)
     print(f"triage ({system}) built in {build_s:.1f} s")
     for name in sets:
