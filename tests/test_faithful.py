@@ -182,6 +182,21 @@ OVARIAN = RetrievedPassage(
 )
 
 
+def test_the_opposite_condition_of_the_same_root_is_rejected() -> None:
+    """One word of difference names the opposite condition: the content-word share alone would pass it."""
+    page = RetrievedPassage(
+        "Hyperthyroidism is a disorder that occurs when the thyroid gland makes more thyroid hormone than the body "
+        "needs. A fast heartbeat (tachycardia) is common.",
+        1.0, "https://ex.org/hyper", "Hyperthyroidism", "What is Hyperthyroidism?", "h", 0,
+    )  # fmt: skip
+    check = SupportChecker([page], StemBagEmbedder()).check
+    said = "Hyperthyroidism occurs when the thyroid gland makes more thyroid hormone than the body needs."
+    assert check(said).supported
+    swapped = check("Hypothyroidism occurs when the thyroid gland makes more thyroid hormone than the body needs.")
+    assert not swapped.supported and "hypothyroid" in swapped.reason
+    assert not check("A slow heartbeat (bradycardia) is common.").supported
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

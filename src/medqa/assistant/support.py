@@ -645,6 +645,9 @@ class SupportChecker:
         missing_doses = dose_amounts(sentence) - dose_amounts(unit)
         if missing_doses:
             return f"does not give the amount {' '.join(sorted(missing_doses)[0])}"
+        swapped = _swapped_prefixes(terms | strict_terms(sentence), offered)
+        if swapped:
+            return f"says {swapped[0]} where it says {swapped[1]}"
         missing_names = strict_terms(sentence) - offered
         if missing_names:
             return f"does not say {', '.join(sorted(missing_names))} in one sentence"
@@ -759,6 +762,27 @@ def _focus_hits(text: str, terms: set[str], focus: Focus) -> int:
     """How many of the things `focus` asks for `text` (with content stems `terms`) says."""
     figure = "frequency" in focus.kinds and bool(_FREQUENCY_FIGURE.search(text))
     return len(terms & (focus.answer_terms | focus.asked_terms)) + figure
+
+
+# Prefixes whose swap names the opposite condition: hypothyroidism/hyperthyroidism, bradycardia/tachycardia.
+# One word of difference, so the content-word share alone lets it through.
+_OPPOSITE_PREFIXES = (
+    ("hypo", "hyper"), ("hyper", "hypo"), ("brady", "tachy"), ("tachy", "brady"), ("micro", "macro"),
+    ("macro", "micro"), ("over", "under"), ("under", "over"), ("intra", "extra"),
+    ("extra", "intra"), ("poly", "oligo"), ("oligo", "poly"),
+)  # fmt: skip
+
+
+def _swapped_prefixes(terms: set[str], offered: set[str]) -> tuple[str, str] | None:
+    """(the sentence's word, the passage's word) when the sentence says a word the passage does not, and the
+    passage says the same word with the opposite prefix ("hypothyroid" where it says "hyperthyroid")."""
+    for term in sorted(terms - offered):
+        for prefix, opposite in _OPPOSITE_PREFIXES:
+            if term.startswith(prefix) and len(term) > len(prefix) + 2:
+                other = opposite + term[len(prefix) :]
+                if other in offered:
+                    return term, other
+    return None
 
 
 def _overlap(terms: set[str] | frozenset[str], other: set[str]) -> float:
