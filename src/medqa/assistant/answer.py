@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from medqa.assistant.compare import comparison, retrieve_compared
 from medqa.assistant.compose import Composer, Removed, Sentence
 from medqa.assistant.followup import clean_history, resolve_question
 from medqa.assistant.guard import neutralize_markers, sentences, strip_markup
@@ -235,17 +236,7 @@ class Assistant:
             )
             return
         question = resolve_question(message, user_turns)
-        passages = self.index.retrieve(question, self.config.k)
-        # Only passages of pages about what is asked (medqa.assistant.relevance), one number per page:
-        # the model, the support check and the reader see each page once.
-        relevant = _by_page(
-            relevant_passages(
-                question,
-                passages,
-                self.config.min_relevance,
-                min(self.config.min_named_relevance, self.config.min_relevance),
-            )
-        )
+        passages, relevant = self._retrieve(question)
         prefix = _notes_first(verdict)
         if not relevant:
             text = prefix + ABSTAIN_TEXT
@@ -309,6 +300,22 @@ class Assistant:
                 truncated=answered and self._hit_limit(written, settings.max_new_tokens),
             ),
         )
+
+    def _retrieve(self, question: str) -> tuple[list[RetrievedPassage], list[RetrievedPassage]]:
+        """(the passages retrieved, the relevant ones joined by page). Only passages of pages about what is
+        asked (medqa.assistant.relevance), one number per page: the model, the support check and the reader
+        see each page once. A comparison ("A vs B") also retrieves each side, judged against that side,
+        so that both sides have a page (medqa.assistant.compare)."""
+        min_cosine = self.config.min_relevance
+        min_named = min(self.config.min_named_relevance, min_cosine)
+        compared = comparison(question)
+        if compared is not None:
+            passages, merged = retrieve_compared(
+                question, compared, self.index.retrieve, self.config.k, min_cosine, min_named
+            )
+            return passages, _by_page(merged)
+        passages = self.index.retrieve(question, self.config.k)
+        return passages, _by_page(relevant_passages(question, passages, min_cosine, min_named))
 
     def _generate(
         self,

@@ -112,6 +112,21 @@ def relevant(
     return kept
 
 
+def keys(text: str) -> tuple[str, ...]:
+    """The words of `text` that can name something, normalised: how a question is read against titles."""
+    return _keys(text)
+
+
+def names_all(text: str, name: str) -> bool:
+    """Whether `text` has every specific word of `name` in some form ("hemorrhoids" in "a hemorrhoid is
+    ..."): a passage that names both sides of a comparison."""
+    words = set(_keys(text))
+    wanted = [w for w in _keys(name) if w not in _title_generic()]
+    return bool(wanted) and all(
+        w in words or any(_relation(w, t) in ("same", "related") for t in words) for w in wanted
+    )
+
+
 def page_match(asked: Sequence[str], title: str) -> Match:
     """How the question's words (`_keys`) relate to a page `title`: it names the page, names another
     condition of the same root, or neither."""
