@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from medqa.assistant.compare import comparison, retrieve_compared
-from medqa.assistant.compose import Composer, Removed, Sentence
+from medqa.assistant.compose import FILL_WORDS, QUOTE_WORDS, Composer, Removed, Sentence
 from medqa.assistant.followup import clean_history, resolve_question
 from medqa.assistant.guard import neutralize_markers, sentences, strip_markup
 from medqa.assistant.relevance import relevant as relevant_passages
@@ -72,6 +72,8 @@ class AssistantConfig:
     min_answer_words: int = 8  # fewer words of the model's answer surviving the check: completed with quotes
     min_kept_share: float = 0.5  # a smaller share of the model's words surviving: completed with quotes
     max_quoted: int = 4  # passage sentences added, at most, to complete an answer
+    quote_words: int = QUOTE_WORDS  # an answer completed with quotes stops short of this many words
+    fill_words: int = FILL_WORDS  # a model's answer shorter than this is completed with quotes (0: never)
     generation: GenerationSettings = field(default_factory=lambda: GenerationSettings(max_new_tokens=200))
     safety: SafetyConfig = field(default_factory=SafetyConfig)
     support: SupportConfig = field(default_factory=SupportConfig)
@@ -85,6 +87,8 @@ class AssistantConfig:
         check(problems, self.min_answer_words >= 0, "'min_answer_words' must be >= 0")
         check(problems, 0.0 <= self.min_kept_share <= 1.0, "'min_kept_share' must be in [0, 1]")
         check(problems, 1 <= self.max_quoted <= 10, f"'max_quoted' must be between 1 and 10, got {self.max_quoted}")
+        check(problems, self.quote_words >= 1, f"'quote_words' must be >= 1, got {self.quote_words}")
+        check(problems, self.fill_words >= 0, f"'fill_words' must be >= 0, got {self.fill_words}")
         raise_problems(problems, "assistant settings")
 
     def with_decoding(self, decoding: Decoding) -> AssistantConfig:
@@ -256,6 +260,8 @@ class Assistant:
             self.config.min_answer_words,
             self.config.min_kept_share,
             self.config.max_quoted,
+            quote_words=self.config.quote_words,
+            fill_words=self.config.fill_words,
         )
         body, answered = "", self.generator is not None
         if answered:
