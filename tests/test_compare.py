@@ -120,3 +120,19 @@ def test_a_comparing_follow_up_becomes_a_comparison(message: str, turns: list[st
     assert resolve_question(message, turns) == resolved
     if "treated" not in message:
         assert comparison(resolved) is not None
+
+
+def test_an_answer_about_one_side_is_completed_with_the_other_sides_page(index: Index) -> None:
+    """The model writes about asthma only; the answer still quotes and cites the migraine page."""
+    from fakes import ScriptedGenerator
+
+    question = "What is the difference between asthma and migraine?"
+    config = AssistantConfig(k=1, min_relevance=0.5, fill_words=0)  # no filling: only the side rule can add
+    model = ScriptedGenerator(["Asthma narrows the airways. ", "An inhaler opens them."])
+    answer = Assistant(index, StubTriage(), model, config).answer(question)
+    by_url = {c.url: c.number for c in answer.citations}
+    assert set(by_url) == {"https://ex.org/asthma", "https://ex.org/migraine"}
+    quoted = [s for s in answer.sentences if by_url["https://ex.org/migraine"] in s.citations]
+    assert [s.source for s in quoted] == ["quoted"] and "recurring headache" in quoted[0].text
+    one_sided = Assistant(index, StubTriage(), model, config).answer("What is asthma and how does an inhaler help?")
+    assert {c.url for c in one_sided.citations} == {"https://ex.org/asthma"}  # not a comparison: nothing added

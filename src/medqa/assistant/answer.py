@@ -36,12 +36,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from medqa.assistant.compare import comparison, retrieve_compared
+from medqa.assistant.compare import Comparison, comparison, retrieve_compared, side_pages
 from medqa.assistant.compose import FILL_WORDS, QUOTE_WORDS, Composer, Removed, Sentence
 from medqa.assistant.followup import clean_history, resolve_question
 from medqa.assistant.guard import neutralize_markers, sentences, strip_markup
 from medqa.assistant.relevance import relevant as relevant_passages
-from medqa.assistant.support import SupportChecker, SupportConfig, question_focus
+from medqa.assistant.support import Focus, SupportChecker, SupportConfig, question_focus
 from medqa.assistant.triage import DISCLAIMER, PERSONAL_ADVICE_NOTE, SafetyConfig, Triage, TriageResult
 from medqa.config import check, raise_problems
 from medqa.inference.base import GenerationSettings, Generator, Prompt
@@ -240,7 +240,7 @@ class Assistant:
             )
             return
         question = resolve_question(message, user_turns)
-        passages, relevant = self._retrieve(question)
+        passages, relevant, compared = self._retrieve(question)
         prefix = _notes_first(verdict)
         if not relevant:
             text = prefix + ABSTAIN_TEXT
@@ -262,6 +262,7 @@ class Assistant:
             self.config.max_quoted,
             quote_words=self.config.quote_words,
             fill_words=self.config.fill_words,
+            sides=_sides(compared, relevant),
         )
         body, answered = "", self.generator is not None
         if answered:
@@ -307,8 +308,9 @@ class Assistant:
             ),
         )
 
-    def _retrieve(self, question: str) -> tuple[list[RetrievedPassage], list[RetrievedPassage]]:
-        """(the passages retrieved, the relevant ones joined by page). Only passages of pages about what is
+    def _retrieve(self, question: str) -> tuple[list[RetrievedPassage], list[RetrievedPassage], Comparison | None]:
+        """(the passages retrieved, the relevant ones joined by page, the comparison the question asks or None).
+        Only passages of pages about what is
         asked (medqa.assistant.relevance), one number per page: the model, the support check and the reader
         see each page once. A comparison ("A vs B") also retrieves each side, judged against that side,
         so that both sides have a page (medqa.assistant.compare)."""
@@ -319,9 +321,9 @@ class Assistant:
             passages, merged = retrieve_compared(
                 question, compared, self.index.retrieve, self.config.k, min_cosine, min_named
             )
-            return passages, _by_page(merged)
+            return passages, _by_page(merged), compared
         passages = self.index.retrieve(question, self.config.k)
-        return passages, _by_page(relevant_passages(question, passages, min_cosine, min_named))
+        return passages, _by_page(relevant_passages(question, passages, min_cosine, min_named)), None
 
     def _generate(
         self,
@@ -356,6 +358,16 @@ class Assistant:
         template = getattr(self.generator, "template", None)
         template = template if isinstance(template, PromptTemplate) else PromptTemplate()
         return [template.system, template.passages_intro]
+
+
+def _sides(compared: Comparison | None, relevant: list[RetrievedPassage]) -> list[tuple[list[int], Focus]]:
+    """For a comparison, each side's page numbers and what the question asks of that side (its own query)."""
+    if compared is None:
+        return []
+    return [
+        (pages, question_focus(query, [relevant[n - 1].title for n in pages]))
+        for pages, query in zip(side_pages(compared, relevant), compared.queries(), strict=True)
+    ]
 
 
 def _notes_first(verdict: TriageResult) -> str:

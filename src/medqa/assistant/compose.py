@@ -93,10 +93,14 @@ class Composer:
         max_quoted: int = 4,
         quote_words: int = QUOTE_WORDS,
         fill_words: int = FILL_WORDS,
+        sides: Sequence[tuple[Sequence[int], Focus]] = (),
     ) -> None:
         self.checker, self.focus, self.personal, self.prompt_texts = checker, focus, personal, prompt_texts
         self.min_answer_words, self.min_kept_share, self.max_quoted = min_answer_words, min_kept_share, max_quoted
         self.quote_words, self.fill_words = quote_words, fill_words
+        # A comparison ("A vs B"): each side's page numbers and what the question asks of that side; an answer
+        # that cites no page of a side gets that side's best sentence (medqa.assistant.compare).
+        self.sides = [(list(pages), side_focus) for pages, side_focus in sides]
         self.sentences: list[Sentence] = []
         self.removed: list[Removed] = []
         self.extractive = False
@@ -174,6 +178,7 @@ class Composer:
             items += self._quotes(items, self.quote_words)
         elif self.fill_words:
             items += self._quotes(items, self.fill_words)
+        items += self._side_quotes(items)
         return self._emit(items, " ")
 
     # ------------------------------------------------------------------------------ steps
@@ -276,6 +281,22 @@ class Composer:
         order = list(dict.fromkeys(s.passage for s in chosen))
         chosen.sort(key=lambda s: (order.index(s.passage), s.position))
         return [self._quote(s, focused=bool(self.focus.kinds)) for s in chosen]
+
+    def _side_quotes(self, shown_now: list[Sentence]) -> list[Sentence]:
+        """For each side of a comparison that nothing shown cites, the sentence of that side's pages that best
+        answers the question about it: a comparison answered about one side only does not answer it."""
+        quotes: list[Sentence] = []
+        taken = [*self.sentences, *shown_now]
+        for pages, side_focus in self.sides:
+            if not pages or any(set(s.citations) & set(pages) for s in taken):
+                continue
+            for candidate in self.checker.best_answers(side_focus, limit=3 * self.max_quoted):
+                quote = self._quote(candidate, focused=bool(side_focus.kinds))
+                if candidate.passage in pages and not self._repeats(quote, taken):
+                    quotes.append(quote)
+                    taken.append(quote)
+                    break
+        return quotes
 
     def _quote(self, source: SourceSentence, focused: bool = False) -> Sentence:
         """`source` as a quote; a list as its intro and one "- item" line per item, each word for word, its
