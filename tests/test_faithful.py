@@ -578,3 +578,13 @@ def test_a_model_sentence_resting_on_a_heading_or_page_furniture_is_not_shown(in
     answer = make(index, [f"{s} " for s in furniture]).answer("What causes gout?")
     assert not any(s in answer.answer for s in furniture)
     assert {r.text for r in answer.removed} >= set(furniture)
+
+
+def test_a_near_copy_with_one_fact_word_swapped_is_rejected() -> None:
+    """The model copies the passage's sentence and misremembers one word: the share of content words would let
+    one missing word in seven through, the comparison with the sentence it copies does not."""
+    check = checker(5).check
+    swapped = check("Glaucoma is treated with eye drops that lower the pressure in the ear.")
+    assert not swapped.supported and "ear" in swapped.reason
+    assert check("Glaucoma is treated with eye drops that lower the pressure in the eye.").supported
+    assert check("Eye drops that lower the pressure in the eye treat glaucoma.").supported  # reworded: kept

@@ -33,6 +33,7 @@ not proofs; they fail closed: what they cannot confirm is not shown as the model
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import re
 import threading
@@ -652,6 +653,9 @@ class SupportChecker:
         if missing_names:
             return f"does not say {', '.join(sorted(missing_names))} in one sentence"
         missing = terms - offered
+        substituted = _substitution(sentence, unit, offered)
+        if substituted:
+            return f"says {substituted[0]} where it says {substituted[1]}"
         if len(missing) > int(len(terms) * self.config.missing_share):
             return f"does not say {', '.join(sorted(missing))} in one sentence"
         # A word the passage says, but in another sentence, is a fact taken from there, not a paraphrase
@@ -782,6 +786,28 @@ def _swapped_prefixes(terms: set[str], offered: set[str]) -> tuple[str, str] | N
                 other = opposite + term[len(prefix) :]
                 if other in offered:
                     return term, other
+    return None
+
+
+_NEAR_COPY = 0.75  # share of words in common, in order, from which a sentence is a copy of the passage's
+
+
+def _substitution(sentence: str, unit: str, offered: set[str]) -> tuple[str, str] | None:
+    """(the sentence's words, the passage's) when the sentence copies the passage sentence nearly word for word
+    but puts a content word of its own where the passage has another ("combined with yoga and relaxation" for
+    "combined with biofeedback and relaxation"): a small model misremembering, never a paraphrase. A paraphrase
+    rewords broadly; its words are not checked this way (the content-word share does that)."""
+    said, source = words(sentence), words(unit)
+    matcher = difflib.SequenceMatcher(a=said, b=source, autojunk=False)
+    if not said or matcher.ratio() < _NEAR_COPY:
+        return None
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace":
+            continue
+        new_terms = content_terms(" ".join(said[i1:i2])) - offered
+        old_terms = content_terms(" ".join(source[j1:j2])) - content_terms(" ".join(said[i1:i2]))
+        if new_terms and old_terms:
+            return " ".join(said[i1:i2]), " ".join(source[j1:j2])
     return None
 
 
