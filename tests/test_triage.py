@@ -698,3 +698,11 @@ def test_everyday_complaints_are_not_emergencies(triage: Triage, message: str) -
 def test_a_danger_sign_still_makes_a_complaint_an_emergency(triage: Triage, message: str) -> None:
     result = triage.assess(message)
     assert result.kind == "emergency", result.signals
+
+
+def test_the_word_odd_is_not_an_overdose(triage: Triage) -> None:
+    """Found on a real patient question (K-QA): "odd" was read as "od'd", and "is it odd that..." as an overdose."""
+    assert expand_slang(normalize("is it odd that my rash faded overnight")) == "is it odd that my rash faded overnight"
+    assert triage.assess("Is it odd that my sore throat went away a day after starting the antibiotic?").kind == "none"
+    assert "overdosed on" in expand_slang(normalize("i odd on my sleeping pills"))
+    assert triage.assess("i odd on my sleeping pills an hour ago").kind != "none"

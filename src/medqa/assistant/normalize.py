@@ -80,7 +80,9 @@ _SLANG: tuple[tuple[str, str], ...] = (
     (r"\bsewer ?-?slide\w*|\bsui(c|s)ide\b|\bsuic\b|\bsu1c1de\b", "suicide"),
     (r"\bctb\b|\bcatch(ing)? the bus\b", "end my life"),
     (r"\bself[- ]?h\b|\bself[- ]?harm(ing)?\b|\bs/h\b", "self harm"),
-    (r"\bo\.?d\.?'?(e?d)\b|\bod'?ing\b", "overdosed"),
+    # "od'd", "oded", "o.d.'d", "odd on my pills"; never the word "odd" ("is it odd that...")
+    (r"\bo\.?d\.?('e?d|ed)\b|\bodd?'?ing\b", "overdosed"),
+    (r"\bodd on\b(?= (my|his|her|the|their|some|a|an|all|\d+|pills|meds|tablets)\b)", "overdosed on"),
     (r"\bo\.d\.|\bod\b", "overdose"),
     (r"\bgonna\b|\bfinna\b", "going to"),
     (r"\bimma\b|\bima\b", "i'm going to"),
