@@ -706,3 +706,11 @@ def test_the_word_odd_is_not_an_overdose(triage: Triage) -> None:
     assert triage.assess("Is it odd that my sore throat went away a day after starting the antibiotic?").kind == "none"
     assert "overdosed on" in expand_slang(normalize("i odd on my sleeping pills"))
     assert triage.assess("i odd on my sleeping pills an hour ago").kind != "none"
+
+
+def test_a_question_near_the_line_is_answered_not_triaged(triage: Triage) -> None:
+    """Asked as a question and scored just over the threshold by the classifier alone: not an emergency (real
+    patient questions got the emergency response this way); a rule still fires on a question."""
+    near = triage.assess("How could I be the only one at home who caught the virus?")
+    assert near.kind == "none" and "question_margin" in near.signals
+    assert triage.assess("Is it normal that my father suddenly can't speak and his face is drooping?").is_emergency

@@ -124,6 +124,13 @@ _EMBED_WORDS = 64  # a message up to this many words is embedded whole (MiniLM r
 _WINDOW_WORDS = 40  # longer messages: windows of whole sentences up to this many words
 _MAX_EMBEDDINGS = 2  # the whole message or its riskiest windows: bounded time, whatever the length
 _RULE_SCORE = 0.95
+# A message asked as a question ("Anything I can do for the congestion?", "is there anti nausea medication...?")
+# fires on the classifier alone only this far above the threshold: real patient questions (K-QA) scored 0.50-0.61
+# and got the emergency response; no development row, emergency or not, lies in that band (December 2026).
+_QUESTION_MARGIN = 0.12
+_GENERAL_QUESTION = re.compile(
+    r"^\s*(is|are|can|could|would|will|should|do|does|did|how|what|why|when|where|which|who|anything|any)\b[^.!]*\?\s*$"
+)
 _DEMOTED = 0.5  # the classifier's score of a unit whose risky clauses are all demoted is multiplied by this
 
 
@@ -284,6 +291,9 @@ class Triage:
             score = _RULE_SCORE
         elif language == "en" and not (_only_frames(reading) and self.config.threshold >= _DEMOTED):
             score, proba, vector = self._meaning(reading, text, signals)  # MiniLM reads English only
+            if _GENERAL_QUESTION.match(text) and score < self.config.threshold + _QUESTION_MARGIN:
+                signals["question_margin"] = round(score, 3)  # near the line and asked as a question: not fired
+                score = min(score, self.config.threshold - 1e-3)
         elif self._reads_by_meaning(language, reading, conversation):
             score, proba = self._multilingual(text, signals)
         if score >= self.config.threshold:
