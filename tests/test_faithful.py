@@ -588,3 +588,14 @@ def test_a_near_copy_with_one_fact_word_swapped_is_rejected() -> None:
     assert not swapped.supported and "ear" in swapped.reason
     assert check("Glaucoma is treated with eye drops that lower the pressure in the eye.").supported
     assert check("Eye drops that lower the pressure in the eye treat glaucoma.").supported  # reworded: kept
+
+
+def test_an_answer_does_not_open_on_a_sentence_that_goes_on_from_another() -> None:
+    """ "However, ..." shown first leans on a sentence the reader has not seen: another that says what is asked
+    opens instead."""
+    page = RetrievedPassage(
+        "Medicines that ease the pain of an attack treat gout. However, gout is treated with gout medicines.",
+        1.0, "https://ex.org/gout2", "Gout", "How is gout treated?", "g", 0,
+    )  # fmt: skip
+    opening, _ = SupportChecker([page], StemBagEmbedder()).opening(question_focus("How is gout treated?", ["Gout"]))
+    assert opening is not None and opening.text.startswith("Medicines that ease")

@@ -716,7 +716,10 @@ class SupportChecker:
         hits = [i for i in quotable if self._hits(i, focus)]
         if not hits:
             return None, None
-        return self.sentences[max(hits, key=lambda i: (scores[i], -i))], None
+        # An answer does not open on a sentence that goes on from one it has not shown ("However, it is much
+        # more; ..."): such a sentence opens only when no other says what is asked.
+        standalone = [i for i in hits if not _CONTINUES.match(self.sentences[i].text)] or hits
+        return self.sentences[max(standalone, key=lambda i: (scores[i], -i))], None
 
     def _quotable(self, focus: Focus) -> list[int]:
         """The sentences that may be quoted for `focus`: quotable, and from a page on the question's topic
@@ -817,6 +820,11 @@ def _overlap(terms: set[str] | frozenset[str], other: set[str]) -> float:
 
 
 # A sentence with one of these takes something (its subject, its object) from the sentence before it.
+_CONTINUES = re.compile(
+    r"^(however|but|also|in addition|additionally|and|so|other|another|such|these|those|this|in (these|this|such) "
+    r"(cases?|people)|as a result|therefore|for example|for this reason)\b",
+    re.I,
+)  # a sentence that goes on from the one before it (narrower than _LEANS_BACK: "It ..." names the page's topic)
 _REFERS_BACK = re.compile(r"\b(it|its|they|them|their|this|these|those)\b", re.I)
 # Where a model joins two statements into one sentence: "; ", ", and it ...", ", but ...", ", while ...".
 _JOIN = re.compile(
