@@ -191,7 +191,7 @@ def test_an_evaluation_whose_server_stopped_stops_without_a_report_and_says_how_
 
 def test_the_server_waits_for_the_evaluation_child_it_was_handed(monkeypatch: pytest.MonkeyPatch) -> None:
     """After `serve_in_place` the server is the evaluation's parent: a finished child must not stay a zombie."""
-    from medqa.pipeline import REAP_CHILD_ENV
+    from medqa.hardware import REAP_CHILD_ENV
     from medqa.server.app import reap_child
 
     child = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -13,6 +13,11 @@ if TYPE_CHECKING:  # imported where used: the llama.cpp server runs without torc
     import torch
 
 
+# A child process's pid that `medqa serve` waits for (`medqa.server.app.reap_child`): the main job's background
+# evaluation, handed over when the main job becomes the server (`medqa.pipeline.serve_in_place`).
+REAP_CHILD_ENV = "MEDQA_REAP_CHILD"
+
+
 def bf16_supported(cuda: bool | None = None) -> bool:
     """True where bfloat16 matmuls are fast: a CUDA GPU with bf16, or a CPU with AVX512_BF16/AMX."""
     import torch

@@ -33,13 +33,12 @@ from rich.console import Console
 from medqa.config import check, load_config, raise_problems
 from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_json
-from medqa.hardware import environment_for, llama_cpp_available
+from medqa.hardware import REAP_CHILD_ENV, environment_for, llama_cpp_available
 from medqa.models import BUNDLED_MODEL, GGUF_FILE
 from medqa.resources import recipe_path
 
 EVAL_JOB = "eval_job.json"  # RUN/eval_job.json: what the background evaluation evaluates, written by the main job
 EVAL_LOG = "eval.log"  # RUN/eval.log: the background evaluation's output
-REAP_CHILD_ENV = "MEDQA_REAP_CHILD"  # the evaluation child's pid, for the server to wait for (`serve_in_place`)
 # The background evaluation's CPU priority: below the server (0), whose answers come first, above the
 # served index's worker (19). Scores do not depend on speed: greedy decoding, seeded samples.
 EVAL_NICE = 10

@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medqa.assistant.answer import Answer, Assistant
+from medqa.hardware import REAP_CHILD_ENV
 from medqa.retrieval.index import Index, IndexDamaged
 from medqa.server.connection import uvicorn_options
 from medqa.server.feedback import FeedbackStore, StorageUnavailable
@@ -561,8 +562,6 @@ def run_server(settings: ServerSettings) -> None:
 def reap_child() -> threading.Thread | None:
     """Wait, in a daemon thread, for the child that the main job handed over (its background evaluation,
     `medqa.pipeline.serve_in_place`), so that a finished child does not stay a zombie beside the server."""
-    from medqa.pipeline import REAP_CHILD_ENV
-
     pid = os.environ.pop(REAP_CHILD_ENV, "")
     if not pid.isdigit():
         return None
