@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from medqa.errors import MedqaError
+from medqa.retrieval.corpus import pack
 
 WEIGHTS_PATH = Path(__file__).with_name("triage_multilingual.npz")
 TRAIN_PATH = Path(__file__).parent / "data" / "triage_multilingual_train.jsonl"
@@ -79,19 +80,7 @@ def windows(text: str) -> list[str]:
         pieces.extend(" ".join(tokens[i : i + WINDOW_WORDS]) for i in range(0, len(tokens), WINDOW_WORDS))
     # Windows of about equal size (no short fragment at the end, read out of its context): k windows of ~n/k words.
     target = len(words) / -(-len(words) // WINDOW_WORDS)
-    units: list[str] = []
-    current: list[str] = []
-    count = 0
-    for piece in (p for p in pieces if p):
-        length = len(piece.split())
-        if current and (count + length > WINDOW_WORDS or count >= target):
-            units.append(" ".join(current))
-            current, count = [], 0
-        current.append(piece)
-        count += length
-    if current:
-        units.append(" ".join(current))
-    return units[-MAX_WINDOWS:]
+    return pack((p for p in pieces if p), WINDOW_WORDS, target)[-MAX_WINDOWS:]
 
 
 @dataclass(frozen=True)

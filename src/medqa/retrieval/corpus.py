@@ -6,6 +6,7 @@ indexing (so the second chunk of a long answer still "knows" what it answers).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,12 +52,18 @@ def chunk_answer(answer: str, max_words: int = 120) -> list[str]:
             words = sentence.split()
             # A "sentence" longer than a chunk (a long bullet list) is cut by words as a last resort.
             pieces.extend(" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words))
+    return pack(pieces, max_words)
+
+
+def pack(pieces: Iterable[str], max_words: int, target: float = math.inf) -> list[str]:
+    """Consecutive `pieces` joined into chunks of at most `max_words` words (a piece is never split, so one
+    longer than that stands alone); a chunk also ends once it holds `target` words (even-sized chunks)."""
     chunks: list[str] = []
     current: list[str] = []
     size = 0
     for piece in pieces:
         n = len(piece.split())
-        if current and size + n > max_words:
+        if current and (size + n > max_words or size >= target):
             chunks.append(" ".join(current))
             current, size = [], 0
         current.append(piece)
