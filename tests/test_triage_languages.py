@@ -7,6 +7,10 @@ The messages are written for these tests, apart from tests/data/triage/dev_langu
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -119,3 +123,22 @@ def test_languages_sharing_a_script_are_told_apart_by_their_own_letters() -> Non
 def test_vietnamese_and_greek_typed_without_marks_are_read_too(triage: Triage) -> None:
     assert triage.assess("bo toi dau nguc du doi").kind == "emergency"
     assert triage.assess("θελω να πεθανω").kind == "self_harm"
+
+
+def test_the_category_a_language_rule_gives_does_not_depend_on_the_hash_seed() -> None:
+    """Where two categories' phrases match, the first in a fixed order wins: the same message gets the same
+    emergency text on every run and after every restart (a set's order changes with PYTHONHASHSEED)."""
+    script = (
+        "from medqa.assistant.languages import language_rules as r; print([list(v.emergency) for v in r().values()])"
+    )
+    orders = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(orders) == 1

@@ -1400,7 +1400,9 @@ def language_rules() -> dict[str, LanguageRules]:
         broad, variants = _BROAD.get(code, {}), _VARIANTS.get(code, {})
         merged = {
             c: "|".join(p for p in (emergency.get(c), broad.get(c), variants.get(c)) if p)
-            for c in {*emergency, *broad, *variants} - {"self_harm", "past"}
+            # A fixed order (not a set): where two categories match, the first wins on every run.
+            for c in dict.fromkeys([*emergency, *broad, *variants])
+            if c not in ("self_harm", "past")
         }
         rules[code] = LanguageRules(
             code=code,
