@@ -52,9 +52,11 @@ SETS = {
     "dev_complaints": DATA / "triage" / "dev_complaints.jsonl",
     "heldout4": DATA / "triage" / "heldout4.jsonl",
     "heldout5": DATA / "triage" / "heldout5.jsonl",
+    "heldout6": DATA / "triage" / "heldout6.jsonl",
+    "dev_indirect": DATA / "triage" / "dev_indirect.jsonl",
 }
 # Sets whose missed messages may be printed; the held-out sets' never are.
-SHOWN = {"dev", "eval", "dev_languages", "dev_crisis", "dev_complaints"}
+SHOWN = {"dev", "eval", "dev_languages", "dev_crisis", "dev_complaints", "dev_indirect"}
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:

@@ -78,7 +78,11 @@ _SLANG: tuple[tuple[str, str], ...] = (
     (r"\bun-?alive (myself|me|my ?self)\b", "kill myself"),
     (r"\bun-?aliv(e|ing)\b", "kill"),
     (r"\bsewer ?-?slide\w*|\bsui(c|s)ide\b|\bsuic\b|\bsu1c1de\b", "suicide"),
-    (r"\bctb\b|\bcatch(ing)? the bus\b", "end my life"),
+    # "catch the bus" is "ctb" only where nothing says where to: "catching the bus to work" is a bus ride
+    (
+        r"\bctb\b|\bcatch(ing)? the bus\b(?! (to|from|home|into|back|at|in|on|and|or|with|for|every|each|instead)\b)",
+        "end my life",
+    ),
     (r"\bself[- ]?h\b|\bself[- ]?harm(ing)?\b|\bs/h\b", "self harm"),
     # "od'd", "oded", "o.d.'d", "odd on my pills"; never the word "odd" ("is it odd that...")
     (r"\bo\.?d\.?('e?d|ed)\b|\bodd?'?ing\b", "overdosed"),
@@ -86,7 +90,18 @@ _SLANG: tuple[tuple[str, str], ...] = (
     (r"\bo\.d\.|\bod\b", "overdose"),
     (r"\bgonna\b|\bfinna\b", "going to"),
     (r"\bimma\b|\bima\b", "i'm going to"),
-    (r"\bwanna\b", "want to"),
+    (r"\bwanna\b|\bwana\b", "want to"),
+    (r"\bgona\b", "going to"),
+    (r"\bbouta\b|\babt to\b", "about to"),
+    (r"\btmrw\b|\btmr\b|\btomoz\b|\b2moro\b|\b2morrow\b", "tomorrow"),
+    (r"\benuf\b|\benuff\b", "enough"),
+    # "wanna dye" typed for "die"; not "want to dye my hair", "dye it red"
+    (
+        r"\b(want to|going to|about to|wish i could|i'?ll|i will|i could|just) dye\b"
+        r"(?! (my|your|his|her|it|the|them|this|"
+        r"that|a|some|\w+ (hair|clothes|shirt|jeans|red|blue|black|pink|green|purple|blonde)))",
+        r"\1 die",
+    ),
     (r"\b(want|wants|wanted|going|how|able|try|trying) 2(?= [a-z])", r"\1 to"),  # not "need 2 pills"
     (r"\bgotta\b", "got to"),
     (r"\btryna\b", "trying to"),
@@ -188,7 +203,7 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """`text` in triage's plain form (steps 1-4 of the module docstring; `expand_slang` is step 5)."""
-    text = fold(_latinize(unicodedata.normalize("NFKC", text).lower()))
+    text = fold(_latinize(_latinize_capitals(unicodedata.normalize("NFKC", text)).lower()))
     text = _SPELLED_OUT.sub(_join_spelled, text)
     text = _DIGITS_WITH_O.sub(lambda m: m.group(0).replace("o", "0"), text)  # "3o pills" -> "30 pills"
     text = _BANG_IN_WORD.sub("i", text)  # "k!ll", "d!e": an exclamation mark inside a word is an i
@@ -232,6 +247,27 @@ def _strip_accents(text: str) -> str:
         elif not (unicodedata.combining(c) and out and out[-1].isascii()):
             out.append(c)
     return "".join(out)
+
+
+# Capitals that look like a Latin capital but whose small letter looks like another one: Greek "Υ" is a Y, its small
+# "υ" a u ("KΙLL MΥSELF"); read before lower-casing, under the same condition as `_latinize`.
+_CAPITALS = str.maketrans({"Υ": "Y", "Ν": "N", "Η": "H", "Μ": "M", "Ζ": "Z", "Ү": "Y"})
+
+
+def _latinize_capitals(text: str) -> str:
+    """Look-alike capitals -> Latin capitals, in words that mix scripts or in a message written mostly in Latin."""
+    if not any(c in "ΥΝΗΜΖҮ" for c in text):
+        return text
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    if latin > sum(1 for c in text if "\u0370" <= c <= "\u058f"):
+        return text.translate(_CAPITALS)
+    return re.sub(
+        r"\w+",
+        lambda m: (
+            m.group(0).translate(_CAPITALS) if any(c.isascii() and c.isalpha() for c in m.group(0)) else m.group(0)
+        ),
+        text,
+    )
 
 
 def _latinize(text: str) -> str:

@@ -4,6 +4,8 @@
 - `demoted`: why the clause is not a present situation of the writer or someone with them ("general",
   "hypothetical", "past", "fiction", "resolved"; and, lowering only the classifier's score while the
   rules still read the clause, "idiom", "negated", "lasting" for days or weeks), or "" when it is;
+  "idiom" covers hyperbole ("the death of me", "overdosed on netflix") and, in a message told as a joke ("lol",
+  a laughing emoji) that names no means, time, plan or lasting despair, a clause whose only risk is a death word;
 - `risky`: whether it mentions anything an emergency is made of (a symptom, a body part, a medicine...);
 - its rule hits: an unmistakable emergency phrase (category), suicidal intent, an overdose told in
   numbers, a dangerous reading (glucose, blood pressure, oxygen, heart rate, temperature) with symptoms,
@@ -47,7 +49,67 @@ _IDIOM = re.compile(
     r"\bgave me a heart attack\b|\bi(?:'ll| will| could| would|'d) (?:literally )?die (?:if|of|for|laughing)\b|"
     r"\bdying (?:to|2) (?:know|see|try|hear|ask)\b|\bheart (?:skipped|stopped) a beat\b|\bdrowning in\b|"
     r"\bcould murder\b|\b(?:bored|scared|worried) (?:me )?(?:to death|stiff)\b|\bto die for\b|\bdead tired\b|"
-    r"\bkill (?:for|two birds)\b|\bkilling it\b|\bdying of (?:laughter|boredom|embarrassment)\b|\bmurder a\b"
+    r"\bkill (?:for|two birds)\b|\bkilling it\b|\bdying of (?:laughter|boredom|embarrassment)\b|\bmurder a\b|"
+    # Death and harm said of an everyday nuisance: the cause is a person's mood, a chore, a place, a thing.
+    r"\b(?:the )?death of (?:me|us|my \w+)\b|\b(?:will|'ll|is going to|'s going to|are going to|'re going to|going to) "
+    r"(?:kill|murder|strangle) (?:me|us)\b(?= (?:if|when|for|because|after|once|one day))|\bkill me now\b|"
+    r"\b(?:is|are|was|were|'s|'re) (?:literally )?(?:killing|murdering|destroying) (?:me|my \w+)\b|"
+    r"\b(?:die|died|dying|dead) (?:of|from|with) (?:embarrassment|shame|boredom|cringe|laughter|laughing|jealousy|"
+    r"happiness|envy|curiosity)\b|\b(?:died|dying|die|dead) laughing\b|"
+    r"\b(?:so|too) (?:bored|tired|hungry|embarrassed|full|jealous|happy|cringey?|awkward)\b.{0,25}\b(?:could|might|"
+    r"would|'d|'ll|will|going to|about to) (?:actually |literally |just )?(?:die|drop dead)\b|"
+    r"\bcrawl (?:into|in) a hole and die\b|\b(?:rather|sooner) (?:die|be dead) than (?!(?:go on|go through|"
+    r"live|keep|carry on|continue|be alive|wake|face|feel|spend|be like|be here|stay|exist|have|do this))|"
+    r"\b(?:an )?early grave\b|\bput me in (?:the|my|an early) (?:ground|grave)\b|\bone foot in the grave\b|"
+    r"\b(?:is|are|'s|'re) dead to me\b|\b(?:career|social|political|academic|fashion|commercial|financial) suicide\b|"
+    r"\bsuicide (?:mission|squad|run|doors?|sprints?|drills?)\b|\b(?:a )?slow death\b|\bdying here\b|"
+    r"\bi'?m dying (?:for|of|from) (?:the |this )?(?:heat|boredom|hunger|thirst|a|an|some)\b|"
+    r"\bkill(?:ed|ing)? it (?:at|in|on|today|tonight|yesterday)\b|\bslay(?:ed|ing|s)?\b|"
+    r"\b(?:nearly |almost )?(?:gave|give|giving|gives) me (?:a )?(?:stroke|heart attack|coronary|aneurysm|seizure|fit|"
+    r"hernia)\b|\b(?:i'?m|i am) (?:going to|gonna) (?:strangle|murder|kill|throttle) (?:my|him|her|them)\b(?! ?self)|"
+    r"\b(?:going to|'ll|will|about to|gonna) have (?:a|an) (?:heart attack|stroke|aneurysm|coronary|meltdown|"
+    r"fit|breakdown) (?=if|when|because|over|about)|"
+    r"\b(?:laugh\w*|funny|hilarious|comedian|joke)\b.{0,40}\b(?:can'?t|couldn'?t|cannot|could not) breathe\b|"
+    r"\b(?:can'?t|couldn'?t|cannot|could not) breathe\b(?=.{0,40}\b(?:laugh\w*|funny|hilarious|comedian|joke)\b)|"
+    r"\bchok(?:e|ed|ing) (?:in|at|during|under) (?:the|my|a|an|pressure)\b|"
+    r"\bchoking on (?:all )?(?:this|the|my|these|those) (?:work|paperwork|homework|deadlines?|emails?|stress|pressure|"
+    r"bills|debt|assignments?|admin)\b|\bwill to live\b(?=.{0,40}\b(?:when|until|till|because|after)\b)|"
+    r"\b(?:legs?|arms?|quads|glutes|calves|abs) (?:have |has |are |is |just )?(?:died|dead|gone)\b(?=.{0,20}\b(?:after|"
+    r"from) (?:leg day|the gym|the (?:run|hike|workout|class|marathon)|running|training|squats|the match)\b)|"
+    r"\b(?:sinuses|ears?|bladder|stomach|belly|tummy|boobs|breasts) (?:feel|feels) like (?:they|it)(?:'re|'s| are| is) "
+    r"(?:going to|gonna|about to) (?:explode|burst|pop)\b|"
+    r"\b(?:brain|head) is (?:fried|mush|dead)\b|\bdeath warmed up\b|\blosing my mind\b|"
+    r"\b(?:a |having a )?meltdown (?:over|about)\b"
+)
+# A joke ("lol", "lmao", a laughing emoji) makes a death wish in a message hyperbole, unless the message also
+# tells a means, a time, a plan or that it is meant ("not joking", "fr"), or a lasting despair: then the joke is
+# the way the crisis is told (`_JEST_CANCELLED`).
+_JEST = re.compile(
+    r"\b(?:lol+|lmao+|lmfao|rofl|ha(?:ha)+h?|he(?:he)+|jk|xd|smh|ugh+|omg|ffs)\b|[\U0001F602\U0001F923\U0001F605\U0001F606\U0001F480]|/s\b"
+)
+# "mondays make me want to jump off a bridge": what a thing makes one want to do is its own idiom, means and all.
+_CAUSED_WISH = re.compile(
+    r"\b(?:make|makes|made|making) (?:me|us) (?:want to|wanna|wish i could|wish to) [^,.;!?]{0,40}"
+)
+_JEST_CANCELLED = re.compile(
+    r"\b(?:pills?|tablets?|meds|overdose|rope|noose|knife|knives|blade|razor|gun|pistol|rifle|bridge|roof|ledge|tracks|"
+    r"train|cliff|edge|exhaust|belt|ligature|tonight|tomorrow|this weekend|today|right now|date|plan|planned|ready|"
+    r"counted|lined up|already|goodbye|note|letter|insurance|not (?:even )?joking|not a joke|no joke|seriously|"
+    r"for real|fr|deadass|no cap|i mean it|unless|not kidding|honestly|anymore|any more|every day|everyone hates|"
+    r"nobody (?:cares|would)|burden|no point|tired of (?:living|life|everything|being)|can'?t (?:do|take) (?:this|it)|"
+    r"hate my life|done with)\b"
+)
+_EXPLICIT = re.compile(
+    r"\b(kill(ing)? myself|end(ing)? (my|my own) life|take my (own )?life|suicid\w*|overdos\w*|end (it|it all|things)|"
+    r"the guts to)\b"
+)
+# What a joke may say without being about the body: _RISK's general words ("what's wrong with me lol", "help").
+_JEST_NEUTRAL = re.compile(r"\b(wrong|help|scared|end|life|alive|gone|talk|speak|words|cold|hit|fall|fell|head|"
+                           r"double|fit|"
+                           r"shot|crash\w*|stiff|shock|heart|pressure|blue|burn\w*)\b")  # fmt: skip
+_DEATH_WORDS = re.compile(
+    r"\b(?:die|dying|died|dead|death|deceased|kill\w*|suicid\w*|end it|end my life|murder\w*|jump\w*|hang|throw myself|"
+    r"life|alive|bridge|gone)\b"
 )
 
 # ------------------------------------------------------------------------------------ frames
@@ -113,7 +175,7 @@ _OWN_WISH = re.compile(
 )
 _PAST = re.compile(
     r"\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (years?|months?|weeks?) "
-    r"ago\b|\blast (year|month|week|weekend|summer|winter|spring|autumn|fall)\b|\b(in|back in) (19|20)\d\d\b|"
+    r"ago\b|(?<!\bmy )\blast (year|month|week|weekend|summer|winter|spring|autumn|fall)\b|\b(in|back in) (19|20)\d\d\b|"
     r"\bhistory of\b|"
     r"\bused to\b|\blast (january|february|march|april|may|june|july|august|september|october|november|december|"
     r"christmas|easter)\b|\bhad (a|an) \w+( \w+)? (in|last|\d)|\bwhen i was (\d+|a kid|a child|young|little|younger|"
@@ -236,7 +298,8 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         r"finish a sentence)\b|\bgasping\b|\b(struggling|fighting) (to breathe|for (air|breath))\b|"
         r"\bbreathing (is |really |very |so )*(slow|shallow)\b|\b(turning|turned|gone|going|went) (\w+ )?(blue|"
         r"purple|grey|gray)\b|\blips (are |look |r |turning |gone |went |look a bit |are going )?(\w+ )?(blue|"
-        r"bluish|purple|grey|gray|greyish)\b|\bblue (and|n) (floppy|limp)\b|\bsuffocating\b|\bno sound is coming out\b",
+        r"bluish|purple|grey|gray|greyish|dusky)\b|\bblue (and|n) (floppy|limp)\b|\bsuffocating\b|"
+        r"\bno sound is coming out\b",
         "cardiac": r"\bchest\b.{0,40}\b(pain|pressure|tight\w*|heav\w*|hurts?|ache|squeez\w*|crush\w*)\b.{0,60}\b(jaw|"
         r"left arm|down my arm|into my arm|arm|shoulder|neck)\b|\b(pain|pressure|tight\w*|heav\w*|ache|squeez\w*|"
         r"crush\w*)\b.{0,40}\bchest\b.{0,60}\b(jaw|left arm|arm|shoulder)\b|\bno (pulse|heartbeat)\b|"
@@ -271,7 +334,11 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         r"vomited|coughed up) (\w+ ){0,3}blood\b|\b(stabbed|been shot|got shot|gunshot)\b|\bpissin\w* blood\b",
         "seizure": r"\bseizing\b|\bconvulsing\b|\b(still|keeps?) (seizing|fitting|convulsing|having seizures|"
         r"having a fit)\b|\bseizure (won'?t|isn'?t|hasn'?t) stop|\bhaving a (fit|seizure) (and|for|that)\b",
-        "trauma_other": r"\bworst (headache|pain) (of my life|ever|i'?ve ever)\b|\b(got |was |been )?knocked "
+        "trauma_other": r"\bworst (headache|pain) (of my life|ever|i'?ve ever)\b|"
+        # testicular torsion: sudden severe pain in a testicle, or one sitting higher (an emergency within hours)
+        r"\b(testicles?|testis|scrotum)\b.{0,60}\b(sudden\w*|agon\w*|excruciating|sitting higher|higher than the "
+        r"other)\b|\b(sudden\w*|agon\w*|excruciating)\b.{0,40}\b(testicles?|testis|scrotum)\b|"
+        r"\b(got |was |been )?knocked "
         r"(out|unconscious)\b|"
         # the rash of meningococcal sepsis: it does not fade under a pressed glass, purple spots with a fever
         r"\b(rash|spots|dots|blotches|marks)\b.{0,60}\b(doesn'?t|don'?t|won'?t|didn'?t|does not|do not|not) (fade|go "
@@ -286,12 +353,13 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
 }
 _POISONS = (
     r"bleach|antifreeze|drain cleaner|rat poison|weed ?killer|pesticide|lighter fluid|batter(y|ies)|magnets?|"
-    r"laundry (pod|detergent|capsule)|detergent pod|vape (liquid|juice)|e-?liquid|lamp oil|paraffin|"
-    r"cleaning (product|liquid|fluid)|poison|dishwasher (tablet|pod)|ammonia|methanol|mushrooms?|berries|"
+    r"laundry (pods?|detergent|capsules?)|detergent pods?|vape (liquid|juice)|e-?liquid|lamp oil|paraffin|"
+    r"cleaning (product|liquid|fluid)|poison|dishwasher (tablets?|pods?)|ammonia|methanol|mushrooms?|berries|"
     r"nicotine|gasoline|petrol|windscreen wash|oven cleaner|caustic|lye"
 )
 _POISONING = re.compile(
-    rf"\b(drank|swallowed|ate|eaten|drunk|drinking|bit into|chewed|got into|sucked on|licked)\b.{{0,40}}\b({_POISONS})"
+    rf"\b(drank|swallowed|ate|eaten|eating|drunk|drinking|bit into|chewed|chewing|got into|sucked on|sucking on|licked|"
+    rf"licking)\b.{{0,40}}\b({_POISONS})"
     r"\b|\bmixed (bleach|ammonia)\b|\b(got into|into) (my|the|his|her) (medicine|meds|pills|purse|bag) "
 )
 _FORAGED = re.compile(r"\b(mushrooms?|berries|plant|leaves|seeds)\b")
@@ -373,6 +441,7 @@ _SERIOUS_FEVER_SIGNS = re.compile(
     r"awake)|barely (responding|awake)|seizure|fitting|breathing (really |very )?fast|rash|can'?t keep anything "
     r"down|shivering|slurr\w*|drows\w*|ice cold|not making sense|haven'?t peed|no urine|dizzy)\b"
 )
+_CHEMO = re.compile(r"\b(chemo\w*|neutropeni\w*)\b")
 _YOUNG_INFANT = re.compile(
     r"\b(\d+|a|one|two|three|four|five|six) (days?|weeks?) old\b|\bnewborn\b|\b[12] months? old\b"
 )
@@ -389,12 +458,14 @@ _SELF_HARM_INTENT = re.compile(
     r"\b(slit|slash|cut) (my|his|her|their) wrists?\b|\bgoing to slit\b|"
     r"\bjump(ing)? (off|from|in front of)\b|\bstanding on (the|a) (edge|bridge|roof|ledge)\b|"
     r"\b(the )?voices\b.{0,30}\b(tell|telling|told) me to\b|"
-    r"\b(hoard|hoarding|saving|saved|stockpil\w+) (up )?(all )?(my |the )?(pills|meds|medication|tablets)\b|"
+    r"\b(hoard|hoarding|saving|saved|stockpil\w+|collect\w*|stash\w*) (up )?(all )?(my |the )?(pills|meds|medication|"
+    r"tablets|painkillers|sleeping (pills|tablets))\b|"
     r"\bhave enough (saved|stored|pills|to do it)\b|\b(take|swallow) (them )?all (of them )?tonight\b|"
     r"\bplan to take them all\b|\bhow many (of my |of these |of the )?(pills|tablets|meds) (it )?would (it )?take\b|"
     r"\bhow many (of )?(my|these|those) \w+( \w+)? would it take\b(?! to (get|reach|see|work|feel|notice|build))|"
     r"\b(what|something) i (might|could|'?ll|will|am going to|'?m going to) do to myself\b|"
-    r"\bdying would be (a )?relief\b|\bwish i could (just )?(die|disappear|not wake up)\b|"
+    r"\bdying would be (a )?relief\b|"
+    r"\bwish i could (just )?(die|disappear|not wake up)\b(?! for (a|an|the|one|two|\d+|a few) )|"
     r"\b(thinking|thought|thoughts) (about|of) (dying|ending (it|my life)|killing myself|suicide)\b|"
     r"\bgarage\b.{0,30}\bcar (is )?running\b|\bcar running\b.{0,30}\bgarage\b|"
     r"\btell (my \w+|them|everyone|everybody)\b.{0,20}\b(i'?m sorry|i love)\b|"
@@ -431,9 +502,9 @@ _SELF_HARM_INTENT = re.compile(
     r"\b(don'?t|do not) care if (it|my heart|i) (stops|die|dies)\b|\bhope my heart (just )?stops\b|"
     r"\bdon'?t want (any )?help\b.{0,30}\bwant it (all )?to (be over|end|stop)\b|"
     # rehearsals and preparations that need no other sign
-    r"\b(practi[cs]\w*|rehears\w*|tested|testing|tried out) (\w+ ){0,2}(the |a )?(knot|noose|ligature)\b|"
+    r"\b(practi[cs]\w*|rehears\w*|tested|testing|tried out) (\w+ ){0,2}(the |a )?(knots?|nooses?|ligatures?)\b|"
     r"\blife insurance\b.{0,80}\b(looks? like an accident|suicide|if i (kill|die|end))\b|"
-    r"\b(make|making) (it|my death) look like an accident\b|"
+    r"\b(make|making|would|will|could) (it|that|my death) look like an accident\b|"
     # someone shut in with the means
     r"\blocked (himself|herself|themselves|myself) in\b.{0,40}\b(razors?|blades?|knife|knives|pills|rope|belt|gun)\b|"
     r"\bwish(es|ed)? (i|he|she|they) (wasn'?t|weren'?t|had never been|was never) born\b|"
@@ -442,6 +513,81 @@ _SELF_HARM_INTENT = re.compile(
     r"\buntil there'?s nothing left of me\b|"
     r"\b(burn\w*|cut|cutting|hit|hitting|punch\w*|scratch\w*|stab\w*)\b.{0,40}\bto (feel (something|anything|real|"
     r"in control)|punish myself|stop feeling)\b|\b(family|everyone|they) would be (relieved|happier|better) if i\b"
+)
+# A crisis told sideways, without a word of dying (dev_indirect): being a problem that will soon stop, others better
+# off or cheaper, a body to be found, a way out, a walk with no return, a note so nobody is blamed, self-injury that
+# is no longer enough. Each names an end of the writer, not a mood.
+_INDIRECT_INTENT = re.compile(
+    r"\bstop being (a |an |the )?(\w+'?s? )?(problem|burden|bother|weight)\b|"
+    r"\b(they|you|everyone|nobody|no one|my (family|parents|wife|husband|kids|children|mum|mom|dad|partner))\b.{0,10}"
+    r"\b(won'?t|will not|will no longer) (have to|need to) (carry|deal with|worry about|put up with|pay for|look after|"
+    r"take care of|support)\b|"
+    r"\b(won'?t|will not|not going to) be (a |an )?(problem|burden|bother|trouble|issue|around|here|in the way)\b"
+    r".{0,30}\b(much longer|for (much )?long|soon|after (tonight|today|tomorrow|this|next|friday|monday|tuesday|"
+    r"wednesday|thursday|saturday|sunday|christmas))\b|"
+    r"\b(cheaper|easier|better|happier|simpler|lighter|freer|richer)\b.{0,25}\bif i (wasn'?t|weren'?t|was not|were not|"
+    r"was gone|were gone|didn'?t exist|disappeared|died|was dead)\b|"
+    r"\b(will|would|'ll|'d) be (just )?(fine|ok|okay|better|better off|happier|alright|all right) without me\b"
+    r"(?! (for|while|during|at|on|this|tonight|until|if))|"
+    r"\b(won'?t|will not) (be )?(need|needing|read|reading|use|using|see|seeing)\b.{0,30}\bafter (tonight|today|"
+    r"tomorrow|this week\w*|friday|saturday|sunday|monday)\b|\bwon'?t need (them|it|these|any of (it|this)) where i'?m "
+    r"going\b|\b(don'?t|do not|not) (plan|planning|intend|intending) (on|to) (be|being) (around|here|alive)\b|"
+    r"\b(don'?t|do not) (plan|expect) (on|to) (need|needing) (it|this|them|to)\b.{0,20}\b(long|update|again)\b|"
+    r"\b(find|found|finds|discover\w*) my body\b|\bmy body (\w+ ){0,2}(found|discovered)\b|"
+    r"\b(least painful|painless|peaceful|quickest|easiest|surest|quietest) (way|method)s? out\b|"
+    r"\b(sharper|deeper)\b.{0,30}\b(razor|blade|knife|cuts?)\b.{0,30}\b(not enough|isn'?t enough|anymore)\b|"
+    r"\b(razor|blade|cutting)\b.{0,40}\b(not enough|isn'?t enough)( anymore)?\b|"
+    r"\b(note|letter|message|words)\b.{0,40}\bso (he|she|they|my \w+|nobody|no one) (doesn'?t|don'?t|won'?t|"
+    r"wouldn'?t|will not) (blame|feel guilty|feel responsible)\b|"
+    r"\b(left|leaving|wrote|sent|found) (a|me a|us a|his|her|their) (note|letter)\b.{0,60}\b(not coming (home|back)|"
+    r"sorry for everything|goodbye|can'?t (go on|do this)|won'?t be (home|back|around))\b|"
+    r"\bgo(ing|es)? for a (long )?(walk|swim|drive)\b.{0,40}\b(not|never|won'?t|will not)( be)? (come|coming) back\b|"
+    r"\b(walk|swim|wade|drive|head)\w* (out )?(into|off) (the )?(sea|ocean|lake|river|water|woods|forest|cliff)\b"
+    r".{0,40}\b(not|never) (come|coming) back\b|"
+    r"\b(make|let|help) me (not|never) wake( up)?\b|\bnever waking up\b|"
+    r"\b(fine|ok|okay|happy|glad|good|content) (with|if)( just)? (never|not) (waking|wake|being here|being alive|"
+    r"existing)\b|\b(writ\w*|draft\w*|wrote|prepar\w*) my (own )?(obituary|eulogy|epitaph)\b|"
+    r"\b(i'?m|i am) (already |now |right now )?(standing|sitting|lying|waiting) (on|by|next to|beside|between) (the )?"
+    r"(train |railway )?tracks\b|\btracks\b.{0,60}\b(i'?m|i am) (already |now |right now )?(standing|sitting|lying|"
+    r"waiting) (on|by|next to|beside) (them|it)\b|"
+    r"\b(crash|swerve|drive|step|walk|fall)\w*\b.{0,30}\b(on purpose|deliberately)\b|"
+    r"\b(walk|step|run|jump|throw myself)\w* (out )?(into|in front of) (the )?(traffic|oncoming (traffic|cars))\b|"
+    # farewells: love said in the past tense, a last message, a note that explains why
+    r"\b(know|remember) (that )?i (loved|always loved) (you|you all|all of you|everyone|them)\b|"
+    r"\bif i (don'?t|do not|never) (reply|answer|respond|make it|come back|wake up)\b.{0,40}\b(loved|goodbye|look "
+    r"after|take care of)\b|\b(last|final) (message|text|post|words)\b.{0,30}\b(i'?ll|i will|i'?m going to|you'?ll) "
+    r"(ever )?(send|write|post|get|hear)\b|\bso (they|he|she|nobody|no one|you) (don'?t|won'?t|doesn'?t|never) "
+    r"(have to )?(wonder|ask) why\b|"
+    r"\b(voices?|something in my head)\b.{0,30}\b(tell|telling|told|say|saying|said|want|wants) (me to|i should|i "
+    r"must|i have to)\b|"
+    r"\b(dip|leave|exit|check out|log off|peace out|escape|disappear) (from |of )?(existence|this (world|life|planet|"
+    r"earth)|the world|life)\b(?! (for a|for the|for \d|on|at))"
+)
+# Pills bought or kept where nobody would ask: means gathered in secret (with a medicine in the clause).
+_CONCEALED = re.compile(
+    r"\bso (nobody|no one|they|the pharmacist|people|nobody at the \w+) (would|will|wouldn'?t|won'?t) (ask|notice|"
+    r"question|suspect|get suspicious|find out)\b"
+)
+_HOARDING = re.compile(r"\b(hoard\w*|stockpil\w*|stash\w*|squirrel\w* away|saving up|been saving|been collecting)\b")
+# An overdose told with why: the crisis response, not only the emergency one.
+_WHY_TAKEN = re.compile(
+    r"\b(want|wanted|need|needed) (it all|everything|this|it|the pain|all of it) to (stop|end|be over)\b|"
+    r"\bdon'?t want to (be here|be alive|live|wake up|exist)\b|\bon purpose\b|\bto (end it|die|not wake up)\b"
+)
+# A head injury, then a danger sign of one (NICE head injury: vomiting, drowsiness, confusion, unequal pupils...).
+# Lips or tongue swelling in a message that names an allergy, a nut or a sting (told in another clause).
+_ALLERGEN = re.compile(r"\b(allerg\w*|nuts?|peanuts?|stung|sting|bee|wasp)\b")
+_SWELLING = re.compile(
+    r"\b(lips?|tongue|mouth|throat) (are |is |has |have )?(\w+ )?(swelling|swollen|puffing up|puffed up)\b"
+)
+_HEAD_INJURY = re.compile(
+    r"\b(hit|banged|bumped|knocked|smacked|whacked|cracked|bashed) (\w+ ){0,2}head\b|\bhead (injury|knock|bump)\b|"
+    r"\bfell (\w+ ){0,3}(on|onto) (his|her|my|their) head\b"
+)
+_HEAD_DANGER = re.compile(
+    r"\b(vomit\w*|throwing up|threw up|been sick|drows\w*|sleepy|hard to wake|won'?t wake|confus\w*|pupils?|"
+    r"keeps? (asking|repeating)|repeating (himself|herself|themselves)|clear fluid|seizure|fitting|slurr\w*|"
+    r"can'?t remember|not making sense)\b"
 )
 # Warning signs of suicide: one alone is ambiguous ("I've picked a date"), two in one message are a plan.
 _WARNING_SIGNS = (
@@ -472,6 +618,48 @@ _WARNING_SIGNS = (
         r"when|before|next)\b"
     ),
     re.compile(r"\b(just )?want(ed)? (to tell someone|someone to know|somebody to know)\b"),
+    re.compile(
+        r"\b(this|today|tonight|it)('s| is| will be) my last (night|day|week|weekend)\b(?! (at|in|of|on|before|with|as|"
+        r"off|here|working|shift))|"
+        r"\b(tonight|today|tomorrow|this weekend)('s| is| might be| could be| will be| may be) "
+        r"(it|the night|the day)\b"
+    ),
+    re.compile(
+        r"\b(feel|feeling|felt) (\w+ ){0,2}(calm|peaceful|at peace|relieved|lighter)\b.{0,20}\b(about it|now)\b"
+    ),
+    re.compile(
+        r"\b(letters?|notes?) (are |is )?(all )?(sealed|written|ready|addressed)\b|"
+        r"\b(songs|music|playlist|hymns|outfit|flowers|readings) (for|at) my (own )?funeral\b"
+    ),
+    re.compile(r"\b(everything|it all|all)( is|'s) (arranged|sorted|in order|taken care of)\b"),
+    re.compile(
+        r"\b(found|finding|find) (a )?(new )?home for (my|the) (dog|cat|pets?|rabbit|bird)\b|"
+        r"\b(gave|giving|given|handing|handed) (me |us |away |out )?(all )?(his|her|my|their) (\w+ )?(watch|ring|"
+        r"jewel\w*|guitar|books|car|savings|dog|cat|pets?|games|stuff|things)\b"
+    ),
+    re.compile(
+        r"\b(a|the) (date|day) (picked|chosen|set|planned)\b|\bthe (date|day) is (tomorrow|tonight|today|set|this "
+        r"(week|weekend|friday|saturday|sunday))\b"
+    ),
+    re.compile(
+        r"\b(told|tell|telling)\b.{0,30}\b(i'?m|i was|i am) (fine|ok|okay)\b.{0,30}\bso (she|he|they|people|nobody)"
+        r"('d| would)? (stop|stops|won'?t|wouldn'?t) (asking|worrying|checking|notice)\b"
+    ),
+    re.compile(
+        r"\b(life )?(insurance|policy|payout|life cover)\b.{0,60}\b(pays? out|covers? (everything|suicide)|two years?|"
+        r"suicide clause|worth more|more than i)\b"
+    ),
+    re.compile(
+        r"\bcosts? (\w+ ){0,3}more than i'?m worth\b|"
+        r"\b(i'?m|i am) (just )?(a burden|a weight|dead weight|a waste of)\b|"
+        r"\bweight (around|round) (\w+ ){0,2}necks?\b"
+    ),
+    re.compile(r"\b(test\w*|check\w*)\b.{0,40}\b(door ?handle|door ?knob|beam|banister|hook|rail)\b"),
+    re.compile(
+        r"\b(parked|driven|drove|gone|went|walked|hiked) (\w+ ){0,2}(somewhere|place) (quiet|remote|secluded|isolated|"
+        r"nobody|no one)\b|\bsomewhere (nobody|no one) (will|would|can|could) find me\b"
+    ),
+    re.compile(r"\b(got|have|brought|packed) everything i need\b"),
 )
 # A question about a way to die is a topic; with the writer saying it is for them, it is a plan.
 _METHOD = re.compile(
@@ -481,13 +669,29 @@ _METHOD = re.compile(
     r"\b(feel|notice) anything if you (overdose|overdosed|od)\b|\boverdose on\b|"
     r"\b(bridge|building|car ?park|cliff|roof|tower|block of flats)s?\b.{0,30}\b(highest|tallest)\b|"
     r"\bhow (high|many (floors|storeys|stories)|far) (would|do|does|is)\b.{0,30}\b(fall|jump|die|enough)\b|"
-    r"\bhow (long|much)\b.{0,30}\bsurvive after (drinking|taking|swallowing|eating)\b"
+    r"\bhow (long|much)\b.{0,30}\bsurvive after (drinking|taking|swallowing|eating)\b|"
+    # asked about oneself: "if I took all of them, would it hurt?", "is it high enough?", "how long before I pass out"
+    r"\bif (i|someone|somebody|a person|you|one) (took|take|swallowed|swallow|injected|inject|drank|drink|had)\b.{0,60}"
+    r"\b(would|will|could|does|do) (it|i|they|that|you|this)\b.{0,20}\b(hurt|quick|painless|kill|die|wake up|feel "
+    r"(anything|it)|be over)\b|\bhigh enough\b|\b(open|cut|slit|slash)\w* (the |my )?(veins|arteries|artery)\b|"
+    rf"\bhow much (\w+ ){{0,2}}({_POISONS})\b.{{0,50}}\b(need|take|drink|swallow|kill|die|enough)\b|"
+    r"\bhow (long|quickly)\b.{0,30}\bbody (to be |gets |is )?found\b|\b(car )?exhaust\b.{0,30}\b(garage|hose|pipe)\b|"
+    r"\b(is it|would it be|is that) (really )?(painless|peaceful|quick)\b.{0,30}\b(to go|to die|with|by|if)\b|"
+    r"\bwould (stop|kill) (my|a|the|your) heart\b"
 )
 _FOR_ME = re.compile(
     r"\basking (for )?(me|myself)\b|\bit'?s for me\b|\bfor myself\b|\basking because\b|\bi'?m done\b|"
     r"\bi have (exactly |enough |plenty |that many |so many |a full |a whole |\d+)|"
     r"\b(i'?ve|i have) (been )?(saving|saved|stockpil\w+|collecting|collected|hoard\w*)\b|\bsaving them( up)?\b|"
-    r"\bi (bought|got|have) some\b|\bi'?m on the \w+ floor\b"
+    r"\bi (bought|got|have) some\b|\bi'?m on the \w+ floor\b|"
+    r"\bif i (took|take|swallowed|swallow|injected|inject|drank|drink|jumped|jump|cut|opened|open)\b|"
+    r"\bi have (two|three|four|five|a few|several) (\w+ )?(boxes|bottles|packs|packets|strips)\b|"
+    r"\b(i'?ve got|i have|i'?m holding|got) (them|it|these|those) (all )?(right )?(here|in front of me|in my hand|"
+    r"next to "
+    r"me|lined up|ready)\b|\bsomeone (my|of my) (size|weight)\b|\bi'?m \d+ ?(kg|kilos?|lbs?|pounds|stone)\b|"
+    r"\bi weigh\b|\b(near|by|next to) my (work|house|home|flat|school|office|place)\b|\bi'?ve been going (up )?there\b|"
+    r"\bi know (which|where|exactly)\b|\bi'?m (on|at|up on|standing on) (it|there|the (bridge|roof|ledge|edge))\b|"
+    r"\bthe water'?s running\b|\bi'?m (sitting|lying) in the bath\b"
 )
 _SELF_HARM_TOPIC = re.compile(r"\bsuicid\w*|\bself harm\w*|\bkill myself\b")
 # With the topic and a first person, what makes it the writer's own crisis now.
@@ -501,12 +705,14 @@ _LETHAL = re.compile(
     r"\b(lethal|fatal) overdose\b|\bhow (much|many)\b.{0,60}\b(to kill|kill (me|you|a person|someone|an adult)|"
     r"to die|would kill|will kill|(is|are|be|become|becomes) (lethal|fatal|deadly|toxic|an overdose|too much)|"
     r"to overdose|to od)\b|\bbecomes? (toxic|lethal|fatal)\b|\bdangerous in overdose\b|\bld50\b|"
-    r"\b(dose|amount) (that|which) (would |will |could )?(kill|be fatal|be lethal)\b"
+    r"\b(dose|amount) (that|which) (would |will |could )?(kill|be fatal|be lethal)\b|"
+    r"\bhow (many|much)\b.{0,60}\bwould (stop (my|a|the|your) heart|make me not wake)\b"
 )
 # A lethal-dose question about the writer's own death, body or medicines is a crisis, not a question.
 _LETHAL_FOR_ME = re.compile(
     r"\b(kill me|for me|myself|i (want|need|plan|intend)|me to die|end (it|my life)|my (pills|meds|tablets|"
-    r"medication|prescription|antidepressants|insulin|weight|size|body)|i weigh|someone (my|of my) (weight|size))\b"
+    r"medication|prescription|antidepressants|insulin|weight|size|body)|i weigh|someone (my|of my) (weight|size))\b|"
+    r"\bhow many of my\b|\bi have (\d+|two|three|four|five|a few|several|a (whole|full)) "
 )
 
 
@@ -563,6 +769,7 @@ def read_clauses(text: str, language: str) -> Reading:
         fiction=bool(_FICTION.search(text)),
         resolved=_resolved(text),
         whole=text,
+        jest=bool(_JEST.search(text)) and not _JEST_CANCELLED.search(_CAUSED_WISH.sub(" ", text)),
     )
     sentences = split_sentences(text)
     reading = Reading(language, sentences)
@@ -572,7 +779,17 @@ def read_clauses(text: str, language: str) -> Reading:
     _warning_signs(reading, frames)
     _method_for_me(reading, frames)
     _told_across_clauses(reading, frames)
+    _overdose_with_intent(reading, frames)
     return reading
+
+
+def _overdose_with_intent(reading: Reading, frames: _Frames) -> None:
+    """An overdose told with why ("because I want it all to stop"): the crisis response, with the emergency number."""
+    if frames.fiction or not _WHY_TAKEN.search(frames.whole):
+        return
+    for clause in reading.clauses:
+        if clause.emergency == "overdose":
+            clause.self_harm = True
 
 
 def _warning_signs(reading: Reading, frames: _Frames) -> None:
@@ -632,6 +849,15 @@ def _told_across_clauses(reading: Reading, frames: _Frames) -> None:
             clause = next(c for c in window if _SEPSIS_SIGNS.search(c.text))
             clause.emergency, clause.rule = "trauma_other", "infection_and_sepsis_signs"
             return
+        swelling = [c for c in window if _SWELLING.search(c.text)]
+        if swelling and _ALLERGEN.search(frames.whole):
+            swelling[0].emergency, swelling[0].rule = "anaphylaxis", "allergen_and_swelling"
+            return
+        danger = [c for c in window if any(not _negated_at(c.text, m.start()) for m in _HEAD_DANGER.finditer(c.text))]
+        if _HEAD_INJURY.search(text) and danger:
+            clause = danger[0]
+            clause.emergency, clause.rule = "trauma_other", "head_injury_and_danger_sign"
+            return
 
 
 @dataclass(frozen=True)
@@ -643,14 +869,25 @@ class _Frames:
     fiction: bool  # a novel, a film, a thesis: suicide mentioned in it is a topic, not intent
     resolved: bool  # "paramedics checked him, he's fine now"
     whole: str
+    jest: bool = False  # told as a joke with no means, time, plan or despair in it: death words are hyperbole
 
 
 def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
     plain = _LEADING.sub("", _POLITE.sub(" ", text))
-    idiom = bool(_IDIOM.search(plain))
-    plain = " ".join(_IDIOM.sub(" ", plain).split())
+    idiom = bool(_IDIOM.search(plain)) or _figurative_overdose(plain)
+    plain = " ".join(_OVERDOSED_ON.sub(_overdosed_on_what, _IDIOM.sub(" ", plain)).split())
+    # In jest, a clause whose only risk is a death word is hyperbole: the rules still read its symptoms.
+    # Not when it names suicide itself ("gonna kms lol"): only "want to die", "dead", "kill me" are hyperbole enough.
+    unjoked = _CAUSED_WISH.sub(" ", plain)
+    jest = (
+        frames.jest
+        and not _RISK.search(_JEST_NEUTRAL.sub(" ", _DEATH_WORDS.sub(" ", unjoked)))
+        and not _EXPLICIT.search(unjoked)
+    )
     clause = Clause(plain, sentence, risky=bool(_RISK.search(plain)))
-    clause.demoted = _demotion(plain, frames) or ("idiom" if idiom else "")
+    clause.demoted = _demotion(plain, frames) or ("idiom" if idiom or jest else "")
+    if jest:
+        return clause
     clause.lethal_question = bool(_LETHAL.search(plain)) or any(
         r.lethal.search(plain) for r in language_rules().values()
     )
@@ -667,9 +904,11 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
         if match and not _negated_at(plain, match.start()) and not _ABOUT.search(plain[: match.start()]):
             clause.emergency, clause.rule = category, f"phrase:{category}"
             break
-    intent = _SELF_HARM_INTENT.search(plain)
+    intent = _SELF_HARM_INTENT.search(plain) or _INDIRECT_INTENT.search(plain)
     if intent and not _negated_at(plain, intent.start()):
         clause.self_harm, clause.rule = True, "self_harm"
+    elif (_CONCEALED.search(plain) or _HOARDING.search(plain)) and _MEDICINE.search(plain):
+        clause.self_harm, clause.rule = True, "concealed_means"
     elif clause.self_harm_topic and not frames.fiction and _TOPIC_NOW.search(plain) and _FIRST_PERSON.search(plain):
         clause.self_harm, clause.rule = True, "self_harm_topic"
     elif clause.lethal_question and _LETHAL_FOR_ME.search(plain):
@@ -683,6 +922,36 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
     if not (clause.emergency or clause.self_harm):
         _foreign_rules(clause, frames.language)
     return clause
+
+
+_OVERDOSED_ON = re.compile(r"\b(overdos(?:ed|ing)|binged) on ((?:\w+ ){0,2}\w+)")
+_SUBSTANCE = re.compile(
+    r"\b(\d+|drugs?|heroin|cocaine|coke|alcohol|booze|vodka|caffeine|something|it|them|all|my|his|her)\b"
+)
+
+
+# What people say they "overdosed on" for fun: screens, sweets, coffee, sun. Anything else is read as a substance
+# (an unknown drug name must never be taken for a joke).
+_PASTIMES = re.compile(
+    r"\b(netflix|tv|telly|youtube|tiktok|instagram|social media|anime|memes|shows?|series|films?|movies|games?|gaming|"
+    r"music|podcasts?|books?|reading|work|studying|revision|sun|sunshine|coffee|tea|sugar|chocolate|candy|sweets|"
+    r"cake|cookies|carbs|pizza|junk food|christmas|festive|cheese|love|nostalgia|cuteness|drama|news)\b"
+)
+
+
+def _is_substance(words: str) -> bool:
+    """Whether what someone "overdosed on" may be a medicine, a drug or a poison: anything but a pastime."""
+    return bool(_SUBSTANCE.search(words) or _MEDICINE.search(words) or _HIGH_RISK.search(words) or
+                re.search(rf"\b({_POISONS})", words) or not _PASTIMES.search(words))  # fmt: skip
+
+
+def _figurative_overdose(text: str) -> bool:
+    """ "overdosed on netflix", "OD'd on coffee": an overdose of something that is no medicine, drug or poison."""
+    return any(not _is_substance(m.group(2)) for m in _OVERDOSED_ON.finditer(text))
+
+
+def _overdosed_on_what(match: re.Match[str]) -> str:
+    return match.group(0) if _is_substance(match.group(2)) else " "
 
 
 def _demotion(text: str, frames: _Frames) -> str:
@@ -755,7 +1024,10 @@ def _negated_at(text: str, start: int) -> bool:
 
 
 # ------------------------------------------------------------------------------------ pregnancy
-_PREGNANT = re.compile(r"\b(pregnant|pregnancy|\d+ ?(weeks?|wks?) (pregnant|along|gestation)|expecting)\b")
+_PREGNANT = re.compile(
+    r"\b(pregnant|pregnancy|\d+ ?(weeks?|wks?) (pregnant|along|gestation)|expecting|in labou?r|waters? (just )?(broke|"
+    r"broken|have broken|went))\b"
+)
 # The danger signs of pregnancy (pre-eclampsia, ectopic pregnancy, haemorrhage, cord prolapse, a baby that
 # stopped moving): any one of these, told as happening now by a pregnant writer, needs an emergency unit.
 _PREGNANCY_DANGER = re.compile(
@@ -858,7 +1130,8 @@ def _dangerous_reading(text: str, whole: str, symptoms: bool) -> str:
         serious = bool(_SERIOUS_FEVER_SIGNS.search(whole))
         if celsius >= 41.5 or (celsius >= 39.5 and serious) or (30 <= celsius <= 35.0 and serious):
             return "trauma_other"
-        if celsius >= 38 and _YOUNG_INFANT.search(whole):
+        # a fever under chemotherapy may be neutropenic sepsis (NICE NG151: assess in hospital at 38 degrees)
+        if celsius >= 38 and (_YOUNG_INFANT.search(whole) or _CHEMO.search(whole)):
             return "trauma_other"
     return ""
 
