@@ -759,6 +759,18 @@ def test_a_crisis_told_as_a_joke_still_gets_the_crisis_response(triage: Triage, 
     assert triage.assess(message).kind == "self_harm"
 
 
+@pytest.mark.parametrize("message", ["i want to die lol this exam", "lmao i just want to be dead tbh"])
+def test_a_death_wish_told_laughing_gets_the_crisis_line_beside_the_answer(triage: Triage, message: str) -> None:
+    """Read as hyperbole, but a crisis is often told laughing: the crisis line is shown before the answer."""
+    result = triage.assess(message)
+    assert result.kind == "self_harm" or (result.kind == "none" and "988" in result.crisis_note), result.signals
+
+
+def test_a_joke_about_something_else_gets_no_crisis_line(triage: Triage) -> None:
+    result = triage.assess("ugh, tax forms make me want to die lol")
+    assert result.kind == "none" and not result.crisis_note
+
+
 @pytest.mark.parametrize(
     "message",
     [

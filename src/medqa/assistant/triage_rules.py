@@ -107,6 +107,11 @@ _EXPLICIT = re.compile(
 _JEST_NEUTRAL = re.compile(r"\b(wrong|help|scared|end|life|alive|gone|talk|speak|words|cold|hit|fall|fell|head|"
                            r"double|fit|"
                            r"shot|crash\w*|stiff|shock|heart|pressure|blue|burn\w*)\b")  # fmt: skip
+# A death wish about oneself, told in jest ("i want to die lol", "just kill me now 😂").
+_OWN_DEATH_WISH = re.compile(
+    r"\b(?:i|i'?m|i'?d|me|myself)\b[^.!?]{0,30}\b(?:die|be dead|kill (?:me|myself)|jump\w*|hang myself|not wake up)\b|"
+    r"\bkill me\b"
+)
 _DEATH_WORDS = re.compile(
     r"\b(?:die|dying|died|dead|death|deceased|kill\w*|suicid\w*|end it|end my life|murder\w*|jump\w*|hang|throw myself|"
     r"life|alive|bridge|gone)\b"
@@ -887,6 +892,9 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
     clause = Clause(plain, sentence, risky=bool(_RISK.search(plain)))
     clause.demoted = _demotion(plain, frames) or ("idiom" if idiom or jest else "")
     if jest:
+        # Hyperbole most of the time, but a crisis is often told laughing: a death wish about oneself still gets
+        # the crisis line shown beside the answer (never instead of it).
+        clause.self_harm_topic = bool(_OWN_DEATH_WISH.search(unjoked))
         return clause
     clause.lethal_question = bool(_LETHAL.search(plain)) or any(
         r.lethal.search(plain) for r in language_rules().values()
