@@ -13,6 +13,8 @@ src/medqa/resources/triage_exemplars.yaml or the rules):
 - tests/data/triage/dev_crisis.jsonl  a development set of self-harm crises as people write them, near-crisis
                                     ordinary messages and fr/zh/ar/it/ru/ja emergencies (may be read);
 - tests/data/triage/dev_complaints.jsonl  everyday first-person complaints and short emergencies (may be read);
+- tests/data/triage/dev_ordinary_languages.jsonl  ordinary messages in 32 languages (idioms, complaints, questions)
+                                    and short emergencies and crises in each (may be read);
 - tests/data/triage/heldout4.jsonl, heldout5.jsonl  blind held-out sets (18 languages; everyday complaints),
                                     written without reading the rules (same rule as heldout.jsonl).
 Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
@@ -54,9 +56,10 @@ SETS = {
     "heldout5": DATA / "triage" / "heldout5.jsonl",
     "heldout6": DATA / "triage" / "heldout6.jsonl",
     "dev_indirect": DATA / "triage" / "dev_indirect.jsonl",
+    "dev_ordinary_languages": DATA / "triage" / "dev_ordinary_languages.jsonl",
 }
 # Sets whose missed messages may be printed; the held-out sets' never are.
-SHOWN = {"dev", "eval", "dev_languages", "dev_crisis", "dev_complaints", "dev_indirect"}
+SHOWN = {"dev", "eval", "dev_languages", "dev_crisis", "dev_complaints", "dev_indirect", "dev_ordinary_languages"}
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
