@@ -59,7 +59,8 @@ def main() -> None:
     meta = index.meta
     print(
         f"index: {meta['passages']} passages from {meta.get('rows', '?')} rows; built in "
-        f"{meta.get('total_seconds', meta['build_seconds'])} s (embedding {meta['embed_seconds']} s); "
+        f"{meta.get('total_seconds', meta.get('build_seconds', '?'))} s "
+        f"(embedding {meta.get('embed_seconds', '?')} s); "
         f"loaded in {load_s * 1000:.0f} ms"
     )
 

@@ -370,29 +370,43 @@ FOCUS_ROWS = [
 ]
 
 
+PRIMARY = "Primary spontaneous pneumothorax is more common in men than in women."  # what "This condition" names
+
+
 @pytest.mark.parametrize(
-    ("question", "pieces", "leads_with"),
+    ("question", "pieces", "leads_with", "after"),
     [
         (
             "How many people are affected by pneumothorax?",
             ["Pneumothorax is a collapsed lung: air is trapped in the space around the lungs."],
             "This condition occurs in 7.4 to 18 per 100,000 men",
+            PRIMARY,
         ),
         (
             "How is an ear infection treated?",
             ["An ear infection is often caused by bacteria after a cold."],
             "Your doctor may prescribe antibiotics",
+            None,
         ),
-        ("How many people are affected by pneumothorax?", None, "This condition occurs in 7.4 to 18 per 100,000 men"),
+        (
+            "How many people are affected by pneumothorax?",
+            None,
+            "This condition occurs in 7.4 to 18 per 100,000 men",
+            PRIMARY,
+        ),
     ],
 )
 def test_a_faithful_answer_that_misses_the_question_leads_with_the_sentence_that_answers_it(
-    question: str, pieces: list[str] | None, leads_with: str
+    question: str, pieces: list[str] | None, leads_with: str, after: str | None
 ) -> None:
+    """The sentence that answers opens the answer, right after the passage sentence it goes on from, if any
+    ("This condition occurs in ..." is said of primary spontaneous pneumothorax, not of every pneumothorax)."""
     focused = Index.build(passages_from_rows(FOCUS_ROWS), embedder=StemBagEmbedder())
     answer = make(focused, pieces).answer(question)
-    assert answer.sentences[0].source == "quoted" and answer.sentences[0].text.startswith(leads_with)
-    assert answer.answer.startswith(f"“{leads_with}")
+    opening = [s.text for s in answer.sentences[: 2 if after else 1]]
+    assert opening[-1].startswith(leads_with) and opening[:-1] == ([after] if after else [])
+    assert all(s.source == "quoted" for s in answer.sentences[: len(opening)])
+    assert answer.answer.startswith(f"“{(after or leads_with)[:40]}")
     assert all(s.citations for s in answer.sentences)
 
 

@@ -1,0 +1,197 @@
+"""The support check against facts paraphrased into different facts (issue 13; bench/support_claims.py measures
+it on 417 claims written independently of its rules): each kind of change it missed at first, on a hand-made
+passage, rejected; the faithful paraphrase beside it kept.
+
+The embedder is a fake: a bag of content stems, hashed, so that cosine similarity follows shared words."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from medqa.assistant.support import SupportChecker, content_terms
+from medqa.retrieval.index import RetrievedPassage
+
+
+class StemBagEmbedder:
+    """Content stems hashed into 512 dimensions, L2-normalised: texts sharing words are close."""
+
+    name = "fake-stembag"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term in content_terms(text):
+                out[row, zlib.crc32(term.encode()) % 511 + 1] += 1.0
+            out[row, 0] = float(not out[row].any())
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def supported(passage: str, sentence: str, title: str = "Examplitis") -> bool:
+    """Whether the check, as the assistant runs it, finds `sentence` said by `passage` (a page on `title`)."""
+    retrieved = RetrievedPassage(
+        text=passage, score=1.0, url="https://ex.org/page", title=title, question=f"What is {title}?", row_id="0",
+        passage_id=0,
+    )  # fmt: skip
+    return SupportChecker([retrieved], StemBagEmbedder()).check(sentence).supported
+
+
+GLUTEN = (
+    "Some people show no improvement on the diet. The usual reason is that they still eat small amounts of "
+    "gluten, which can harm the small intestine even in people without symptoms."
+)
+FEEDING = (
+    "Most mothers with health problems can nurse their babies. Rarely, mothers are told not to nurse because "
+    "they have certain infections."
+)
+
+
+@pytest.mark.parametrize(
+    ("passage", "faithful", "changed"),
+    [
+        # a "not" added where the passage's clause says "without" already
+        (
+            GLUTEN,
+            "The usual reason is that people still eat small amounts of gluten.",
+            "Small amounts of gluten do not harm the small intestine in people without symptoms.",
+        ),
+        # a "not" that contradicts the sentence it rests on, though another sentence says "not" with its words
+        (
+            FEEDING,
+            "Most mothers with health problems can nurse their babies.",
+            "Most mothers with health problems cannot nurse.",
+        ),
+        # a negation in brackets is an aside, not the sentence's polarity
+        (
+            "Variant prion disease and the classic forms of prion disease (those without the word variant) are "
+            "separate diseases.",
+            "Variant prion disease and the classic forms of prion disease are separate diseases.",
+            "Variant prion disease and the classic forms of prion disease are the same disease.",
+        ),
+    ],
+)
+def test_polarity_is_read_clause_by_clause(passage: str, faithful: str, changed: str) -> None:
+    assert supported(passage, faithful)
+    assert not supported(passage, changed)
+
+
+@pytest.mark.parametrize(
+    ("passage", "faithful", "changed"),
+    [
+        # quantifier: "all" where the passage says "some"; "most" where it says "less commonly"
+        (
+            "Some affected children have the features of autism, a disorder of communication.",
+            "Some affected children have features of autism.",
+            "All affected children have features of autism.",
+        ),
+        (
+            "Most cases are sporadic. Less commonly, the condition runs in families.",
+            "Less commonly, the condition runs in families.",
+            "The condition usually runs in families.",
+        ),
+        # hedge: "can increase the risk" stated as a certain cause
+        (
+            "Past treatment with radiation can increase the risk of bone cancer.",
+            "Radiation treatment in the past can increase the risk of bone cancer.",
+            "Past radiation treatment causes bone cancer.",
+        ),
+        # an opposite effect: "protects against" where the passage says "increases"
+        (
+            "Scientists found a genetic change that increases the chance of developing melanoma.",
+            "Scientists found a genetic change that increases the chance of melanoma.",
+            "Scientists found a genetic change that protects against developing melanoma.",
+        ),
+    ],
+)
+def test_a_claim_may_not_say_more_than_its_passage(passage: str, faithful: str, changed: str) -> None:
+    assert supported(passage, faithful)
+    assert not supported(passage, changed)
+
+
+@pytest.mark.parametrize(
+    ("passage", "faithful", "changed"),
+    [
+        (
+            "Loss of mitochondrial copies causes a fall in cellular energy.",
+            "A fall in cellular energy is caused by loss of mitochondrial copies.",
+            "A fall in cellular energy causes loss of mitochondrial copies.",
+        ),
+        (
+            "The mutations make the heme iron change from ferrous to ferric.",
+            "The mutations change the heme iron from ferrous to ferric.",
+            "The mutations change the heme iron from ferric to ferrous.",
+        ),
+        (
+            "For tumors of the ovary, treatment may include chemotherapy followed by surgery.",
+            "Treatment for tumors of the ovary may include chemotherapy followed by surgery.",
+            "Treatment for tumors of the ovary may include surgery followed by chemotherapy.",
+        ),
+    ],
+)
+def test_what_leads_to_what_may_not_be_reversed(passage: str, faithful: str, changed: str) -> None:
+    assert supported(passage, faithful)
+    assert not supported(passage, changed)
+
+
+@pytest.mark.parametrize(
+    ("passage", "faithful", "changed"),
+    [
+        # a gene name with digits is one name: COL1A1 is not COL2A1
+        (
+            "COL2A1 gene mutations lead to an altered collagen protein.",
+            "Mutations in the COL2A1 gene lead to an altered collagen protein.",
+            "Mutations in the COL1A1 gene lead to an altered collagen protein.",
+        ),
+        # two names bound in one clause of a sentence listing several
+        (
+            "It has several forms (XSN1A is caused by mutations in the SPTLC1 gene; XSN1C is caused by mutations in "
+            "the SPTLC2 gene; XSN1D is caused by mutations in the ATL1 gene).",
+            "XSN1D is caused by mutations in the ATL1 gene.",
+            "XSN1C is caused by mutations in the ATL1 gene.",
+        ),
+        # an organ the passage does not name, in place of the one it names
+        (
+            "The receptor is found on certain blood-forming cells in the bone marrow.",
+            "The receptor is found on certain blood-forming cells of the bone marrow.",
+            "The receptor is found on certain blood-forming cells in the liver.",
+        ),
+        # a modifier swapped before a shared noun
+        (
+            "The stomach muscles are controlled by the vagus nerve and move food along.",
+            "The vagus nerve controls the stomach muscles that move food along.",
+            "The stomach muscles are controlled by the phrenic nerve and move food along.",
+        ),
+        # a changed unit next to a kept number
+        (
+            "A 24-hour urine collection may be done to measure calcium.",
+            "Urine may be collected over 24 hours to measure calcium.",
+            "A 24-minute urine collection may be done to measure calcium.",
+        ),
+    ],
+)
+def test_a_swapped_name_organ_or_unit_is_rejected(passage: str, faithful: str, changed: str) -> None:
+    assert supported(passage, faithful)
+    assert not supported(passage, changed)
+
+
+@pytest.mark.parametrize(
+    ("passage", "sentence"),
+    [
+        # plain-language words for the passage's: babies/infants, happen/occur, itching/itchiness
+        (
+            "Infants with this defect are born without a forebrain.",
+            "Babies with this defect are born without a forebrain.",
+        ),
+        ("Most cases occur in people with no family history.", "Most cases happen in people with no family history."),
+        ("The itchiness begins on the palms and spreads.", "The itching begins on the palms and spreads."),
+        # a genus initial does not end a sentence: "H. pylori" is one with the rest of it
+        (
+            "Some benefit has been shown with acid suppression and H. pylori eradication. Surgery is rare.",
+            "Some benefit has been shown with acid suppression and H. pylori eradication.",
+        ),
+    ],
+)
+def test_a_faithful_rewording_is_kept(passage: str, sentence: str) -> None:
+    assert supported(passage, sentence)
