@@ -3,11 +3,13 @@ its own, and the answer has a page of each side. The real Assistant over the fiv
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from fakes import StubTriage
 from medqa.assistant.answer import Assistant, AssistantConfig
-from medqa.assistant.compare import Comparison, comparison, merge, retrieve_compared
+from medqa.assistant.compare import SIDE_NAMED_COSINE, Comparison, comparison, merge, retrieve_compared, side_pages
 from medqa.assistant.followup import resolve_question
 from medqa.retrieval.index import Index, RetrievedPassage
 
@@ -136,3 +138,34 @@ def test_an_answer_about_one_side_is_completed_with_the_other_sides_page(index: 
     assert [s.source for s in quoted] == ["quoted"] and "recurring headache" in quoted[0].text
     one_sided = Assistant(index, StubTriage(), model, config).answer("What is asthma and how does an inhaler help?")
     assert {c.url for c in one_sided.citations} == {"https://ex.org/asthma"}  # not a comparison: nothing added
+
+
+def test_a_side_named_by_a_letter_gets_the_page_with_that_letter() -> None:
+    """ "hepatitis A vs B": both pages are about hepatitis, but the Hepatitis B page is not a page of side A."""
+    hep_b = passage(1, "What I need to know about Hepatitis B", "Hepatitis B is spread through blood.", 0.7)
+    general = passage(2, "Hepatitis", "Hepatitis is an inflammation of the liver.", 0.65)
+    hep_a = passage(3, "What I need to know about Hepatitis A", "Hepatitis A is spread through food.", 0.65)
+    question = "What is the difference between hepatitis A and hepatitis B?"
+    results = {question: [hep_b, general], "hepatitis A": [hep_b, general, hep_a], "hepatitis B": [hep_b]}
+    compared = comparison(question)
+    assert compared is not None
+    _, merged = retrieve_compared(question, compared, lambda q, k: list(results[q]), 3, 0.55, 0.5)
+    assert [p.title for p in merged][:2] == [hep_a.title, hep_b.title]  # side A's own page, then side B's
+    assert side_pages(compared, merged) == ([1], [2])  # the general Hepatitis page is neither side's
+
+
+def test_a_page_the_bare_side_name_names_answers_at_a_lower_cosine() -> None:
+    """ "cold" sits far from the Common Cold page (0.45 with MiniLM); "Cold urticaria" is not named by it."""
+    flu = passage(1, "Flu", "Flu is an infection of the nose, throat and lungs.", 0.7)
+    urticaria = passage(2, "Cold urticaria", "Cold urticaria is a skin reaction to cold.", 0.43)
+    common_cold = passage(3, "Common Cold", "A cold is a viral infection of the nose and throat.", 0.45)
+    question = "Is a cold the same as the flu?"
+    results = {question: [flu], "cold": [urticaria, common_cold], "flu": [flu]}
+    compared = comparison(question)
+    assert compared is not None
+    _, merged = retrieve_compared(question, compared, lambda q, k: list(results[q]), 3, 0.55, 0.52)
+    assert {p.title for p in merged} == {"Flu", "Common Cold"}
+    too_far = dataclasses.replace(common_cold, dense_score=SIDE_NAMED_COSINE - 0.01)
+    results["cold"] = [urticaria, too_far]
+    _, merged = retrieve_compared(question, compared, lambda q, k: list(results[q]), 3, 0.55, 0.52)
+    assert {p.title for p in merged} == {"Flu"}

@@ -4,7 +4,9 @@ is completed the same way (`Composer` fill_words)."""
 
 from __future__ import annotations
 
-from medqa.assistant.compose import FILL_WORDS, QUOTE_WORDS, Composer
+import pytest
+
+from medqa.assistant.compose import FILL_WORDS, QUOTE_WORDS, Composer, whether
 from medqa.assistant.support import SupportChecker, question_focus
 from medqa.retrieval.index import RetrievedPassage
 from test_faithful import StemBagEmbedder
@@ -108,3 +110,139 @@ def test_a_list_added_to_a_typed_question_shows_only_its_items_that_answer_it() 
         c.sentences[1].text
         == "Key Points:\n- Gout is treated with medicines that lower the uric acid in the blood.\n- …"
     )
+
+
+# ----------------------------------------------------------------------------------------- what the sources do not say
+BRONCHITIS = (
+    "Bronchitis is an inflammation of the bronchial tubes that carry air to the lungs. "
+    "Acute bronchitis is usually caused by the viruses that cause colds and flu. "
+    "Chronic bronchitis is a long-term condition that keeps coming back. "
+    "Cigarette smoking is the most common cause of chronic bronchitis."
+)
+
+
+def yes_no_composer(question: str, text: str = BRONCHITIS, title: str = "Bronchitis") -> Composer:
+    passage = RetrievedPassage(text, 1.0, "https://ex.org/b", title, f"What is {title}?", "0", 0)
+    return Composer(SupportChecker([passage], StemBagEmbedder()), question_focus(question, [title]))
+
+
+def test_a_yes_no_question_no_source_answers_is_told_so_first_in_its_own_words() -> None:
+    c = yes_no_composer("Does bronchitis turn into pneumonia?")
+    text = c.start() + c.add("Acute bronchitis is usually caused by viruses. ") + c.finish()
+    note = "The sources found do not say whether bronchitis turns into pneumonia. What they say:"
+    assert text.startswith(note + "\n\n") and c.note == note
+    assert c.sentences and all(s.citations for s in c.sentences)  # what the sources say still follows, cited
+    assert all(note not in s.text for s in c.sentences)  # the note is no sentence of a source
+
+
+def test_a_yes_no_question_a_source_answers_gets_no_note() -> None:
+    c = yes_no_composer("Does smoking cause chronic bronchitis?")
+    text = c.start() + c.finish()
+    assert not c.note and text.startswith("“Cigarette smoking is the most common cause of chronic bronchitis")
+    milroy = "Milroy disease is inherited in an autosomal dominant pattern. It causes swelling of the legs."
+    hereditary = yes_no_composer("Is Milroy disease hereditary?", milroy, "Milroy disease")  # another word, same ask
+    assert hereditary.checker.opening(hereditary.focus) == (hereditary.checker.sentences[0], True)
+    assert not (hereditary.start() + hereditary.finish()).startswith("The sources found")
+
+
+def test_a_number_the_question_asks_about_must_be_stated() -> None:
+    shingles = "Shingles is a painful rash caused by the chickenpox virus. The virus can become active again."
+    c = yes_no_composer("Can I get shingles twice?", shingles, "Shingles")
+    assert (c.start() + c.finish()).startswith("The sources found do not say whether you can get shingles twice.")
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "clause"),
+    [
+        ("Does bronchitis turn into pneumonia?", "Bronchitis", "bronchitis turns into pneumonia"),
+        ("Is the flu contagious?", "Flu", "the flu is contagious"),
+        ("Can I get shingles twice?", "Shingles", "you can get shingles twice"),
+        ("Is Milroy disease inherited?", "Milroy disease", "Milroy disease is inherited"),
+        ("Does asthma ever go away?", "Asthma", "asthma ever goes away"),
+        ("Can type 2 diabetes be prevented?", "Type 2 Diabetes", "type 2 diabetes can be prevented"),
+        ("Is hepatitis B contagious?", "Hepatitis B", "hepatitis B is contagious"),
+        ("Do antibiotics cure bronchitis?", "Bronchitis", None),  # the subject is not the topic: quoted instead
+    ],
+)
+def test_a_yes_no_question_reads_as_a_whether_clause(question: str, topic: str, clause: str | None) -> None:
+    assert whether(question, question_focus(question, [topic]).topic_terms) == clause
+
+
+def test_without_a_whether_clause_the_note_quotes_the_question() -> None:
+    c = yes_no_composer("Do antibiotics cure bronchitis?")
+    assert (c.start() + c.finish()).startswith(
+        "The sources found do not answer “Do antibiotics cure bronchitis?” with a yes or a no."
+    )
+
+
+# ----------------------------------------------------------------------------------------- quotes that stand alone
+LEANING = (
+    "Gout is a form of arthritis that causes sudden attacks of pain in the joints. "
+    "Attacks often start at night, in the big toe. "
+    "In these cases, medicines that treat an attack work best when taken within a day. "
+    "Colchicine is another medicine that can treat an attack when it is taken early."
+)
+LEAN = "In these cases, medicines that treat an attack work best when taken within a day."
+
+
+def test_a_quote_that_goes_on_from_a_sentence_not_shown_comes_right_after_it() -> None:
+    passage = RetrievedPassage(LEANING, 1.0, "https://ex.org/gout", "Gout", "What is gout?", "0", 0)
+    c = Composer(SupportChecker([passage], StemBagEmbedder()), question_focus(QUESTION, ["Gout"]), quote_words=500)
+    c.add("Colchicine is another medicine that can treat an attack when it is taken early. ")
+    c.finish()
+    texts = [s.text for s in c.sentences]
+    assert LEAN in texts  # it answers the question, and is shown right after what "these cases" are
+    assert texts[texts.index(LEAN) - 1] == "Attacks often start at night, in the big toe."
+
+
+def test_a_quote_that_goes_on_from_a_sentence_that_cannot_be_shown_is_not_shown() -> None:
+    """The sentence "In these cases, ..." goes on from is page furniture (a video instruction): it is not shown."""
+    text = LEANING.replace("Attacks often start", "Watch this video: attacks often start")
+    passage = RetrievedPassage(text, 1.0, "https://ex.org/gout", "Gout", "What is gout?", "0", 0)
+    c = Composer(SupportChecker([passage], StemBagEmbedder()), question_focus(QUESTION, ["Gout"]), quote_words=500)
+    c.add(f"{LEAN} ")  # the model copies it word for word
+    c.finish()
+    assert LEAN not in [s.text for s in c.sentences] and c.sentences
+    assert any(r.reason.startswith("goes on from a passage sentence") for r in c.removed)
+
+
+def test_a_list_of_points_without_an_intro_is_quoted_point_by_point() -> None:
+    """ "What I need to know about Hepatitis A" pages: "- Hepatitis A is a virus ... - A blood test will show ...",
+    a list that does not say what it lists (not quotable as a list), but each point is a sentence."""
+    text = (
+        "- Hepatitis A is a virus, or infection, that causes inflammation of the liver. - Anyone can get hepatitis A, "
+        "but some people are more likely to than others. - A blood test will show if you have hepatitis A."
+    )
+    page = RetrievedPassage(text, 1.0, "https://ex.org/hepa", "Hepatitis A", "What is hepatitis A?", "0", 0)
+    checker = SupportChecker([page], StemBagEmbedder())
+    assert [(s.text, s.quotable) for s in checker.sentences][0] == (
+        "Hepatitis A is a virus, or infection, that causes inflammation of the liver.",
+        True,
+    )
+    assert [s.position for s in checker.sentences] == [0, 1, 2] and not any(s.items for s in checker.sentences)
+    c = Composer(checker, question_focus("How do you find out you have hepatitis A?", ["Hepatitis A"]))
+    c.finish(model_answered=False)
+    assert "A blood test will show if you have hepatitis A." in [s.text for s in c.sentences]
+
+
+def test_a_question_types_own_words_state_what_it_asks() -> None:
+    """ "Can cataracts be treated with surgery?" is answered by a sentence on surgery that removes the cataract,
+    without the word "treat"; "Can gout be cured?" is not answered by "You can treat gout with medicines"."""
+    cataract = "A cataract is a clouding of the lens. Surgery to remove the cataract is safe and works well."
+    c = yes_no_composer("Can cataracts be treated with surgery?", cataract, "Cataract")
+    assert not (c.start() + c.finish()).startswith("The sources found")
+    gout = "Gout is a form of arthritis. You can treat gout with medicines that lower uric acid."
+    assert (
+        yes_no_composer("Can gout be cured?", gout, "Gout")
+        .finish()
+        .startswith("The sources found do not say whether gout can be cured.")
+    )
+
+
+def test_a_heading_glued_in_as_a_sentence_is_not_quoted() -> None:
+    text = "Cystic fibrosis is an inherited disease. Example of an Inheritance Pattern for Cystic Fibrosis"
+    sentences = SupportChecker([RetrievedPassage(text, 1.0, "u", "CF", "", "0", 0)], StemBagEmbedder()).sentences
+    assert [(s.text, s.quotable) for s in sentences] == [
+        ("Cystic fibrosis is an inherited disease.", True),
+        ("Example of an Inheritance Pattern for Cystic Fibrosis", False),
+    ]

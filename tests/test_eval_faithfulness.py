@@ -164,3 +164,13 @@ def test_a_quoted_list_is_judged_item_by_item_with_the_markers_after_its_last_it
     invented = answer.replace("Crying more than usual", "A rash on the chest")
     judged = judge_answer("What are the signs?", invented, {1: EAR}, "Ear Infections")
     assert [v.supported for v in judged.sentences] == [True, True, False, True, True]
+
+
+def test_the_assistants_notes_are_not_scored_as_claims_of_a_source() -> None:
+    """ "The sources found do not say whether ..." is about the answer: not an unsupported sentence, not a "no"."""
+    from medqa.evaluate.grounded import _without_notes
+
+    note = "The sources found do not say whether bronchitis turns into pneumonia. What they say:"
+    answer = f"{note}\n\nAcute bronchitis is caused by viruses. [1]"
+    assert _without_notes(answer, note) == "Acute bronchitis is caused by viruses. [1]"
+    assert _without_notes("No notes here. [1]", "") == "No notes here. [1]"

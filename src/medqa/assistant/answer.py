@@ -18,6 +18,7 @@ user writes and whatever the model generates:
   is streamed, and is shown, replaced by the passage sentence it tried to say, or removed. Only
   retrieved passages count as sources: text in the user's message never does;
 - the structured answer says which sentences were generated, which quoted and which removed;
+- a yes/no question that no source answers is told so before what the sources say (`compose`);
 - a follow-up is retrieved in the context of the conversation, and nothing the assistant added to
   an earlier answer (sources, markers, the disclaimer, labels) is given back to the model
   (`medqa.assistant.followup`); chat-template markers never reach the prompt as special tokens;
@@ -131,7 +132,9 @@ class Answer:
     extractive: bool = False  # completed with passage sentences: too little of the model's answer survived
     out_of_scope: bool = False
     passages: list[RetrievedPassage] = field(default_factory=list)
-    notes: str = ""  # said before the sentences, whatever the answer (the personal-advice note)
+    # said before the sentences: the personal-advice note, and "The sources found do not say whether ..." when no
+    # source answers a yes/no question (not a claim of a source: it cites none)
+    notes: str = ""
     sentences: list[Sentence] = field(default_factory=list)  # what `answer` says after the notes, cited
     removed: list[Removed] = field(default_factory=list)  # what the model wrote that the reader did not see
     truncated: bool = False  # generation stopped at its token limit (what it cut off mid-sentence is removed)
@@ -301,7 +304,7 @@ class Assistant:
                 DISCLAIMER,
                 extractive=composer.extractive and not abstained,
                 passages=relevant,
-                notes=prefix.strip(),
+                notes="\n\n".join(note for note in (prefix.strip(), composer.note) if note),
                 sentences=composer.sentences,
                 removed=composer.removed,
                 truncated=answered and self._hit_limit(written, settings.max_new_tokens),

@@ -10,7 +10,11 @@ page whatever k is, so a comparison may get k + 1 passages (two with k = 1): one
 prompt, an answer about one side only answers nothing.
 
 Each side's passages are judged against that side (`medqa.assistant.relevance`): a page about the fissure
-is relevant to the question's fissure side even when its cosine to the whole question is low.
+is relevant to the question's fissure side even when its cosine to the whole question is low. A side's query is
+a bare name, which sits further from its page than a question does ("cold" and the Common Cold page: 0.45): a page
+the side names (`_of_side`) retrieved for it answers from `SIDE_NAMED_COSINE` when no other page of the side does.
+A side named by a letter or a number ("hepatitis A", "type 1 diabetes") is a page that has that label: the
+Hepatitis B page is not about hepatitis A, although both are about hepatitis (`_labels`).
 
 Recognised forms: "difference(s) between A and B", "A vs/vs./versus B", "is A the same as B", "are A and B
 the same", "compare A and/with/to B", "how is A different from B", "how does A differ from/compare to B",
@@ -64,6 +68,14 @@ _ARTICLES = frozenset({"a", "an", "the"})  # before a name only: "hepatitis A" e
 _ASPECTS = frozenset(w for triggers, _ in QUESTION_TYPES.values() for w in triggers.split()) - {"common"}
 _MAX_SIDE_WORDS = 6  # a longer "side" is a clause, not a name ("I get headaches when I eat cheese or ...")
 _PRONOUNS = frozenset({"it", "this", "that", "they", "them", "these", "those", "one"})
+# A page the side's bare name names (`_of_side`) answers for that side from this cosine to the name, when no page of
+# the side passed the usual relevance: "cold" and the Common Cold page score 0.45, the lowest of the 64 sides of the
+# 32 comparison questions written for this (all others 0.61-0.87); "Cold urticaria" is not named by "cold".
+SIDE_NAMED_COSINE = 0.40
+# A label of a side's name: a number anywhere after its first word ("type 1 diabetes"), or one letter at its end
+# ("hepatitis A"; "having a baby" has an article, not a label).
+_NUMBER_LABEL = re.compile(r"^\d{1,2}$")
+_LETTER_LABEL = re.compile(r"^[a-z]$", re.I)
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,8 @@ def merge(
     2. the best page of each side, side A first: a passage of the whole question whose page the side
        names, else the best passage retrieved for the side;
     3. the rest of the whole question's passages, then of each side's, in turns;
-    up to k passages, or as many as 1. and 2. need (at most k + 1: each side keeps a page)."""
+    up to k pages, or as many as 1. and 2. need (at most k + 1: each side keeps a page); then the other passages
+    retrieved of those pages (the assistant joins a page's passages into one source)."""
     chosen: list[RetrievedPassage] = []
 
     def take(passage: RetrievedPassage | None) -> None:
@@ -117,7 +130,11 @@ def merge(
     take(next((p for p in whole if _compares(p, comparison.sides)), None))
     for side, own in zip(comparison.sides, per_side, strict=True):
         if not any(_of_side(p, side) for p in chosen):
-            take(next((p for p in whole if _of_side(p, side)), None) or next(iter(own), None))
+            take(
+                next((p for p in whole if _of_side(p, side)), None)
+                or next((p for p in own if _of_side(p, side)), None)
+                or next(iter(own), None)
+            )
     if len(chosen) > k + 1:  # k = 1: the two sides' pages, without the one that compares them
         chosen = chosen[1:]
     needed = len(chosen)
@@ -126,6 +143,12 @@ def merge(
         if len(chosen) >= max(k, needed):
             break
         take(passage)
+    # The other retrieved passages of the pages chosen: one source each still, and more of what a side's page says
+    # (a page's best passage may be a list of points that cannot be quoted: "What I need to know about Hepatitis B").
+    pages = {p.url for p in chosen if p.url}
+    for passage in rest:
+        if passage.url in pages:
+            take(passage)
     return chosen
 
 
@@ -142,10 +165,14 @@ def retrieve_compared(
     found = retrieve(question, k)
     whole = relevant(question, found, min_cosine, min_named_cosine)
     per_side = []
-    for query in comparison.queries():
+    for side, query in zip(comparison.sides, comparison.queries(), strict=True):
         side_found = retrieve(query, k)
         found += [p for p in side_found if all(p.passage_id != f.passage_id for f in found)]
-        per_side.append(relevant(query, side_found, min_cosine, min_named_cosine))
+        # a page labelled for the other side ("Hepatitis B" for "hepatitis A") is not this side's
+        own = [p for p in relevant(query, side_found, min_cosine, min_named_cosine) if _labelled(p.title, side)]
+        if not any(_of_side(p, side) for p in own):  # a bare name sits far from its page: see SIDE_NAMED_COSINE
+            own += [p for p in side_found if _of_side(p, side) and p.dense_score >= SIDE_NAMED_COSINE]
+        per_side.append(own)
     return found, merge(comparison, whole, per_side, k)
 
 
@@ -153,7 +180,11 @@ def side_pages(comparison: Comparison, passages: Sequence[RetrievedPassage]) -> 
     """The numbers (1-based, in `passages`) of each side's pages: those whose title or question names the
     side; what the answer must cite for each side to be answered."""
     a, b = (
-        [n for n, p in enumerate(passages, start=1) if _of_side(p, side) or names_all(f"{p.title} {p.question}", side)]
+        [
+            n
+            for n, p in enumerate(passages, start=1)
+            if _of_side(p, side) or _names_side(f"{p.title} {p.question}", side, labelled=True)
+        ]
         for side in comparison.sides
     )
     return a, b
@@ -197,14 +228,47 @@ def _aspect(question: str, sides: tuple[str, str]) -> str:
 
 
 def _of_side(passage: RetrievedPassage, side: str) -> bool:
-    """Whether the passage's page is about `side`: the side names its title."""
-    return page_match(keys(side), passage.title) == "named"
+    """Whether the passage's page is about `side`: the side names its title (with the side's label, if any:
+    "Hepatitis A" for "hepatitis A", not "Hepatitis" or "Hepatitis B")."""
+    return page_match(keys(side), passage.title) == "named" and _labelled(passage.title, side, strict=True)
 
 
 def _compares(passage: RetrievedPassage, sides: tuple[str, str]) -> bool:
     """Whether the passage names both sides (in its title or text): it can say how they differ."""
     text = f"{passage.title} {passage.text}"
-    return all(names_all(text, side) for side in sides)
+    return all(_names_side(text, side, labelled=True) for side in sides)
+
+
+def _names_side(text: str, side: str, labelled: bool = False) -> bool:
+    """Whether `text` names `side` (every specific word in some form); `labelled`: with its label, if any."""
+    return names_all(text, side) and (not labelled or _labelled(text, side, strict=True))
+
+
+def _labels(side: str) -> list[tuple[str, str]]:
+    """(the word labelled, the label) of a side's name: "hepatitis A" -> [("hepatitis", "a")], "type 1
+    diabetes" -> [("type", "1")]. Retrieval and page titles read "A" as an article or drop it: both
+    hepatitis pages would otherwise be pages of both sides."""
+    words = side.lower().split()
+    return [
+        (words[i - 1], word)
+        for i, word in enumerate(words)
+        if i > 0 and (_NUMBER_LABEL.match(word) or (i == len(words) - 1 and _LETTER_LABEL.match(word)))
+    ]
+
+
+def _labelled(text: str, side: str, strict: bool = False) -> bool:
+    """Whether `text` may be about `side` as its label says: it names the labelled word with the side's label
+    ("Hepatitis A", "hepatitis-A"); not when it gives that word another label only ("Hepatitis B"); a text that
+    gives the word no label at all ("Hepatitis") passes unless `strict`. True for a side without a label."""
+    lower = text.lower()
+    for word, label in _labels(side):
+        given = re.findall(rf"\b{re.escape(word)}\w*[\s-]+(\w+)\b", lower)  # "hepatitis A", not "hepatitis: A to E"
+        labels = [g for g in given if _NUMBER_LABEL.match(g) or _LETTER_LABEL.match(g)]
+        if label in labels:
+            continue
+        if labels or strict:
+            return False
+    return True
 
 
 def _in_turns(lists: Sequence[Sequence[RetrievedPassage]]) -> list[RetrievedPassage]:

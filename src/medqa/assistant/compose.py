@@ -12,6 +12,11 @@ What else it guarantees:
   causes gout?" answer that starts with symptoms), the passage sentence that does comes first;
 - a yes/no question's first sentence states what the source says, and a bare "Yes."/"No." is kept
   only when the passage that states the answer has that polarity;
+- a yes/no question that no passage sentence answers (none holds what it asks: "Does bronchitis turn into
+  pneumonia?") is told so first, in the question's own words ("The sources found do not say whether bronchitis
+  turns into pneumonia. What they say:"), so that faithful sentences beside the point are not read as an answer;
+- a quote that goes on from the passage sentence before it ("However, ...", "These include ...") is shown right
+  after that sentence: it is added before the quote when it is short, else the quote is not shown;
 - a lead-in ending in ":" is shown only together with something after it;
 - a sentence cut off by the token limit, an empty preamble and a repeated sentence are removed;
 - when too little of the model's answer survives, the passage sentences that best answer the
@@ -29,7 +34,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from medqa.assistant.guard import clean_sentence, is_filler, strip_filler, strip_markup
-from medqa.assistant.support import Focus, SourceSentence, SupportChecker, content_terms, leans_back, negated, words
+from medqa.assistant.support import (
+    Focus,
+    SourceSentence,
+    SupportChecker,
+    content_terms,
+    goes_on,
+    leans_back,
+    negated,
+    words,
+)
 
 _MARKERS = re.compile(r"\s*\[\d{1,2}\]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)])")
@@ -45,6 +59,17 @@ QUOTE_WORDS = 150
 # model stops at its token limit, often before it has said what its passage says about the question.
 FILL_WORDS = 150
 _LIST_WORDS = 80  # a quoted list longer than this shows the items that answer the question, or its first ones, and "…"
+# A quote that goes on from the passage sentence before it ("However, ...", "These include ...") is shown with that
+# sentence right before it when it is this short at most, else not at all.
+_LEAD_WORDS = 40
+# "This condition ...", "These disorders ...": the page's topic, or a narrower one named just before (shown then)
+_NAMES_TOPIC = re.compile(r"^(this|these) (condition|disorder|disease|syndrome)s?\b", re.I)
+_AUX_WORDS = frozenset(str.split("is are was were can could will would should may might must has have does do"))
+_SUBJECT_PRONOUNS = {"i": "you", "you": "you", "we": "we", "they": "they", "it": "it", "he": "he", "she": "she"}
+_PERSON = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "am": "are"}
+# words a question's subject may hold besides the topic's own ("the flu", "Milroy disease", "type 2 diabetes")
+_SUBJECT_WORDS = frozenset(str.split("a an the my your his her their our type disease diseases disorder disorders"))
+_ADVERBS = frozenset(str.split("ever always often usually really actually also still just sometimes normally"))
 
 
 @dataclass
@@ -112,6 +137,9 @@ class Composer:
         self._words_generated = 0
         self._words_kept = 0
         self._opening_cache: tuple[SourceSentence | None, bool | None] | None = None
+        # What is said before the sentences when the sources do not answer a yes/no question (`_unanswered_note`).
+        self.note = ""
+        self._by_text = {s.text: s for s in checker.sentences}
 
     # ------------------------------------------------------------------------------ the model's sentences
     def start(self) -> str:
@@ -265,21 +293,34 @@ class Composer:
         """The passage sentences that best answer the question and are not shown yet, in reading order:
         passages in the order of their best sentence, sentences in passage order. At most `max_quoted` of
         them, and none that would take the answer past `max_words` (a shorter one further down may still
-        fit), unless the answer would otherwise say nothing."""
+        fit), unless the answer would otherwise say nothing. A quote that goes on from the passage sentence
+        before it comes with that sentence (counted in the words) or not at all (`_lead`); one that goes on
+        from the last sentence shown comes first."""
         words_now = sum(len(s.text.split()) for s in [*self.sentences, *shown_now])
         chosen: list[SourceSentence] = []
         taken = [*self.sentences, *shown_now]
+        follows: list[SourceSentence] = []  # the one that goes on from the last sentence shown: first, right after it
+        last = taken[-1] if taken else None
         for candidate in self.checker.best_answers(self.focus, limit=3 * self.max_quoted):
             if len(chosen) >= self.max_quoted or words_now >= max_words:
                 break
-            quote = self._quote(candidate, focused=bool(self.focus.kinds))
-            if (words_now + len(quote.text.split()) > max_words and taken) or self._repeats(quote, taken):
+            unit = [self._quote(candidate, focused=bool(self.focus.kinds))]
+            lead = self._lead(candidate, [*self.sentences, *shown_now])
+            if lead is False:  # it goes on from a sentence that cannot be shown right before it
                 continue
-            chosen.append(candidate)
-            taken.append(quote)
-            words_now += len(quote.text.split())
+            if isinstance(lead, SourceSentence) and lead not in chosen:  # goes right before it (passage order)
+                unit.insert(0, self._quote(lead, focused=bool(self.focus.kinds)))
+            unit_words = sum(len(q.text.split()) for q in unit)
+            if (words_now + unit_words > max_words and taken) or any(self._repeats(q, taken) for q in unit):
+                continue
+            chosen += [lead, candidate] if len(unit) == 2 and isinstance(lead, SourceSentence) else [candidate]
+            before = self.checker.before(candidate) if goes_on(candidate.text) else None
+            if before is not None and last is not None and before.text in last.evidence and not follows:
+                follows.append(candidate)
+            taken += unit
+            words_now += unit_words
         order = list(dict.fromkeys(s.passage for s in chosen))
-        chosen.sort(key=lambda s: (order.index(s.passage), s.position))
+        chosen.sort(key=lambda s: (s not in follows, order.index(s.passage), s.position))
         return [self._quote(s, focused=bool(self.focus.kinds)) for s in chosen]
 
     def _side_quotes(self, shown_now: list[Sentence]) -> list[Sentence]:
@@ -297,6 +338,26 @@ class Composer:
                     taken.append(quote)
                     break
         return quotes
+
+    def _lead(self, source: SourceSentence, shown: Sequence[Sentence]) -> SourceSentence | None | bool:
+        """For a quote of `source` after `shown`: None when it stands on its own or goes on from the last
+        sentence shown; the passage sentence to show right before it when it goes on from one not shown
+        (a short, quotable one that does not go on itself and is not shown elsewhere); False when it cannot
+        be shown ("However, ..." after something else)."""
+        if not goes_on(source.text):
+            return None
+        lead = self.checker.before(source)
+        if lead is None or (shown and lead.text in shown[-1].evidence):
+            return None
+        if (
+            not lead.quotable
+            or goes_on(lead.text)
+            or len(lead.text.split()) > _LEAD_WORDS
+            or any(lead.text in s.evidence for s in shown)
+        ):
+            # "This condition affects 1 in 10,000 people" names the page's topic when nothing narrower is at hand
+            return None if _NAMES_TOPIC.match(source.text) else False
+        return lead
 
     def _quote(self, source: SourceSentence, focused: bool = False) -> Sentence:
         """`source` as a quote; a list as its intro and one "- item" line per item, each word for word, its
@@ -344,7 +405,12 @@ class Composer:
             separators[items.index(intro)] = intro_separator
         else:
             separators = [" "] * max(len(items) - 1, 0)
+        items, separators = self._with_leads(items, separators)
         out = []
+        if items and not self.sentences and (note := self._unanswered_note()):
+            self.note = note
+            out.append(note + "\n\n")
+            self._separator = ""
         for number, item in enumerate(items):
             if self._separator == " " and _BULLET.match(item.text):  # a list item starts a line
                 self._separator = "\n"
@@ -357,9 +423,92 @@ class Composer:
                 self._separator = "\n\n"
         return "".join(out)
 
+    def _with_leads(self, items: list[Sentence], separators: list[str]) -> tuple[list[Sentence], list[str]]:
+        """`items` (and the separators after each) where a quote that goes on from a passage sentence not shown
+        right before it gets that sentence before it, or is removed when it cannot (`_lead`)."""
+        kept: list[Sentence] = []
+        kept_separators: list[str] = []
+        for number, item in enumerate(items):
+            separator = separators[number] if number < len(separators) else " "
+            source = self._by_text.get(item.evidence[0]) if item.source == "quoted" and item.evidence else None
+            lead = self._lead(source, [*self.sentences, *kept]) if source is not None and goes_on(item.text) else None
+            if lead is False:
+                self._remove(item.text, "goes on from a passage sentence that is not shown before it")
+                continue
+            if isinstance(lead, SourceSentence):
+                quote = self._quote(lead, focused=bool(self.focus.kinds))
+                if self._repeats(quote, [*self.sentences, *kept]):
+                    self._remove(item.text, "goes on from a passage sentence that is not shown before it")
+                    continue
+                kept.append(quote)
+                kept_separators.append(" ")
+            kept.append(item)
+            kept_separators.append(separator)
+        return kept, kept_separators[:-1] if kept_separators else []
+
+    def _unanswered_note(self) -> str:
+        """What to say first when no passage sentence answers a yes/no question; "" otherwise."""
+        if not self.focus.yes_no or self.checker.states_answer(self.focus):
+            return ""
+        clause = whether(self.focus.question, self.focus.topic_terms)
+        if clause is None:
+            asked = " ".join(self.focus.question.split())
+            return f"The sources found do not answer “{asked}” with a yes or a no. What they say:"
+        return f"The sources found do not say whether {clause}. What they say:"
+
     def _remove(self, text: str, reason: str) -> str:
         self.removed.append(Removed(strip_markup(text), reason))
         return ""
+
+
+def whether(question: str, topic_terms: frozenset[str]) -> str | None:
+    """A yes/no question as a "whether" clause in its own words: "Does bronchitis turn into pneumonia?" ->
+    "bronchitis turns into pneumonia", "Can I get shingles twice?" -> "you can get shingles twice"; None when its
+    subject cannot be told (it must be a pronoun or name the topic: `topic_terms`) or its verb form is unusual."""
+    tokens = question.strip().rstrip("?!. ").split()
+    if len(tokens) < 3 or tokens[0].lower() not in _AUX_WORDS:
+        return None
+    aux, rest = tokens[0].lower(), tokens[1:]
+    if rest[0].lower() in _SUBJECT_PRONOUNS:
+        end = 1
+    else:
+        end = 0
+        while end < len(rest) and (
+            rest[end].lower() in _SUBJECT_WORDS
+            or rest[end].isdigit()
+            or (len(rest[end]) == 1 and rest[end].isupper() and end > 0)  # "hepatitis B", "vitamin D"
+            or content_terms(rest[end]) & topic_terms
+        ):
+            end += 1
+        if not any(content_terms(t) & topic_terms for t in rest[:end]):
+            return None
+    if end == 0 or end >= len(rest):
+        return None
+    subject = [_PERSON.get(t.lower(), t) for t in rest[:end]]
+    predicate = [_PERSON.get(t.lower(), t) for t in rest[end:]]
+    if aux in ("does", "do"):
+        adverbs = 0
+        while adverbs < len(predicate) - 1 and predicate[adverbs].lower() in _ADVERBS:
+            adverbs += 1
+        verb = predicate[adverbs]
+        if aux == "does" and subject != ["you"]:
+            verb = _third_person(verb)
+        return " ".join([*subject, *predicate[:adverbs], verb, *predicate[adverbs + 1 :]])
+    if subject == ["you"] and aux in ("is", "was"):
+        aux = "are" if aux == "is" else "were"
+    return " ".join([*subject, aux, *predicate])
+
+
+def _third_person(verb: str) -> str:
+    """ "turn" -> "turns", "go" -> "goes", "carry" -> "carries", "have" -> "has"."""
+    lower = verb.lower()
+    if lower == "have":
+        return "has"
+    if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if len(lower) > 2 and lower.endswith("y") and lower[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
 
 
 def _is_list(item: Sentence) -> bool:

@@ -167,7 +167,7 @@ def answer_all(
         cited = sorted({int(n) for n in MARKER.findall(answer.answer)} & set(by_number)) or sorted(by_number)
         passages = {p.passage_id: p.text for p in answer.passages}
         sources = numbered_sources(answer)
-        result.answers.append(answer.answer)
+        result.answers.append(_without_notes(answer.answer, answer.notes))
         result.cited_texts.append([passages.get(by_number[n].passage_id, "") for n in cited])
         result.retrieved.append(len(answer.passages))
         result.abstained.append(answer.abstained)
@@ -233,3 +233,13 @@ def grounding_metrics(grounded: GroundedAnswers, embedder: Any) -> list[MetricSt
         MetricStats("citation_validity", np.asarray(validity, dtype=np.float64).reshape(-1, 2), _ratio),
         MetricStats("abstention_rate", abstention, _ratio, higher_is_better=False),
     ]
+
+
+def _without_notes(text: str, notes: str) -> str:
+    """The answer without the assistant's notes (the crisis line, the personal-advice note, "The sources found
+    do not say whether ..."): statements about the answer, not claims of a source, so neither scored against
+    the reference nor judged for support or polarity."""
+    for note in (n.strip() for n in notes.split("\n\n")):
+        if note:
+            text = text.replace(note, " ", 1)
+    return text.strip()
