@@ -11,7 +11,7 @@ import pytest
 from fakes import ROWS, OneHotEmbedder
 from medqa.errors import MedqaError
 from medqa.retrieval.corpus import Passage, chunk_answer, passages_from_rows, read_corpus
-from medqa.retrieval.index import Index, IndexConfig, build_index
+from medqa.retrieval.index import Index, IndexConfig, QuestionRanker, build_index
 
 
 def test_exact_top1_passage(index: Index) -> None:
@@ -154,3 +154,75 @@ def test_real_minilm_index_retrieves_the_source_page_of_a_known_question(tmp_pat
     for row in rows[::60]:
         assert loaded.retrieve(row["question"], k=1)[0].url == row["url"]
     assert isinstance(loaded.passages[0], Passage)
+
+
+# A topic with several questions, as MedQuAD has them: the "What is X?" answer is a summary that names
+# every other subject (symptoms, outlook, risk), so its words match any question about X.
+_TOPIC_ROWS = [
+    {
+        "question": "What is (are) Anal Cancer ?",
+        "answer": "Anal cancer is a disease of the anus. Symptoms of anal cancer include bleeding. The outlook "
+        "of anal cancer depends on the stage. Risk of anal cancer grows with HPV infection. Anal cancer is "
+        "treated with surgery, radiation and chemotherapy.",
+        "url": "https://ex.org/anal-cancer",
+        "focus": "Anal Cancer",
+    },
+    {
+        "question": "What are the symptoms of Anal Cancer ?",
+        "answer": "Bleeding from the anus, pain or pressure, and a lump near the anus.",
+        "url": "https://ex.org/anal-cancer",
+        "focus": "Anal Cancer",
+    },
+    {
+        "question": "What is the outlook for Anal Cancer ?",
+        "answer": "Prognosis depends on the size of the tumor and whether it has spread.",
+        "url": "https://ex.org/anal-cancer",
+        "focus": "Anal Cancer",
+    },
+    {
+        "question": "Who is at risk for Anal Cancer? ?",
+        "answer": "Being over 50, HPV, many sexual partners and smoking raise the risk.",
+        "url": "https://ex.org/anal-cancer",
+        "focus": "Anal Cancer",
+    },
+    *ROWS,
+]
+
+
+def test_the_question_asked_comes_before_other_questions_about_its_topic() -> None:
+    index = Index.build(passages_from_rows(_TOPIC_ROWS), embedder=OneHotEmbedder())
+    for row in _TOPIC_ROWS[:4]:
+        assert index.retrieve(row["question"], k=1)[0].question == row["question"]
+    # Without the question ranker the summary's chunk, which names every subject, came first.
+    assert index.retrieve("what is the OUTLOOK for anal cancer", k=1)[0].question == _TOPIC_ROWS[2]["question"]
+
+
+def test_question_ranker_prefers_the_question_with_no_words_the_query_lacks() -> None:
+    """BM25 would rank the shorter "What is X?" first for "symptoms of X" (length normalisation);
+    the cosine ranks the question with exactly the query's words first, and the chunks of one
+    question, and questions with the same words, share a rank."""
+    long_answer = "\n\n".join(" ".join(f"w{p}_{i}" for i in range(30)) for p in range(3))
+    rows = [
+        {"question": "What are the symptoms of Fryns syndrome ?", "answer": long_answer, "url": "https://a"},
+        {"question": "What is (are) Fryns syndrome ?", "answer": "A rare condition.", "url": "https://a"},
+        {"question": "What is (are) Fryns Syndrome ?", "answer": "Another page.", "url": "https://b"},
+        {"question": "What is (are) asthma ?", "answer": "Airways narrow.", "url": "https://c"},
+    ]
+    passages = passages_from_rows(rows, max_words=40)
+    ranker = QuestionRanker(passages)
+    ranks = ranker.ranks("What are the symptoms of Fryns syndrome?", depth=10)
+    assert {ranks[i] for i in range(3)} == {1}  # the three chunks of the question asked
+    assert ranks.get(3, 9) == ranks.get(4, 9) > 1  # same words on another page: the same rank, after it
+    assert 5 not in ranks  # asthma: only "what" in common
+    asked = ranker.ranks("what is (are) FRYNS syndrome", depth=10)  # case and punctuation do not count
+    assert asked[3] == asked[4] == 1 and all(asked.get(i, 9) > 1 for i in range(3))
+    assert ranker.ranks("zzzz", depth=10) == {} and QuestionRanker([]).ranks("asthma", depth=5) == {}
+
+
+def test_question_ranker_leaves_a_question_the_corpus_does_not_ask_to_the_other_rankers() -> None:
+    """Only questions close to the query (cosine >= MIN_QUESTION_COSINE) are ranked: a lay question
+    sharing a word or two with the corpus's questions gets no question ranking."""
+    ranker = QuestionRanker(passages_from_rows(_TOPIC_ROWS))
+    assert ranker.ranks("my grandmother was told her anal cancer came back, what now", depth=10) == {}
+    ranks = ranker.ranks("what is the outlook for anal cancer", depth=10)
+    assert [i for i, rank in ranks.items() if rank == 1] == [2]  # the outlook question
