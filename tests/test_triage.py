@@ -814,3 +814,19 @@ def test_normalize_reads_crisis_typos_but_not_a_bus_ride_or_hair_dye() -> None:
 def test_danger_signs_named_by_the_guidelines_fire(triage: Triage, message: str, category: str) -> None:
     result = triage.assess(message)
     assert result.kind == "emergency" and result.category == category, result.signals
+
+
+@pytest.mark.parametrize("message", ["What causes genital warts?", "Does a migraine last for days at a time?"])
+def test_a_general_question_gets_no_personal_advice_note(triage: Triage, message: str) -> None:
+    """Found reading K-QA answers: the "I can't diagnose you or choose a dose" note on questions about no one."""
+    result = triage.assess(message)
+    assert result.kind == "none" and not result.personal
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["What is the most safe amount of Advil to take at one time", "why does my tongue look white in the morning?"],
+)
+def test_a_question_about_oneself_or_taking_a_medicine_keeps_the_note(triage: Triage, message: str) -> None:
+    result = triage.assess(message)
+    assert result.kind == "none" and result.personal

@@ -156,6 +156,12 @@ CRISIS_NOTE = (
 Kind = Literal["emergency", "self_harm", "none"]
 CLASSES = ("emergency", "self_harm", "information", "personal", "out_of_scope")
 
+# A message about someone, or about a decision to take or use something: advice for a person, not a general question.
+_ABOUT_SOMEONE = re.compile(
+    r"\b(i|i'?m|i'?ve|i'?d|i'?ll|im|me|my|mine|myself|we|our|us|you|your|take|taking|safe|okay|ok|amount|dose|"
+    r"dosage|should|bad idea|apply)\b",
+    re.I,
+)
 _DOSE = re.compile(
     r"\b(how (much|many)|what dose|dosage|doses?|mg|milligrams?|ml)\b.*\b(i|me|my|give|take)\b|"
     r"\b(should|can|could) i (take|give|stop|double|skip|mix)\b|\bdo i have\b|\bwhat'?s wrong with me\b|"
@@ -445,7 +451,12 @@ class Triage:
         top = max(others, key=lambda k: others[k]) if proba else "information"
         medical = any(c.risky for c in reading.clauses) or bool(note)
         out_of_scope = top == "out_of_scope" and others["out_of_scope"] >= 0.5 and not medical
-        personal = not out_of_scope and (top == "personal" or bool(_DOSE.search(text)))
+        # The classifier's "personal" on a question about no one ("What causes genital warts?") is a general
+        # question: the note that the assistant cannot diagnose or choose a dose is shown only when the message
+        # is about someone (I, my, you...) or a decision to take or use something.
+        personal = not out_of_scope and (
+            (top == "personal" and bool(_ABOUT_SOMEONE.search(text))) or bool(_DOSE.search(text))
+        )
         category = "out_of_scope" if out_of_scope else "personal" if personal else "none"
         response = OUT_OF_SCOPE_RESPONSE if out_of_scope else ""
         return TriageResult(
