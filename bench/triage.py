@@ -15,8 +15,10 @@ src/medqa/resources/triage_exemplars.yaml or the rules):
 - tests/data/triage/dev_complaints.jsonl  everyday first-person complaints and short emergencies (may be read);
 - tests/data/triage/dev_ordinary_languages.jsonl  ordinary messages in 32 languages (idioms, complaints, questions)
                                     and short emergencies and crises in each (may be read);
-- tests/data/triage/heldout4.jsonl, heldout5.jsonl  blind held-out sets (18 languages; everyday complaints),
-                                    written without reading the rules (same rule as heldout.jsonl).
+- tests/data/triage/dev_indirect.jsonl  English crises told sideways and idioms with crisis words (may be read);
+- tests/data/triage/heldout4.jsonl, heldout5.jsonl, heldout6.jsonl  blind held-out sets (18 languages; everyday
+                                    complaints; 32 languages with indirect crises and idioms), written without
+                                    reading the rules (same rule as heldout.jsonl).
 Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
 
 A crisis (label self_harm) counts as caught when either emergency response fires: both start with the
