@@ -15,6 +15,7 @@ import json
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from medqa.assistant.support import content_terms
 from medqa.assistant.triage import TriageResult
 
 if TYPE_CHECKING:
@@ -185,6 +187,20 @@ class OneHotEmbedder:
             for j, term in enumerate(VOCAB):
                 out[row, j] = float(term in words)
             out[row, -1] = float(not out[row].any())
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+class StemBagEmbedder:
+    """Content stems of the support check hashed into 512 dimensions, L2-normalised: texts sharing words are close."""
+
+    name = "fake-stembag"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term in content_terms(text):
+                out[row, zlib.crc32(term.encode()) % 511 + 1] += 1.0
+            out[row, 0] = float(not out[row].any())
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from fakes import StemBagEmbedder
 from medqa.assistant.compose import FILL_WORDS, QUOTE_WORDS, Composer, whether
 from medqa.assistant.support import SupportChecker, question_focus
 from medqa.retrieval.index import RetrievedPassage
-from test_faithful import StemBagEmbedder
 
 GOUT = (
     "Gout is a form of arthritis that causes sudden attacks of pain in the joints. "

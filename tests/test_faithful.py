@@ -9,34 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from fakes import ScriptedGenerator, StubTriage, chat, serve
+from fakes import ScriptedGenerator, StemBagEmbedder, StubTriage, chat, serve
 from medqa.assistant.answer import Answer, Assistant, AssistantConfig
 from medqa.assistant.followup import LEGACY_LABELS, clean_history, resolve_question, strip_added
-from medqa.assistant.support import SupportChecker, content_terms, question_focus
+from medqa.assistant.support import SupportChecker, question_focus
 from medqa.assistant.triage import DISCLAIMER
 from medqa.retrieval.corpus import passages_from_rows
 from medqa.retrieval.index import Index, RetrievedPassage
-
-
-class StemBagEmbedder:
-    """Content stems hashed into 512 dimensions, L2-normalised: texts sharing words are close."""
-
-    name = "fake-stembag"
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 512), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for term in content_terms(text):
-                out[row, zlib.crc32(term.encode()) % 511 + 1] += 1.0
-            out[row, 0] = float(not out[row].any())
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
-
 
 MILROY = "https://ex.org/milroy"
 GLAUCOMA = "https://ex.org/glaucoma"

@@ -6,27 +6,11 @@ The embedder is a fake: a bag of content stems, hashed, so that cosine similarit
 
 from __future__ import annotations
 
-import zlib
-
-import numpy as np
 import pytest
 
-from medqa.assistant.support import SupportChecker, content_terms
+from fakes import StemBagEmbedder
+from medqa.assistant.support import SupportChecker
 from medqa.retrieval.index import RetrievedPassage
-
-
-class StemBagEmbedder:
-    """Content stems hashed into 512 dimensions, L2-normalised: texts sharing words are close."""
-
-    name = "fake-stembag"
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 512), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for term in content_terms(text):
-                out[row, zlib.crc32(term.encode()) % 511 + 1] += 1.0
-            out[row, 0] = float(not out[row].any())
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
 def supported(passage: str, sentence: str, title: str = "Examplitis") -> bool:

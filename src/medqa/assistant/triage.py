@@ -119,7 +119,7 @@ from medqa.assistant.languages import detect_language as _detect_language
 from medqa.assistant.normalize import expand_slang, normalize
 from medqa.assistant.triage_head import TriageHead, rule_features
 from medqa.assistant.triage_multilingual import MultilingualReader, load_reader, require_encoder
-from medqa.assistant.triage_rules import Reading, read_clauses
+from medqa.assistant.triage_rules import FIRST_PERSON, Reading, read_clauses
 from medqa.config import check, raise_problems
 from medqa.errors import MedqaError
 from medqa.resources import resource_path
@@ -156,12 +156,9 @@ CRISIS_NOTE = (
 Kind = Literal["emergency", "self_harm", "none"]
 CLASSES = ("emergency", "self_harm", "information", "personal", "out_of_scope")
 
-# A message about someone, or about a decision to take or use something: advice for a person, not a general question.
-_ABOUT_SOMEONE = re.compile(
-    r"\b(i|i'?m|i'?ve|i'?d|i'?ll|im|me|my|mine|myself|we|our|us|you|your|take|taking|safe|okay|ok|amount|dose|"
-    r"dosage|should|bad idea|apply)\b",
-    re.I,
-)
+# Besides the first person (`triage_rules.FIRST_PERSON`), what makes a message about someone or about a decision to
+# take or use something: advice for a person, not a general question.
+_ABOUT_SOMEONE = re.compile(r"\b(im|you|your|take|taking|safe|okay|ok|amount|dose|dosage|should|bad idea|apply)\b")
 _DOSE = re.compile(
     r"\b(how (much|many)|what dose|dosage|doses?|mg|milligrams?|ml)\b.*\b(i|me|my|give|take)\b|"
     r"\b(should|can|could) i (take|give|stop|double|skip|mix)\b|\bdo i have\b|\bwhat'?s wrong with me\b|"
@@ -454,9 +451,8 @@ class Triage:
         # The classifier's "personal" on a question about no one ("What causes genital warts?") is a general
         # question: the note that the assistant cannot diagnose or choose a dose is shown only when the message
         # is about someone (I, my, you...) or a decision to take or use something.
-        personal = not out_of_scope and (
-            (top == "personal" and bool(_ABOUT_SOMEONE.search(text))) or bool(_DOSE.search(text))
-        )
+        about_someone = bool(FIRST_PERSON.search(text) or _ABOUT_SOMEONE.search(text))
+        personal = not out_of_scope and ((top == "personal" and about_someone) or bool(_DOSE.search(text)))
         category = "out_of_scope" if out_of_scope else "personal" if personal else "none"
         response = OUT_OF_SCOPE_RESPONSE if out_of_scope else ""
         return TriageResult(

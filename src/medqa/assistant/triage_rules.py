@@ -118,7 +118,7 @@ _DEATH_WORDS = re.compile(
 )
 
 # ------------------------------------------------------------------------------------ frames
-_FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|i'?ll|me|my|mine|myself|we|we'?re|our|us)\b")
+FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|i'?ll|me|my|mine|myself|we|we'?re|our|us)\b")
 _SOMEONE_NOW = re.compile(
     r"\b(he|she|they|someone|somebody|(my|our|the) \w+)('s|'re| is| are| isn'?t| can'?t| won'?t| has| keeps| just)\b"
 )
@@ -917,7 +917,7 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
         clause.self_harm, clause.rule = True, "self_harm"
     elif (_CONCEALED.search(plain) or _HOARDING.search(plain)) and _MEDICINE.search(plain):
         clause.self_harm, clause.rule = True, "concealed_means"
-    elif clause.self_harm_topic and not frames.fiction and _TOPIC_NOW.search(plain) and _FIRST_PERSON.search(plain):
+    elif clause.self_harm_topic and not frames.fiction and _TOPIC_NOW.search(plain) and FIRST_PERSON.search(plain):
         clause.self_harm, clause.rule = True, "self_harm_topic"
     elif clause.lethal_question and _LETHAL_FOR_ME.search(plain):
         clause.self_harm, clause.rule = True, "lethal_for_me"
@@ -972,7 +972,7 @@ def _demotion(text: str, frames: _Frames) -> str:
     if _HYPOTHETICAL.search(text) and not (frames.actually_me or _NOW.search(text) or _RECENT.search(text)):
         return "hypothetical"
     question = _QUESTION.search(text) and _GENERAL.search(text) and not _OWN_WISH.search(text)
-    if question and not _FIRST_PERSON.search(text) and not _SOMEONE_NOW.search(text):
+    if question and not FIRST_PERSON.search(text) and not _SOMEONE_NOW.search(text):
         return "general"
     if (_HOW_TO.search(text) or _CLAIM.search(text)) and not _URGENT.search(text):
         return "general"
@@ -1065,7 +1065,7 @@ def _numbers_rule(text: str, whole: str) -> str:
         return "overdose"
     poison = _POISONING.search(text)
     if poison and (
-        symptoms or (not _FORAGED.search(poison.group(0)) and (_CHILD.search(whole) or _FIRST_PERSON.search(text)))
+        symptoms or (not _FORAGED.search(poison.group(0)) and (_CHILD.search(whole) or FIRST_PERSON.search(text)))
     ):
         return "overdose"
     return _dangerous_reading(text, whole, symptoms)

@@ -487,7 +487,9 @@ class QuestionRanker:
     chunks of "What is (are) Anal Cancer?" first. Cosine, not BM25: BM25 rewards a short question
     that lacks a query word ("What is (are) X?" for "What are the symptoms of X?", by its length
     normalisation) while the cosine is highest for the question with the query's words and no
-    others. All chunks of one question share its rank (equal scores, equal ranks)."""
+    others. All chunks of one question share its rank (equal scores, equal ranks). Written here with numpy
+    rather than scikit-learn's TfidfVectorizer (the same smoothed idf and l2 norm): the server does not import
+    scikit-learn, and importing it would add ~1.9 s to its start (measured on this machine)."""
 
     def __init__(self, passages: Sequence[Passage]) -> None:
         ids: dict[str, int] = {}
