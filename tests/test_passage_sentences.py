@@ -220,3 +220,14 @@ def test_a_list_of_symptoms_is_not_quoted_for_a_question_about_what_helps(
     result = answer(index, question)
     assert result.sentences and result.sentences[0].text.startswith(first)
     assert "\n- " not in result.answer and "Tingling" not in result.answer and "Tugging" not in result.answer
+
+
+def test_a_genus_initial_does_not_end_a_sentence_in_passages_or_in_the_stream() -> None:
+    """ "H. pylori" is one sentence with the rest of it wherever text is cut (a passage, the model's stream), so a
+    generated sentence about it is checked whole; "vitamin D." before a capital still ends one."""
+    text = "Most ulcers are caused by H. pylori bacteria. Take vitamin D. Then rest."
+    expected = ["Most ulcers are caused by H. pylori bacteria.", "Take vitamin D.", "Then rest."]
+    assert passage_sentences(text) == expected
+    streamed = [s.strip() for s, _ in sentences(iter(["Most ulcers are caused by H", ". ", "pylori bacteria. Take ",
+                                                      "vitamin D. ", "Then rest."]))]  # fmt: skip
+    assert streamed == expected

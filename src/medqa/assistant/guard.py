@@ -194,9 +194,20 @@ def _sentence_end(text: str) -> int | None:
     an abbreviation ("e.g. ", "Dr. "), which end with a full stop but not a sentence."""
     for end in _SENTENCE_END.finditer(text):
         before = text[: end.start()]
-        if end.group(0).startswith("\n") or not _NOT_AN_END.search(before):
+        if end.group(0).startswith("\n"):
+            return end.end()
+        if not _NOT_AN_END.search(before) and not _initial_before(text, end.start(), end.end(), streaming=True):
             return end.end()
     return None
+
+
+def _initial_before(text: str, stop: int, after: int, streaming: bool = False) -> bool:
+    """Whether the full stop ending at `stop` follows a genus's initial and the text goes on in lower case ("H.
+    pylori", "E. coli"): not a sentence's end. While streaming, an initial with nothing after it yet waits."""
+    if not _INITIAL_END.search(text[max(0, stop - 3) : stop]):
+        return False
+    rest = text[after:]
+    return rest[:1].islower() or (streaming and not rest)
 
 
 def guard_stream(pieces: Iterator[str], personal: bool, prompt_texts: Sequence[str] = ()) -> Iterator[str]:
@@ -260,6 +271,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_INITIAL_END = re.compile(r"(^|\s)[A-Z]\.$")
 _PIECE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 _ITEM = " - "
 _CAPITALISED = re.compile(r"[A-Z][a-z][a-z'’-]*")  # "Your", "You're", "Botox"; not "A", "HIV", "B12"
@@ -331,7 +343,7 @@ def _pieces(text: str) -> list[str]:
     """`text` cut after . ! ? (and any closing quote or bracket) and a space; not after "e.g." or "Dr."."""
     out, start = [], 0
     for end in _PIECE_END.finditer(text):
-        if _NOT_AN_END.search(text[start : end.start() + 1]):
+        if _NOT_AN_END.search(text[start : end.start() + 1]) or _initial_before(text, end.start() + 1, end.end()):
             continue
         out.append(text[start : end.end()].strip())
         start = end.end()

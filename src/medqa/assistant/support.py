@@ -390,7 +390,7 @@ def split_passage(text: str, number: int, personal: bool = False, title: str = "
     headings glued to a sentence trimmed, each marked quotable or not."""
     out = []
     position = -1
-    for piece in _rejoin_initials(passage_sentences(text)):
+    for piece in passage_sentences(text):
         position += 1
         sentence = _balance(_trim_heading(piece, title))
         if not sentence:
@@ -436,21 +436,6 @@ def _quotable_sentence(sentence: str, personal: bool) -> bool:
         and not _BOILERPLATE.search(sentence)
         and clean_sentence(sentence, personal) == sentence
     )
-
-
-def _rejoin_initials(pieces: list[str]) -> list[str]:
-    """`pieces` with a cut after a genus's initial undone: "... and H." + "pylori eradication." is one
-    sentence ("E. coli", "T. whipplei")."""
-    out: list[str] = []
-    for piece in pieces:
-        if out and _INITIAL_END.search(out[-1]) and piece[:1].islower():
-            out[-1] = f"{out[-1]} {piece}"
-        else:
-            out.append(piece)
-    return out
-
-
-_INITIAL_END = re.compile(r"(^|\s)[A-Z]\.$")
 
 
 def leans_back(text: str) -> bool:
