@@ -16,9 +16,10 @@ src/medqa/resources/triage_exemplars.yaml or the rules):
 - tests/data/triage/dev_ordinary_languages.jsonl  ordinary messages in 32 languages (idioms, complaints, questions)
                                     and short emergencies and crises in each (may be read);
 - tests/data/triage/dev_indirect.jsonl  English crises told sideways and idioms with crisis words (may be read);
-- tests/data/triage/heldout4.jsonl, heldout5.jsonl, heldout6.jsonl  blind held-out sets (18 languages; everyday
-                                    complaints; 32 languages with indirect crises and idioms), written without
-                                    reading the rules (same rule as heldout.jsonl).
+- tests/data/triage/heldout4.jsonl, heldout5.jsonl, heldout6.jsonl, heldout7.jsonl  blind held-out sets (18
+                                    languages; everyday complaints; 32 languages with indirect crises and idioms;
+                                    15 languages as a hostile tester writes), written without reading the rules
+                                    (same rule as heldout.jsonl).
 Rows: {"text", "label": emergency|self_harm|none, "kind", "lang", "history"?: [earlier user messages]}.
 
 A crisis (label self_harm) counts as caught when either emergency response fires: both start with the
@@ -59,6 +60,7 @@ SETS = {
     "heldout6": DATA / "triage" / "heldout6.jsonl",
     "dev_indirect": DATA / "triage" / "dev_indirect.jsonl",
     "dev_ordinary_languages": DATA / "triage" / "dev_ordinary_languages.jsonl",
+    "heldout7": DATA / "triage" / "heldout7.jsonl",
 }
 # Sets whose missed messages may be printed; the held-out sets' never are.
 SHOWN = {"dev", "eval", "dev_languages", "dev_crisis", "dev_complaints", "dev_indirect", "dev_ordinary_languages"}

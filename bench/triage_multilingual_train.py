@@ -47,8 +47,13 @@ DEV_SETS = {
     "eval": ROOT / "tests" / "data" / "triage_eval.jsonl",
     "dev_indirect": ROOT / "tests" / "data" / "triage" / "dev_indirect.jsonl",
 }
+# Training rows only (never scored as a development set): hard cases written for the reader in December 2026 (sixth
+# pass): English crises told sideways, English idioms and near-crisis ordinary messages, English emergencies told by
+# symptoms, and 24 rows in each of 15 languages.
+READER_TRAIN = ROOT / "src" / "medqa" / "assistant" / "data" / "triage_reader_train.jsonl"
 HAND_WRITTEN = {
-    "dev", "dev_languages", "dev_crisis", "dev_complaints", "eval", "dev_indirect", "multilingual_train", "everyday"
+    "dev", "dev_languages", "dev_crisis", "dev_complaints", "eval", "dev_indirect", "multilingual_train", "everyday",
+    "reader_train",
 }  # fmt: skip
 # English: the reader speaks only for crises (P(self_harm) > P(emergency)) from this score, chosen by leave-one-source-
 # out over the development sources (triage.py's docstring, "English too"); not re-derived by this script's folds.
@@ -85,6 +90,18 @@ EVERYDAY = {
         "I'm leaving my job next month, so I said goodbye to the team today.",
         "I'm dead tired after the night shift, going to bed early.",
         "My dad moved in with us after mum passed away two years ago; he helps with the garden.",
+        # Pets, gifts, letters and requests: the sixth pass's rows tell crises by arranging for pets and giving
+        # things away, and the reader fitted on them took "write me a limerick about my cat" for a crisis.
+        "Write me a limerick about my dog.",
+        "Can you write a short poem for my cat's birthday?",
+        "My neighbour is feeding my cat while I'm on holiday next week.",
+        "We're giving our old sofa to my cousin, she just moved into her first flat.",
+        "I wrote thank-you cards to everyone who came to the wedding.",
+        "Who should look after my goldfish when we go camping?",
+        "Tell me a funny story about a parrot.",
+        "I'm rehoming my rabbit because my son turned out to be allergic.",
+        "Can you help me write a farewell message for a coworker who is retiring?",
+        "I'm selling my guitar and my old bike to make room in the flat.",
     ],
     "es": [
         "Este verano queremos ir a la playa con los niños.",
@@ -187,7 +204,7 @@ def training_rows() -> list[dict[str, Any]]:
     for lang, texts in EVERYDAY.items():
         rows.extend({"text": t, "label": "none", "kind": "everyday", "lang": lang, "source": "everyday"} for t in texts)
     rows.extend({"text": t, "label": "none", "kind": "idiom", "lang": "xx", "source": "everyday"} for t in IDIOMS)
-    files = {"template": TEMPLATE_PATH, "multilingual_train": TRAIN_PATH, **DEV_SETS}
+    files = {"template": TEMPLATE_PATH, "multilingual_train": TRAIN_PATH, "reader_train": READER_TRAIN, **DEV_SETS}
     for source, path in files.items():
         if not path.is_file():
             print(f"{path} is missing: skipped")
@@ -334,7 +351,9 @@ def main() -> None:
     print(json.dumps(report))
 
 
-LOSO_SOURCES = ("dev", "dev_crisis", "dev_complaints", "dev_languages", "dev_indirect", "eval", "multilingual_train")
+LOSO_SOURCES = (
+    "dev", "dev_crisis", "dev_complaints", "dev_languages", "dev_indirect", "eval", "multilingual_train", "reader_train"
+)  # fmt: skip
 
 
 def leave_one_source_out(c: float) -> None:
@@ -372,11 +391,17 @@ def leave_one_source_out(c: float) -> None:
             short = len(texts[i].split()) <= 64  # triage's _EMBED_WORDS
             rule = rules.assess(r["text"]).is_emergency
             scored.append({**r, "score": score, "crisis": crisis, "open": not gated and short, "rules": rule})
-    print(f"leave-one-source-out, {len(scored)} English rows; rules alone: {rates_of(scored, lambda r: r['rules'])}")
-    for t in (0.6, 0.7, 0.8, 0.9):
-        alone = rates_of(scored, lambda r, t=t: r["score"] >= t)
-        second = rates_of(scored, lambda r, t=t: r["rules"] or (r["open"] and r["crisis"] and r["score"] >= t))
-        print(f"  at {t:.2f}: reader alone {alone}; rules OR reader {second}")
+    # The reader's own training rows apart: the rules were never tuned on them, so they would flatter the second reader.
+    parts = {"development sources": [r for r in scored if r["source"] != "reader_train"],
+             "reader_train": [r for r in scored if r["source"] == "reader_train"]}  # fmt: skip
+    for name, part in parts.items():
+        rules_alone = rates_of(part, lambda r: r["rules"])
+        print(f"leave-one-source-out, {name}, {len(part)} English rows; rules alone: {rules_alone}")
+        for t in (0.6, 0.7, 0.8, 0.9):
+            alone = rates_of(part, lambda r, t=t: r["score"] >= t)
+            second = rates_of(part, lambda r, t=t: r["rules"] or (r["open"] and r["crisis"] and r["score"] >= t))
+            emergencies = rates_of(part, lambda r, t=t: r["rules"] or (r["open"] and r["score"] >= t))
+            print(f"  at {t:.2f}: reader alone {alone}; rules OR reader (crises) {second}; (any) {emergencies}")
 
 
 def rates_of(rows: list[dict[str, Any]], fired: Any) -> str:

@@ -441,6 +441,7 @@ def test_a_long_message_costs_at_most_two_embeddings(triage: Triage, monkeypatch
         "triage/heldout2.jsonl",
         "triage/dev_crisis.jsonl",
         "triage/dev_indirect.jsonl",
+        "triage/heldout7.jsonl",
     ],
 )
 def test_eval_sets_share_no_sentence_with_the_exemplars(name: str) -> None:
@@ -830,3 +831,12 @@ def test_a_general_question_gets_no_personal_advice_note(triage: Triage, message
 def test_a_question_about_oneself_or_taking_a_medicine_keeps_the_note(triage: Triage, message: str) -> None:
     result = triage.assess(message)
     assert result.kind == "none" and result.personal
+
+
+@pytest.mark.parametrize("message", ["write a song about my cat", "compose a poem about my dog please"])
+def test_a_request_that_is_not_about_health_is_not_read_as_a_crisis(triage: Triage, message: str) -> None:
+    """USE puts requests to write something near farewell notes; where MiniLM's exemplars are sure the message is not
+    about health, the second reader stays silent."""
+    result = triage.assess(message)
+    assert result.kind == "none" and "multilingual" not in result.signals
+    assert result.signals["proba"]["out_of_scope"] >= 0.9
