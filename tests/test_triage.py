@@ -740,6 +740,7 @@ def test_a_question_near_the_line_is_answered_not_triaged(triage: Triage) -> Non
         "I choked in the interview and forgot everything",
         "the referee nearly gave me a heart attack",
         "I wish I could disappear for a month to the mountains",
+        "I wish I could disappear for a week",
     ],
 )
 def test_hyperbole_and_idioms_do_not_fire(triage: Triage, message: str) -> None:
@@ -840,3 +841,10 @@ def test_a_request_that_is_not_about_health_is_not_read_as_a_crisis(triage: Tria
     result = triage.assess(message)
     assert result.kind == "none" and "multilingual" not in result.signals
     assert result.signals["proba"]["out_of_scope"] >= 0.9
+
+
+@pytest.mark.parametrize(
+    "message", ["I just want to disappear for a while", "I want to disappear for a week and never come back"]
+)
+def test_a_wish_to_disappear_that_is_no_holiday_gets_the_crisis_response(triage: Triage, message: str) -> None:
+    assert triage.assess(message).kind == "self_harm"

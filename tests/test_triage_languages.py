@@ -142,3 +142,111 @@ def test_the_category_a_language_rule_gives_does_not_depend_on_the_hash_seed() -
         for seed in ("1", "2", "3")
     }
     assert len(orders) == 1
+
+
+# "I almost had a heart attack when I saw the bill": the commonest idiom of every language, no emergency. The rules
+# take the near miss out of the clause (`_NEAR_MISS` in `medqa.assistant.languages`) and still read the rest of it.
+NEAR_MISSES = {
+    "es": "Casi me da un infarto cuando vi la factura jaja",
+    "fr": "J'ai failli faire une crise cardiaque en voyant mes notes",
+    "pt": "Quase tive um ataque do coração com o susto",
+    "nl": "Ik kreeg bijna een hartaanval van schrik",
+    "pl": "Prawie dostałem zawału, jak zobaczyłem rachunek",
+    "tr": "Faturayı görünce az kalsın kalp krizi geçiriyordum",
+    "zh": "看到账单我差点心脏病发作",
+    "ko": "시험 결과 보고 심장마비 올 뻔했어요",
+    "ar": "كدت أصاب بنوبة قلبية",
+    "hi": "बिल देखकर तो मुझे दिल का दौरा पड़ने वाला था",
+    "vi": "Nhìn hóa đơn mà suýt lên cơn đau tim",
+    "id": "Hampir kena serangan jantung",
+    "th": "เห็นบิลแล้วแทบหัวใจวาย",
+    "el": "Παραλίγο να πάθω έμφραγμα",
+    "sv": "Jag fick nästan en hjärtattack",
+    "ro": "Era să fac infarct",
+    "sw": "Nusura nipate mshtuko wa moyo",
+    "tl": "Muntik na akong atakihin sa puso",
+    "it": "Mi è quasi venuto un infarto",
+    "de": "Ich hätte fast einen Herzinfarkt bekommen",
+    "ru": "Я чуть не получил инфаркт",
+    "uk": "Мало не отримав інфаркт",
+    "ja": "請求書を見て心臓発作を起こしそうになった",
+    "ms": "Terkejut betul saya, hampir dapat serangan jantung bila kucing melompat",
+    "fa": "صدای انفجار را که شنیدم نزدیک بود سکته کنم",
+    "bn": "ছেলেটা হঠাৎ চিৎকার করায় প্রায় হার্ট অ্যাটাক হতে যাচ্ছিল",
+    "ur": "اچانک دروازہ بجا تو مجھے دل کا دورہ پڑتے پڑتے بچا",
+    "es2": "Por poco me da un ataque al corazón con el examen",
+    "es3": "Casi me muero de risa con el video que me mandaste",
+    "es4": "Me dio un susto que casi se me para el corazón",
+    "fr2": "Ce film d'horreur, j'ai presque fait une crise cardiaque",
+    "fr3": "Mon cœur a failli s'arrêter quand le chat a sauté sur moi",
+    "fr4": "J'étais à deux doigts de faire un infarctus en voyant la facture d'électricité",
+    "de2": "Bei dem Knall hätte ich beinahe einen Herzinfarkt gekriegt",
+    "de3": "Als ich die Nachricht las, hat mich fast der Schlag getroffen",
+    "it2": "Per poco non mi veniva un colpo quando ho visto il conto",
+    "it3": "Stavo per morire dal ridere alla festa",
+    "pt2": "Por pouco não tive um infarto quando vi a conta da luz",
+    "pt3": "Quase morri de susto com o barulho",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", sorted(NEAR_MISSES))
+def test_a_near_miss_idiom_fires_no_rule(triage: Triage, key: str) -> None:
+    """The rules only: the multilingual reader, a learned model, still takes some of these for an emergency (counted
+    in bench/README.md, "Triage"), and its figures are measured on whole sets, not on single sentences."""
+    result = triage.assess(NEAR_MISSES[key])
+    assert result.signals.get("rules", []) == []
+
+
+def test_every_language_has_near_miss_idioms() -> None:
+    from medqa.assistant.languages import _NEAR_MISS, _RULES
+
+    assert set(_NEAR_MISS) == set(_RULES)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "casi me da un infarto, y ahora me duele mucho el pecho y sudo",  # a near miss, then chest pain now
+        "casi no puedo respirar",  # "almost can't breathe" is not breathing now
+        "creo que me está dando un infarto",
+        "mi padre casi se desmaya y ahora no puede hablar",
+        "casi me da un infarto y ahora no puedo respirar",
+        "j'ai failli faire une crise cardiaque et maintenant il ne respire plus",
+        "Ich hätte fast einen Herzinfarkt bekommen, jetzt habe ich starke Brustschmerzen",
+        "casi no respira, infarto",  # the words between the marker and the illness are an emergency themselves
+        "casi no respira infarto",
+        "casi seguro que es un infarto",  # "almost sure": no near miss
+        "почти уверен что у папы инфаркт сердца сейчас",
+        "Ma mère a presque sûrement un AVC",
+        # A heart attack now, in every language with rules.
+        "Creo que me está dando un infarto, me duele el pecho",
+        "Mon père fait une crise cardiaque, il faut l'aider",
+        "Mein Vater hat gerade einen Herzinfarkt",
+        "Mio padre sta avendo un infarto adesso",
+        "Acho que estou tendo um ataque cardíaco agora",
+        "Mijn vader heeft nu een hartaanval",
+        "Mój tata ma zawał serca, co robić",
+        "Babam şu an kalp krizi geçiriyor",
+        "أبي يصاب بنوبة قلبية الآن",
+        "我爸爸现在心脏病发作了",
+        "मेरे पिता को अभी दिल का दौरा पड़ा है",
+        "У папы инфаркт, что делать",
+        "У тата інфаркт, допоможіть",
+        "父が今、心臓発作を起こしています",
+        "아버지가 지금 심장마비가 온 것 같아요",
+        "Bố tôi đang bị nhồi máu cơ tim",
+        "Baba yangu ana mshtuko wa moyo sasa hivi",
+        "Ayah saya kena serangan jantung sekarang",
+        "Ayah saya sedang kena serangan jantung",
+        "Inaatake sa puso ang tatay ko ngayon",
+        "پدرم الان سکته قلبی کرده",
+        "พ่อหัวใจวายตอนนี้",
+        "Ο πατέρας μου παθαίνει έμφραγμα τώρα",
+        "Tatăl meu face un infarct acum",
+        "Min pappa har en hjärtattack just nu",
+        "আমার বাবার এখন হার্ট অ্যাটাক হচ্ছে",
+        "میرے والد کو ابھی دل کا دورہ پڑا ہے",
+    ],
+)
+def test_an_emergency_beside_or_without_a_near_miss_still_fires(triage: Triage, message: str) -> None:
+    assert triage.assess(message).kind == "emergency"

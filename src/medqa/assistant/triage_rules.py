@@ -48,7 +48,10 @@ _IDIOM = re.compile(
     r"\b(?:is|are|was|were|'s|'re) killing me\b|\b(?:nearly|almost) (?:gave me a heart attack|killed me|died)\b|"
     r"\bgave me a heart attack\b|\bi(?:'ll| will| could| would|'d) (?:literally )?die (?:if|of|for|laughing)\b|"
     r"\bdying (?:to|2) (?:know|see|try|hear|ask)\b|\bheart (?:skipped|stopped) a beat\b|\bdrowning in\b|"
-    r"\bcould murder\b|\b(?:bored|scared|worried) (?:me )?(?:to death|stiff)\b|\bto die for\b|\bdead tired\b|"
+    r"\bcould murder\b|\bdisappear (?:for|to) (?:a|an|one|two|three|a few|the) ?(?:day|days|week|weeks|weekend|"
+    r"month|months|holiday|vacation|island|beach|mountains?|cabin)\b(?!.{0,40}\b(?:forever|for good|never|"
+    r"anyone|everyone|no one|nobody)\b)|"
+    r"\b(?:bored|scared|worried) (?:me )?(?:to death|stiff)\b|\bto die for\b|\bdead tired\b|"
     r"\bkill (?:for|two birds)\b|\bkilling it\b|\bdying of (?:laughter|boredom|embarrassment)\b|\bmurder a\b|"
     # Death and harm said of an everyday nuisance: the cause is a person's mood, a chore, a place, a thing.
     r"\b(?:the )?death of (?:me|us|my \w+)\b|\b(?:will|'ll|is going to|'s going to|are going to|'re going to|going to) "
@@ -1009,13 +1012,28 @@ def _foreign_rules(clause: Clause, language: str) -> None:
     # Any language's frame demotes: people ask "¿cuáles son los síntomas...?" with a word of another language.
     if any(r.general.search(clause.text) or r.past.search(clause.text) for r in all_rules.values()):
         return
+
+    # A near miss is an idiom ("casi me da un infarto cuando vi la factura"): its span is taken out, the rest of the
+    # clause is still read ("casi me da un infarto, y ahora me duele mucho el pecho"); not a span whose words between
+    # marker and illness tell an emergency or a crisis themselves ("casi no respira, infarto").
+    def fires(words: str) -> bool:
+        return any(r.self_harm.search(words) or any(p.search(words) for p in r.emergency.values()) for r in
+                   all_rules.values())  # fmt: skip
+
+    def cut(match: re.Match[str]) -> str:
+        groups = match.groupdict()
+        return match.group(0) if fires(groups.get("g1") or groups.get("g2") or "") else " "
+
+    text = clause.text
+    for rules in all_rules.values():
+        text = rules.near_miss.sub(cut, text)
     for code, rules in all_rules.items():
-        if rules.self_harm.search(clause.text):
+        if rules.self_harm.search(text):
             clause.self_harm, clause.rule = True, f"{code}:self_harm"
             return
     for code, rules in all_rules.items():
         for category, pattern in rules.emergency.items():
-            if pattern.search(clause.text):
+            if pattern.search(text):
                 clause.emergency, clause.rule = category, f"{code}:{category}"
                 return
 
