@@ -4,7 +4,8 @@
 
 Training rows (never the held-out sets tests/data/triage/heldout*.jsonl): the curated exemplars
 (resources/triage_exemplars.yaml; information, personal and out of scope count as "none"), the template set
-data/triage_train.jsonl, the multilingual rows data/triage_multilingual_train.jsonl when present, and the
+data/triage_train.jsonl, the multilingual rows data/triage_multilingual_train.jsonl when present, the reader's own
+rows data/triage_reader_train.jsonl (sixth pass: hard cases in English and 20 other languages), and the
 development sets tests/data/triage/dev.jsonl, dev_languages.jsonl, dev_crisis.jsonl, dev_complaints.jsonl,
 dev_indirect.jsonl and tests/data/triage_eval.jsonl. Multi-turn rows are left out: their label is for the last
 message read with the earlier ones. Each message is prepared as triage prepares it (normalised, slang expanded for

@@ -99,9 +99,13 @@ under LOSO, measured with the hyperbole gate passed too: +6 crises of 170 for +2
 768), never past the hyperbole gate (a test idiom, "I'm losing my mind...", scored 0.96), and not at all where MiniLM's
 exemplars are sure the message is not about health (P(out_of_scope) >= 0.9: "write a song about my cat" scored 0.84; no
 development crisis scored >= 0.9 there). English threshold kept at 0.80 (0.70 fired on "I wish I could disappear for a
-month to the mountains"). Shipped weights refitted with the new rows (non-English threshold 0.64 -> 0.67). heldout6,
-before -> after (looked at in aggregate to choose between 0.7 and 0.8 and the gate variants, so no longer blind to these
-choices): recall 0.877 -> 0.880, self-harm 0.847 -> 0.847 (crisis response 0.780 -> 0.780), false alarms 0.196 -> 0.185.
+month to the mountains"). Shipped weights refitted with the new rows and 591 more (20 languages: everyday complaints,
+idioms, short emergencies and crises; the non-English threshold, same rule, 0.64 -> 0.58). heldout6, before -> after
+(looked at in aggregate to choose between 0.7 and 0.8 and the gate variants, so no longer blind to these choices):
+recall 0.877 -> 0.880, self-harm 0.847 -> 0.847 (crisis response 0.780 -> 0.780), false alarms 0.196 -> 0.185; with the
+second batch of rows and the near-miss idioms of `medqa.assistant.languages`: 0.886, 0.860 (0.800), 0.174. The blind
+heldout7, scored once at the end of the pass: 0.912 / 0.900 (0.809) / 0.122 -> 0.922 / 0.927 (0.846) / 0.122
+(bench/README.md, "Triage").
 A message in a language none of this reads is never declined as out of scope: it gets `MULTILINGUAL_NOTE` ("if
 this is an emergency, call...") before the answer.
 

