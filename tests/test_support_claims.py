@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from fakes import StemBagEmbedder
-from medqa.assistant.support import SupportChecker
+from medqa.assistant.support import SupportChecker, split_passage
 from medqa.retrieval.index import RetrievedPassage
 
 
@@ -179,3 +179,30 @@ def test_a_swapped_name_organ_or_unit_is_rejected(passage: str, faithful: str, c
 )
 def test_a_faithful_rewording_is_kept(passage: str, sentence: str) -> None:
     assert supported(passage, sentence)
+
+
+LUPUS_PAGE = (
+    "The Lupus Foundation of American has a page called Is lupus hereditary? that provides a good overview. They also "
+    "have a Genetics page for all of their content tagged as related to genetics. Medscape Reference has an in-depth "
+    "review of the genetics of lupus that was written for healthcare professionals but can be useful to anyone looking "
+    "for detailed information. You may have to register to view the article, but registration is free. Genetics is "
+    "thought to play a role in the development of lupus along with other lifestyle and environmental factors."
+)
+
+
+def test_a_pointer_to_another_page_is_no_answer_and_no_quote() -> None:
+    """GARD's pointers to other resources (and a quoted page title, "Is lupus hereditary?", that does not end its
+    sentence) are the page's furniture: copied by the model, they are neither kept nor quoted in its place."""
+    pieces = [s.text for s in split_passage(LUPUS_PAGE, 1, title="Lupus")]
+    assert pieces[0].endswith("that provides a good overview.")  # one sentence, not "that provides..." on its own
+    quotable = [s.text for s in split_passage(LUPUS_PAGE, 1, title="Lupus") if s.quotable]
+    assert quotable == [pieces[-1]]
+    retrieved = RetrievedPassage(
+        text=LUPUS_PAGE, score=1.0, url="https://ex.org/lupus", title="Lupus", question="Is lupus inherited?",
+        row_id="0", passage_id=0,
+    )  # fmt: skip
+    checker = SupportChecker([retrieved], StemBagEmbedder())
+    for pointer in pieces[:-1]:
+        verdict = checker.check(pointer)
+        assert not verdict.supported and verdict.replacement is None, pointer
+    assert checker.check(pieces[-1]).supported

@@ -202,11 +202,14 @@ def _sentence_end(text: str) -> int | None:
 
 
 def _initial_before(text: str, stop: int, after: int, streaming: bool = False) -> bool:
-    """Whether the full stop ending at `stop` follows a genus's initial and the text goes on in lower case ("H.
-    pylori", "E. coli"): not a sentence's end. While streaming, an initial with nothing after it yet waits."""
+    """Whether the mark ending at `stop` is no sentence's end because the text goes on in lower case after it: a
+    genus's initial ("H. pylori", "E. coli"; while streaming, an initial with nothing after it yet waits) or a title
+    quoted inside a sentence ("has a page called Is lupus hereditary? that provides a good overview")."""
+    rest = text[after:]
+    if text[stop - 1 : stop] in ("?", "!"):
+        return rest[:1].islower()
     if not _INITIAL_END.search(text[max(0, stop - 3) : stop]):
         return False
-    rest = text[after:]
     return rest[:1].islower() or (streaming and not rest)
 
 

@@ -213,6 +213,15 @@ _BOILERPLATE = re.compile(
     r"\bThese resources\b|Genetic Testing Registry|MedlinePlus Encyclopedia|Gene Review|Merck Manual",
     re.I,
 )
+# A pointer to another page (GARD's "Medscape Reference has an in-depth review...", "You may have to register to view
+# the article, but registration is free"): quoted as an answer to "Is lupus inherited?" when the model copied its page.
+_POINTER = re.compile(
+    r"\b(has|have|offers?|provides?|maintains?)\s+(a|an)\s+([\w-]+\s+){0,2}(page|article|review|fact ?sheet|brochure|"
+    r"booklet|website|web site|web page)s?\b|\bregist(er|ration)\b.{0,40}\b(view|free|access)\b|Medscape|eMedicine|"
+    r"written for (healthcare|health care|medical) professionals|\bgood overview\b",
+    re.I,
+)
+_MAX_POINTER_WORDS = 40
 _MIN_QUOTE_WORDS, _MAX_QUOTE_WORDS = 4, 70
 _PHRASE_WORDS = 12  # a list item this short is a phrase its intro binds ("Tugging at ears"), not a statement
 # A sentence that opens like this leans on the one before it: a weaker quote on its own.
@@ -434,6 +443,7 @@ def _quotable_sentence(sentence: str, personal: bool) -> bool:
         and not sentence.rstrip().endswith(("?", ":"))
         and not _heading(sentence)
         and not _BOILERPLATE.search(sentence)
+        and not _pointer(sentence)
         and clean_sentence(sentence, personal) == sentence
     )
 
@@ -445,9 +455,15 @@ def leans_back(text: str) -> bool:
 
 
 def _furniture(source: SourceSentence) -> bool:
-    """A heading (a question) or the page's own furniture: nothing an answer may rest on."""
+    """A heading (a question) or the page's own furniture (a pointer to another page too): nothing an answer may rest
+    on."""
     parts = (source.intro, *source.items) if source.items else (source.text,)
-    return source.text.rstrip().endswith("?") or any(_BOILERPLATE.search(part) for part in parts)
+    return source.text.rstrip().endswith("?") or _pointer(source.text) or any(_BOILERPLATE.search(p) for p in parts)
+
+
+def _pointer(sentence: str) -> bool:
+    """A sentence that points to another page (`_POINTER`); a long run-on unit that ends on one still says more."""
+    return len(sentence.split()) <= _MAX_POINTER_WORDS and bool(_POINTER.search(sentence))
 
 
 def _quotable_list(intro: str, items: list[str]) -> bool:
