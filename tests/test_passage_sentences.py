@@ -231,3 +231,22 @@ def test_a_genus_initial_does_not_end_a_sentence_in_passages_or_in_the_stream() 
     streamed = [s.strip() for s, _ in sentences(iter(["Most ulcers are caused by H", ". ", "pylori bacteria. Take ",
                                                       "vitamin D. ", "Then rest."]))]  # fmt: skip
     assert streamed == expected
+
+
+STROKE = (
+    "There are two kinds of stroke. The most common kind of stroke is called ischemic stroke. It accounts for "
+    "approximately 80 percent of all strokes. An ischemic stroke is caused by a blood clot that blocks a blood vessel "
+    "in the brain."
+)
+
+
+def test_a_copied_sentence_whose_it_is_the_sentence_before_comes_with_that_sentence() -> None:
+    """The model copies "It accounts for approximately 80 percent of all strokes" after a sentence about stroke in
+    general: shown alone, "It" would be every stroke. The passage sentence it leans on is shown right before it."""
+    rows = [{"question": "What is stroke?", "answer": STROKE, "url": "https://ex.org/stroke", "focus": "Stroke"}]
+    index = Index.build(passages_from_rows(rows), embedder=StemBagEmbedder())
+    pieces = ["There are two kinds of stroke. ", "It accounts for approximately 80 percent of all strokes."]
+    result = answer(index, "What kinds of stroke are there?", pieces)
+    lead = "The most common kind of stroke is called ischemic stroke"
+    text = result.answer
+    assert lead in text and text.index(lead) < text.index("It accounts for approximately"), text

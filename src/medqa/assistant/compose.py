@@ -62,6 +62,10 @@ _LIST_WORDS = 80  # a quoted list longer than this shows the items that answer t
 # A quote that goes on from the passage sentence before it ("However, ...", "These include ...") is shown with that
 # sentence right before it when it is this short at most, else not at all.
 _LEAD_WORDS = 40
+# "It accounts for approximately 80 percent of all strokes" copied after "A stroke is a medical emergency": the
+# passage's "It" was the sentence before ("The most common kind of stroke is called ischemic stroke"); that sentence
+# comes with it.
+_PRONOUN_SUBJECT = re.compile(r"^(it|they|its|their)\b(?! (is|are) (a|an|the)\b)", re.I)
 # "This condition ...", "These disorders ...": the page's topic, or a narrower one named just before (shown then)
 _NAMES_TOPIC = re.compile(r"^(this|these) (condition|disorder|disease|syndrome)s?\b", re.I)
 _AUX_WORDS = frozenset(str.split("is are was were can could will would should may might must has have does do"))
@@ -344,7 +348,8 @@ class Composer:
         sentence shown; the passage sentence to show right before it when it goes on from one not shown
         (a short, quotable one that does not go on itself and is not shown elsewhere); False when it cannot
         be shown ("However, ..." after something else)."""
-        if not goes_on(source.text):
+        strong = goes_on(source.text)
+        if not strong and not _PRONOUN_SUBJECT.match(source.text):
             return None
         lead = self.checker.before(source)
         if lead is None or (shown and lead.text in shown[-1].evidence):
@@ -355,8 +360,9 @@ class Composer:
             or len(lead.text.split()) > _LEAD_WORDS
             or any(lead.text in s.evidence for s in shown)
         ):
-            # "This condition affects 1 in 10,000 people" names the page's topic when nothing narrower is at hand
-            return None if _NAMES_TOPIC.match(source.text) else False
+            # "This condition affects 1 in 10,000 people" names the page's topic when nothing narrower is at hand;
+            # "It ..." mostly names it too: shown alone when its sentence cannot come with it
+            return None if not strong or _NAMES_TOPIC.match(source.text) else False
         return lead
 
     def _quote(self, source: SourceSentence, focused: bool = False) -> Sentence:
@@ -431,7 +437,8 @@ class Composer:
         for number, item in enumerate(items):
             separator = separators[number] if number < len(separators) else " "
             source = self._by_text.get(item.evidence[0]) if item.source == "quoted" and item.evidence else None
-            lead = self._lead(source, [*self.sentences, *kept]) if source is not None and goes_on(item.text) else None
+            goes_back = goes_on(item.text) or _PRONOUN_SUBJECT.match(item.text)
+            lead = self._lead(source, [*self.sentences, *kept]) if source is not None and goes_back else None
             if lead is False:
                 self._remove(item.text, "goes on from a passage sentence that is not shown before it")
                 continue
