@@ -713,6 +713,9 @@ class SupportChecker:
         """Whether a passage supports `sentence`, which ones, and what to show instead if none does."""
         sentence = _LIST_MARK.sub("", sentence)  # "1. Fever..." claims no number 1
         exact = self._exact.get(_normal(sentence))
+        if exact is not None and not exact.items and len(exact.text.split()) < _MIN_QUOTE_WORDS:
+            # "Diet." or "Gender and age.": a passage's run-in heading copied as a line of its own says nothing
+            return Verdict(False, reason="a heading of the page, not a statement")
         if exact is not None:
             return Verdict(True, [exact.passage], [exact.text], verbatim=True, source=exact)
         item = self._exact_items.get(_normal(sentence))
