@@ -61,9 +61,13 @@ SETS = {
     "dev_indirect": DATA / "triage" / "dev_indirect.jsonl",
     "dev_ordinary_languages": DATA / "triage" / "dev_ordinary_languages.jsonl",
     "heldout7": DATA / "triage" / "heldout7.jsonl",
+    "dev_hedged": DATA / "triage" / "dev_hedged.jsonl",
 }
 # Sets whose missed messages may be printed; the held-out sets' never are.
-SHOWN = {"dev", "eval", "dev_languages", "dev_crisis", "dev_complaints", "dev_indirect", "dev_ordinary_languages"}
+SHOWN = {
+    "dev", "eval", "dev_languages", "dev_crisis", "dev_complaints", "dev_indirect", "dev_ordinary_languages",
+    "dev_hedged",
+}  # fmt: skip
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:

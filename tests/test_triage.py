@@ -848,3 +848,34 @@ def test_a_request_that_is_not_about_health_is_not_read_as_a_crisis(triage: Tria
 )
 def test_a_wish_to_disappear_that_is_no_holiday_gets_the_crisis_response(triage: Triage, message: str) -> None:
     assert triage.assess(message).kind == "self_harm"
+
+
+# Hedged, minimised and framed emergencies (sixth pass, dev_hedged): what the writer says to soften it, a recent time
+# ("for about 40 minutes", "an hour ago") and "I feel ok" after pills never make a present emergency past or over.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "sorry if this is silly, I swallowed a whole bottle of my sleeping pills an hour ago but I feel ok so maybe "
+        "nothing will happen?",
+        "probably indigestion but I've had a heavy crushing feeling in my chest for about 40 minutes and it spreads to "
+        "my jaw",
+        "what would you do if your husband couldn't move his left arm? because mine can't right now",
+        "not to worry anyone but my grandson is really hard to wake and he's diabetic",
+        "she's making no sound and her lips are turning blue",
+        "I'm 32 weeks and the baby hasn't moved since yesterday, should I wait for my appointment?",
+        "i know you're a bot but my dad's stomach is rock hard and he's doubled over",
+    ],
+)
+def test_a_hedged_or_minimised_emergency_still_fires(triage: Triage, message: str) -> None:
+    assert triage.assess(message).is_emergency
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my son bumped his head on the door this morning, no vomiting, he's playing normally now. ice pack enough?",
+        "I had a bad pain in my knee in 2019, can knee pain come back years later?",
+    ],
+)
+def test_an_episode_that_is_over_stays_ordinary(triage: Triage, message: str) -> None:
+    assert triage.assess(message).kind == "none"

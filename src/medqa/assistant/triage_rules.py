@@ -133,7 +133,10 @@ _URGENT = re.compile(
 # Not "still": after a dated event it is a lasting after-effect ("had a stroke in May, his speech is still slurred").
 _URGENT_NOW = re.compile(
     r"\b(right now|just now|currently|help|hurry|emergency|911|112|999|ambulance|won'?t stop|can'?t stop|"
-    r"(minutes?|mins?) ago|suddenly|all of a sudden|tonight|an hour ago|at the moment|again)\b|!"
+    r"(minutes?|mins?) ago|suddenly|all of a sudden|tonight|an hour ago|at the moment|again)\b|!|"
+    # "for about 30 minutes", "since dinner": going on now, whatever the tense ("I've had a crushing pressure ...")
+    r"\bfor (about |around |nearly |almost |over |the (last|past) )?(\d+|a few|few|ten|twenty|thirty|forty|an?|one|"
+    r"two|three) (minutes?|mins?|hours?|hrs?)\b|\bsince (dinner|lunch|breakfast|tea|supper|this morning|an hour)\b"
 )
 # A call for help told as the past of a past event ("I had to call an ambulance", "I called 999 again") does not make
 # that event present: taken out before `_URGENT_NOW` reads a clause.
@@ -171,6 +174,8 @@ _HYPOTHETICAL = re.compile(
 _ACTUALLY_ME = re.compile(
     r"\b(that'?s|this is|it'?s) (my|me|mine|happening)\b.{0,40}\b(now|right now|today|reading)\b|"
     r"\basking because\b|\bit'?s happening (to|now|right)\b|\bthis is real\b|\bnot (a )?hypothetical\b|"
+    r"\b(because|cause|cos|coz) (mine|my \w+) (just |now |also )?(did|does|is|has|can'?t|won'?t|isn'?t|doesn'?t|"
+    r"hasn'?t)\b|"
     # "asking for a friend" is a hedge; "asking for my son" names who it is happening to
     r"\basking for (my|our) (son|daughter|kid|kids|child|baby|toddler|husband|wife|partner|boyfriend|girlfriend|mum|"
     r"mom|mother|dad|father|brother|sister|nan|gran|grandma|grandad|grandpa|grandmother|grandfather|flatmate|"
@@ -186,7 +191,8 @@ _PAST = re.compile(
     r"ago\b|(?<!\bmy )\blast (year|month|week|weekend|summer|winter|spring|autumn|fall)\b|\b(in|back in) (19|20)\d\d\b|"
     r"\bhistory of\b|"
     r"\bused to\b|\blast (january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"christmas|easter)\b|\bhad (a|an) \w+( \w+)? (in|last|\d)|\bwhen i was (\d+|a kid|a child|young|little|younger|"
+    r"christmas|easter)\b|\bhad (a|an) \w+( \w+)? (in (19|20)\d\d|in the past|last|\d)|"
+    r"\bwhen i was (\d+|a kid|a child|young|little|younger|"
     r"a teen\w*|pregnant|in)\b|\bas a (kid|child|teen\w*|baby)\b|\byears ago\b|\byears back\b|\bsurvived\b|"
     r"\b(had|was|were|got|went|did)\b.{0,40}\bin (january|february|march|april|june|july|august|september|"
     r"october|november|december)\b|\bthe first (one|time)\b|\bthat year\b|\bback then\b|\bat the time\b"
@@ -206,6 +212,8 @@ _RESOLVED = re.compile(
     r"\bbreathing (fine|normally|ok|okay)\b|\bwent away\b|\b(it|that) passed\b|\bcoughed it up\b|"
     r"\bparamedics (checked|said|came)\b|\bwe'?re (home|back home)\b|\bfixed it\b|\b(i|he|she)'?s fine now\b|"
     r"\bno (swelling|headache|vomiting|fever) (anywhere|now)\b|\bfelt (fine|normal|ok|okay|better)\b|"
+    r"\b(playing|eating|acting|behaving) (normally|as normal|happily)( now| again| since)?\b|"
+    r"\b(his|her|their) usual (\w+ )?self\b|"
     r"\bdoing (well|fine|ok|okay|better)( now)?\b|\b(feel|feeling) (completely |totally |perfectly )?normal\b|"
     r"\bnow (i'?m|i am|he'?s|he is|she'?s|she is|we'?re|we are|they'?re|they are) (completely |totally |perfectly )?"
     r"(fine|ok|okay|normal|better|back to normal|all good|alright)\b|"
@@ -313,7 +321,8 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         r"crush\w*)\b.{0,40}\bchest\b.{0,60}\b(jaw|left arm|arm|shoulder)\b|\bno (pulse|heartbeat)\b|"
         r"\bcan'?t (feel|find) (a|his|her|any) (pulse|heartbeat)\b|"
         r"\bhaving a heart attack\b|\bheart attack right now\b|\bcrushing (pain|chest|pressure)\b|"
-        r"\bchest (is |feels )?(crushed|crushing)\b|"
+        r"\bchest (is |feels )?(crushed|crushing)\b|\bchest\b.{0,30}\b(like )?(someone|an elephant|a weight|something "
+        r"heavy) (is )?(sitting|standing|pressing) on (it|me|him|her)\b|"
         r"\bchest\b.{0,40}\b(pain|pressure|tight\w*|heav\w*|hurts?|squeez\w*)\b.{0,80}\b(sweaty|sweating|clammy|"
         r"cold sweat|drenched)\b|\b(sweaty|sweating|clammy|cold sweat)\b.{0,60}\bchest\b.{0,30}\b(pain|pressure|"
         r"tight\w*|heav\w*|hurts?|squeez\w*)\b",
@@ -321,16 +330,18 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         r"lopsided|crooked)\b|\b(face|smile|mouth|lips?|eyelid)\b( \w+){0,5} (drooping|droopy|sagging|saggy|lopsided|"
         r"crooked|uneven|twisted|pulled down|fallen|dropped)\b|"
         r"\b(droop\w*|sagg\w*|pulled down|fallen)\b.{0,15}\bone side\b|"
-        r"\bslurr(ing|ed|in)\b|\b(lost|losing|no) (the |all )?(vision|sight) in (one|his|her|my|"
-        r"the (left|right)) eye\b|\b(suddenly|all of a sudden|out of nowhere)\b.{0,60}\b(arm|leg|side|face|hand)\b"
+        r"\bslurr(ing|ed|in)\b|\b(lost|losing|no) (the |all )?(vision|sight) in (one|his|her|my|their|"
+        r"the)( (left|right))? eye\b|\b(suddenly|all of a sudden|out of nowhere)\b.{0,60}\b(arm|leg|side|face|hand)\b"
         r".{0,20}\b(weak|numb|dead|limp|floppy|heavy|paralysed|paralyzed)\b|\b(left|right|one) (side|arm|leg)\b"
         r".{0,20}\b(went|gone|is|feels?) (weak|numb|dead|limp|paralysed|paralyzed)\b|"
         r"\bcan'?t (lift|move|raise|feel) (his|her|my|their) (right |left )?"
-        r"(arm|leg|side|hand)\b",
+        r"(arm|leg|side|hand)\b|\b(half|one side of) (his|her|my|their) (face|smile|mouth)\b.{0,20}\b(is |has )?(gone|"
+        r"dropped|drooping|droopy|numb|not moving|won'?t move)\b",
         "unconscious": r"\bunresponsive\b|\bunconscious\b|\b(lying|lay|collapsed|fell|slumped|found)\b.{0,40}"
         r"\b(not moving|motionless|won'?t move|isn'?t moving)\b|\b(won'?t|can'?t|cannot|isn'?t|not|ain'?t|aren'?t) "
         r"(wake|waking|rouse|come round|come to)\b|\b(not|isn'?t|stopped|won'?t) (responding|respond)\b|"
-        r"\bbarely (responding|conscious)\b|\bisn'?t responding\b",
+        r"\bbarely (responding|conscious)\b|\bisn'?t responding\b|\b(really |very |so )?(hard|difficult|impossible) to "
+        r"(wake|rouse)\b",
         "choking": r"\bchoking\b|\bcan'?t (cough|speak|cry|talk) or (breathe|cry|cough|speak)\b",
         "anaphylaxis": r"\bthroat (is |feels )?(\w+ )?(closing|swelling|tight(ening)?|closing up)\b|"
         r"\btongue (is )?(still )?(swelling|swollen)\b|\b(lips|face|eyes) (are |is )?(swelling|swollen|puffing|"
@@ -339,7 +350,11 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         "bleeding": r"\b(bleeding|blood) (\w+ ){0,2}(won'?t|will not|doesn'?t|isn'?t|not) stop|\b(won'?t|can'?t|"
         r"doesn'?t) stop (the )?bleed\w*|\bbleeding (heavily|badly|a lot|profusely|everywhere|so much)\b|"
         r"\bblood everywhere\b|\bspurting\b|\b(vomiting|throwing up|coughing up|spitting( out)?|puking|threw up|"
-        r"vomited|coughed up) (\w+ ){0,3}blood\b|\b(stabbed|been shot|got shot|gunshot)\b|\bpissin\w* blood\b",
+        r"vomited|coughed up) (\w+ ){0,3}blood\b|\b(stabbed|been shot|got shot|gunshot)\b|\bpissin\w* blood\b|"
+        # sixth pass (dev_hedged): vomit like coffee grounds (bleeding in the stomach), blood pooling, pads soaked
+        r"\b(vomit\w*|throw\w* up|threw up|puk\w*|being sick)\b.{0,30}\bcoffee[- ]grounds?\b|\b(pool|pools|puddle) of "
+        r"blood\b|\b((a lot|lots|loads|so much|tons) of )?blood (is )?pooling\b|"
+        r"\bsoak\w* (through )?(\d+|a|one|two|three|four|five|several) (pads?|towels?)\b",
         "seizure": r"\bseizing\b|\bconvulsing\b|\b(still|keeps?) (seizing|fitting|convulsing|having seizures|"
         r"having a fit)\b|\bseizure (won'?t|isn'?t|hasn'?t) stop|\bhaving a (fit|seizure) (and|for|that)\b",
         "trauma_other": r"\bworst (headache|pain) (of my life|ever|i'?ve ever)\b|"
@@ -356,7 +371,16 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         # a fall that leaves someone unable to stand or with a leg turned out: a broken hip or leg
         # (not "can't stand for long" or "can't get up the stairs easily": a lasting limit, not an injury now)
         rf"\b(fell|fall|fallen|slipped|tripped)\b.{{0,60}}\b{_CANT_BEAR_WEIGHT}|\b{_CANT_BEAR_WEIGHT}.{{0,60}}\b(fell|"
-        r"fall|fallen|slipped|tripped)\b|\b(leg|foot) (is |looks )?(turned out(wards)?|shorter and turned)\b",
+        r"fall|fallen|slipped|tripped)\b|\b(leg|foot) (is |looks )?(turned out(wards)?|shorter and turned)\b|"
+        # sixth pass (dev_hedged), signs told without naming the condition: a floppy newborn that won't feed; a stiff
+        # neck with a fever (meningitis); an electric shock; a chemical on the skin that greys it; a rigid belly
+        r"\b(baby|newborn|infant|\d+ ?(day|days|week|weeks|wk|wks) old)\b.{0,60}\b(floppy|limp)\b|"
+        r"\bstiff neck\b.{0,60}\b(fever|temperature|light hurts|vomit\w*|rash)\b|\b(fever|temperature)\b.{0,60}\bstiff "
+        r"neck\b|\b(touched|grabbed|hit) a live wire\b|\belectrocuted\b|\belectric shock\b.{0,60}\b(chest|heart|burns?|"
+        r"unconscious|collapsed)\b|\b(skin|it)\b.{0,20}\b(looks|is|went|gone|turning) (grey|gray|white|black|leathery|"
+        r"charred)\b|\b(stomach|belly|tummy|abdomen) (is |feels |went )?(rock hard|rigid|hard as a board)\b|"
+        r"\b(fell|fall|fallen|hit|banged|bumped|knocked)\b.{0,40}\bhead\b.{0,80}(?<!\bno )(?<!\bnot )(?<!n't )"
+        r"\b(vomit\w*|sleepy|drowsy|confused|won'?t wake|doesn'?t want to wake|hard to wake)\b",
     }.items()
 }
 _POISONS = (
@@ -394,7 +418,9 @@ _BULK = re.compile(
     r"\b(whole|entire|full|half (a|the)) (bottle|box|pack|packet|strip|blister|tub|jar|container|sheet)\b|"
     r"\b(\d+|two|three|four|several) (bottles|boxes|packs|packets|strips|blisters)\b|\bhandful\b|"
     r"\b(a )?(bunch|load|lot|lots|pile) of\b|\ball (of )?(my|his|her|the|their) (pills|meds|tablets|medication)\b|"
-    r"\btoo many\b|\bway too much\b|\btook them all\b"
+    r"\btoo many\b|\bway too much\b|\btook them all\b|"
+    # right after the verb: "swallowed a bottle of tylenol" (a bottle, not a dose from one)
+    r"^\s*(a|the|my|his|her|their|mum'?s|mom'?s|dad'?s) (bottle|box|pack|packet|strip|tub|jar|blister pack) of\b"
 )
 _HIGH_RISK = re.compile(
     r"\b(oxy\w*|percs?|percocet|opioids?|opiates|fentanyl|methadone|morphine|heroin|tramadol|codeine|xanax|xans|"
@@ -983,9 +1009,11 @@ def _demotion(text: str, frames: _Frames) -> str:
         return "general"  # "how many sleeping pills is a lethal overdose?": a question; the crisis note goes with it
     if _PAST.search(text) and not now:
         return "past"
-    if _resolved(text):
+    if _resolved(text) and not _overdose(text, frames.whole):  # "took 25 paracetamol, he feels fine right now"
         return "resolved"
-    if frames.resolved and (_QUESTION.search(text) or (_PAST_TENSE.search(text) and not _PRESENT_TENSE.search(text))):
+    # "I feel fine so maybe it didn't work": pills taken hours ago are not over (their harm comes later)
+    told_over = _QUESTION.search(text) or (_PAST_TENSE.search(text) and not _PRESENT_TENSE.search(text))
+    if frames.resolved and told_over and not _overdose(text, frames.whole):
         return "resolved"
     if _all_negated(text):
         return "negated"
@@ -1045,13 +1073,20 @@ def _all_negated(text: str) -> bool:
 
 
 def _negated_at(text: str, start: int) -> bool:
-    window = text[:start].split()[-3:]
+    """A negator among the three words before `start`, within its own conjunct: "no sound and turning blue" is not
+    "not turning blue"."""
+    window = _CONJUNCT.split(text[:start])[-1].split()[-3:]
     return bool(_NEGATOR.search(" ".join(window)))
+
+
+_CONJUNCT = re.compile(r"\b(?:and|but|or)\b|[,;]")
 
 
 # ------------------------------------------------------------------------------------ pregnancy
 _PREGNANT = re.compile(
-    r"\b(pregnant|pregnancy|\d+ ?(weeks?|wks?) (pregnant|along|gestation)|expecting|in labou?r|waters? (just )?(broke|"
+    r"\b(pregnant|pregnancy|\d+ ?(weeks?|wks?) (pregnant|along|gestation)|(i'?m|i am|she'?s|she is) \d{1,2} ?(weeks?|"
+    r"wks?)\b(?! (ago|old|postpartum|post))|period is late|missed (my |her )?period|expecting|in labou?r|"
+    r"waters? (just )?(broke|"
     r"broken|have broken|went))\b"
 )
 # The danger signs of pregnancy (pre-eclampsia, ectopic pregnancy, haemorrhage, cord prolapse, a baby that
