@@ -103,9 +103,12 @@ month to the mountains"). Shipped weights refitted with the new rows and 591 mor
 idioms, short emergencies and crises; the non-English threshold, same rule, 0.64 -> 0.58). heldout6, before -> after
 (looked at in aggregate to choose between 0.7 and 0.8 and the gate variants, so no longer blind to these choices):
 recall 0.877 -> 0.880, self-harm 0.847 -> 0.847 (crisis response 0.780 -> 0.780), false alarms 0.196 -> 0.185; with the
-second batch of rows and the near-miss idioms of `medqa.assistant.languages`: 0.886, 0.860 (0.800), 0.174. The blind
-heldout7, scored once at the end of the pass: 0.912 / 0.900 (0.809) / 0.122 -> 0.922 / 0.927 (0.846) / 0.122
-(bench/README.md, "Triage").
+second batch of rows and the near-miss idioms of `medqa.assistant.languages`: 0.886, 0.860 (0.800), 0.174. Then hedged
+and minimised emergencies (a blind development set, dev_hedged: first contact 0.826 / 0.880 / 0.047): a duration in
+minutes or hours is now, pills taken are never over because the writer feels fine, negation is read within its conjunct,
+red flags told without a name. The blind heldout7, scored at the start of the pass, after the reader and at the end:
+0.912 / 0.900 (0.809) / 0.122 -> 0.922 / 0.927 (0.846) / 0.122 -> 0.928 / 0.927 (0.846) / 0.117 (bench/README.md,
+"Triage").
 A message in a language none of this reads is never declined as out of scope: it gets `MULTILINGUAL_NOTE` ("if
 this is an emergency, call...") before the answer.
 
