@@ -250,3 +250,20 @@ def test_a_copied_sentence_whose_it_is_the_sentence_before_comes_with_that_sente
     lead = "The most common kind of stroke is called ischemic stroke"
     text = result.answer
     assert lead in text and text.index(lead) < text.index("It accounts for approximately"), text
+
+
+def test_a_stray_token_glued_after_the_full_stop_is_not_shown(index: Index) -> None:
+    pieces = ["Ear infections are the most common reason parents bring their child to a doctor.pulumi"]
+    result = answer(index, "What are ear infections?", pieces)
+    assert "pulumi" not in result.answer and "most common reason parents bring their child" in result.answer
+    assert any(r.text == "pulumi" for r in result.removed)
+
+
+def test_an_abbreviation_does_not_end_a_sentence() -> None:
+    text = (
+        "Peripheral artery disease (P.A.D.) can cause pain in the legs. Most healthy people do not get S. maltophilia."
+    )
+    assert passage_sentences(text) == [
+        "Peripheral artery disease (P.A.D.) can cause pain in the legs.",
+        "Most healthy people do not get S. maltophilia.",
+    ]

@@ -11,10 +11,10 @@ import pytest
 
 from fakes import ScriptedGenerator, StubTriage
 from medqa.assistant.answer import ABSTAIN_TEXT, Assistant, AssistantConfig
-from medqa.assistant.relevance import _keys, page_match
+from medqa.assistant.relevance import _keys, page_match, relevant
 from medqa.errors import MedqaError
 from medqa.retrieval.corpus import passages_from_rows
-from medqa.retrieval.index import Index, bm25_tokens
+from medqa.retrieval.index import Index, RetrievedPassage, bm25_tokens
 
 # The embedder's dimensions: Snowball stems, so "esophagitis" and "esophageal" share one ("esophag").
 STEMS = ["esophag", "cancer", "swallow", "throat", "tube", "cold", "contagi", "nose", "virus", "sneez", "cough",
@@ -144,3 +144,23 @@ def test_page_match(question: str, title: str, match: str) -> None:
 def test_the_named_threshold_is_a_cosine() -> None:
     with pytest.raises(MedqaError, match=re.escape("min_named_relevance")):
         AssistantConfig(min_named_relevance=1.5)
+
+
+def _retrieved(title: str, text: str) -> RetrievedPassage:
+    return RetrievedPassage(
+        text=text, score=1.0, url="https://ex.org/p", title=title, question=f"What is {title}?", row_id="0",
+        passage_id=0, dense_score=0.9,
+    )  # fmt: skip
+
+
+def test_a_condition_named_by_a_phrase_must_be_mentioned_by_the_page() -> None:
+    """ "hand foot and mouth disease": a page on a malformation of hands and feet never says "mouth" and does not
+    answer; a describing word before "disease" ("an autoimmune disease") names nothing and filters nothing."""
+    split_hand = _retrieved(
+        "Split hand foot malformation", "People with this condition are born with split hands and feet."
+    )
+    lyme = _retrieved("Lyme Disease", "Lyme disease is caused by a bacterium spread by ticks.")
+    psoriasis = _retrieved("Psoriasis", "Psoriasis is a skin disease that causes red, scaly patches.")
+    assert relevant("what are the symptoms of hand foot and mouth disease in kids", [split_hand], 0.3, 0.2) == []
+    assert relevant("what is lyme disease?", [lyme], 0.3, 0.2) == [lyme]
+    assert relevant("is psoriasis an autoimmune disease?", [psoriasis], 0.3, 0.2) == [psoriasis]

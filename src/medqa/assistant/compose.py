@@ -67,6 +67,7 @@ _LEAD_WORDS = 40
 # comes with it.
 _PRONOUN_SUBJECT = re.compile(r"^(it|they|its|their)\b(?! (is|are) (a|an|the)\b)", re.I)
 # "This condition ...", "These disorders ...": the page's topic, or a narrower one named just before (shown then)
+_GLUED_TAIL = re.compile(r"(?<=[a-z)][.!?])([A-Za-z]{2,})\s*$(?<!\.gov)(?<!\.com)(?<!\.org)(?<!\.html)(?<!\.htm)")
 _NAMES_TOPIC = re.compile(r"^(this|these) (condition|disorder|disease|syndrome)s?\b", re.I)
 _AUX_WORDS = frozenset(str.split("is are was were can could will would should may might must has have does do"))
 _SUBJECT_PRONOUNS = {"i": "you", "you": "you", "we": "we", "they": "they", "it": "it", "he": "he", "she": "she"}
@@ -164,6 +165,9 @@ class Composer:
     def _judge(self, raw: str, ended: bool) -> str:
         separator = "\n" if "\n" in raw[len(raw.rstrip()) :] else " "
         text = _SPACE_BEFORE_PUNCT.sub(r"\1", _MARKERS.sub("", raw)).strip()
+        if glued := _GLUED_TAIL.search(text):  # "... may vary over time.pulumi": the token is no word of the answer
+            self._remove(glued.group(1), "a stray word glued after the sentence's full stop")
+            text = text[: glued.start(1)]
         if not text:
             return ""
         self._words_generated += len(text.split())

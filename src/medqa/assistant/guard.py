@@ -203,14 +203,14 @@ def _sentence_end(text: str) -> int | None:
 
 def _initial_before(text: str, stop: int, after: int, streaming: bool = False) -> bool:
     """Whether the mark ending at `stop` is no sentence's end because the text goes on in lower case after it: a
-    genus's initial ("H. pylori", "E. coli"; while streaming, an initial with nothing after it yet waits) or a title
-    quoted inside a sentence ("has a page called Is lupus hereditary? that provides a good overview")."""
+    genus's initial ("H. pylori", "E. coli"; while streaming, an initial with nothing after it yet waits), an
+    abbreviation ("(P.A.D.) can cause") or a title quoted inside a sentence ("has a page called Is lupus hereditary?
+    that provides a good overview")."""
     rest = text[after:]
-    if text[stop - 1 : stop] in ("?", "!"):
-        return rest[:1].islower()
-    if not _INITIAL_END.search(text[max(0, stop - 3) : stop]):
-        return False
-    return rest[:1].islower() or (streaming and not rest)
+    mark, word = text[stop - 1 : stop], text[:stop].rsplit(maxsplit=1)[-1] if text[:stop].strip() else ""
+    if mark in ("?", "!") or _DOTTED.match(word):  # a quoted title; "H.", "P.A.D.)", "U.S."
+        return rest[:1].islower() or (streaming and not rest and mark == ".")
+    return False
 
 
 def guard_stream(pieces: Iterator[str], personal: bool, prompt_texts: Sequence[str] = ()) -> Iterator[str]:
@@ -274,7 +274,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_INITIAL_END = re.compile(r"(^|\s)[A-Z]\.$")
+_DOTTED = re.compile(r"^[(\[]?([A-Za-z]\.)+[)\]]?$")  # an initial or a dotted abbreviation, ending at its full stop
 _PIECE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 _ITEM = " - "
 _CAPITALISED = re.compile(r"[A-Z][a-z][a-z'’-]*")  # "Your", "You're", "Botox"; not "A", "HIV", "B12"

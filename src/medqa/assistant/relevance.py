@@ -100,6 +100,7 @@ def relevant(
     a page the question names needs a cosine of `min_named_cosine`, any other `min_cosine`."""
     asked = _keys(question)
     conditions = {w for w in asked if _ending(w)}  # conditions the question names by their disease ending
+    conditions |= _named_by_phrase(question)
     kept = []
     for passage in passages:
         match = page_match(asked, passage.title)
@@ -110,6 +111,26 @@ def relevant(
         if passage.dense_score >= (min_named_cosine if match == "named" else min_cosine):
             kept.append(passage)
     return kept
+
+
+# "hand foot and mouth disease", "Lyme disease", "Down syndrome": the word before the head names the condition, and a
+# page that never says it is about something else ("Split hand/foot malformation with nystagmus" answered "what are the
+# symptoms of hand foot and mouth disease in kids"). Not a describing word ("a rare genetic disease", "autoimmune").
+_NAMED_PHRASE = re.compile(r"\b([a-z]{3,})(?:'s)? (disease|syndrome|disorder|fever|palsy)\b")
+_NOT_NAMING = _wordlist(
+    "rare genetic inherited autoimmune infectious contagious chronic serious common skin lung heart kidney liver "
+    "bone blood brain eye nerve mental viral bacterial fungal rheumatic metabolic degenerative progressive "
+    "hereditary congenital sexually transmitted tropical childhood adult same similar another other any some"
+)
+
+
+def _named_by_phrase(question: str) -> set[str]:
+    words = set()
+    for match in _NAMED_PHRASE.finditer(question.lower()):
+        word = match.group(1)
+        if word not in _NOT_NAMING and word not in _STOPWORDS and word not in _TITLE_GENERIC:
+            words.add(_normal(word))
+    return words
 
 
 def keys(text: str) -> tuple[str, ...]:
