@@ -62,11 +62,12 @@ SETS = {
     "dev_ordinary_languages": DATA / "triage" / "dev_ordinary_languages.jsonl",
     "heldout7": DATA / "triage" / "heldout7.jsonl",
     "dev_hedged": DATA / "triage" / "dev_hedged.jsonl",
+    "dev_context": DATA / "triage" / "dev_context.jsonl",
 }
 # Sets whose missed messages may be printed; the held-out sets' never are.
 SHOWN = {
     "dev", "eval", "dev_languages", "dev_crisis", "dev_complaints", "dev_indirect", "dev_ordinary_languages",
-    "dev_hedged",
+    "dev_hedged", "dev_context",
 }  # fmt: skip
 
 

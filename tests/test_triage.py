@@ -864,6 +864,7 @@ def test_a_wish_to_disappear_that_is_no_holiday_gets_the_crisis_response(triage:
         "she's making no sound and her lips are turning blue",
         "I'm 32 weeks and the baby hasn't moved since yesterday, should I wait for my appointment?",
         "i know you're a bot but my dad's stomach is rock hard and he's doubled over",
+        "my son swallowed a button battery 20 minutes ago but he seems totally fine, should I worry?",
     ],
 )
 def test_a_hedged_or_minimised_emergency_still_fires(triage: Triage, message: str) -> None:
@@ -875,6 +876,8 @@ def test_a_hedged_or_minimised_emergency_still_fires(triage: Triage, message: st
     [
         "my son bumped his head on the door this morning, no vomiting, he's playing normally now. ice pack enough?",
         "I had a bad pain in my knee in 2019, can knee pain come back years later?",
+        "my daughter choked on a blueberry, coughed it out, she's giggling now",
+        "sliced my thumb on a tin, it stopped with pressure and it's completely fine now",
     ],
 )
 def test_an_episode_that_is_over_stays_ordinary(triage: Triage, message: str) -> None:

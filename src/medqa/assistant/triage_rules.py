@@ -212,7 +212,10 @@ _RESOLVED = re.compile(
     r"\bbreathing (fine|normally|ok|okay)\b|\bwent away\b|\b(it|that) passed\b|\bcoughed it up\b|"
     r"\bparamedics (checked|said|came)\b|\bwe'?re (home|back home)\b|\bfixed it\b|\b(i|he|she)'?s fine now\b|"
     r"\bno (swelling|headache|vomiting|fever) (anywhere|now)\b|\bfelt (fine|normal|ok|okay|better)\b|"
-    r"\b(playing|eating|acting|behaving) (normally|as normal|happily)( now| again| since)?\b|"
+    r"\b(playing|eating|acting|behaving|feeding) (normally|as normal|happily)( now| again| since)?\b|"
+    # dev_context: "coughed it out, she's laughing now", "stopped with pressure", "totally fine now"
+    r"\bcoughed it (out|up)\b|\b(laughing|smiling|giggling) (now|again)\b|\b(totally|completely|perfectly) (fine|"
+    r"normal|ok|okay)( now| again)?\b|\bstopped with pressure\b|"
     r"\b(his|her|their) usual (\w+ )?self\b|"
     r"\bdoing (well|fine|ok|okay|better)( now)?\b|\b(feel|feeling) (completely |totally |perfectly )?normal\b|"
     r"\bnow (i'?m|i am|he'?s|he is|she'?s|she is|we'?re|we are|they'?re|they are) (completely |totally |perfectly )?"
@@ -1009,11 +1012,12 @@ def _demotion(text: str, frames: _Frames) -> str:
         return "general"  # "how many sleeping pills is a lethal overdose?": a question; the crisis note goes with it
     if _PAST.search(text) and not now:
         return "past"
-    if _resolved(text) and not _overdose(text, frames.whole):  # "took 25 paracetamol, he feels fine right now"
+    swallowed = _overdose(text, frames.whole) or bool(_POISONING.search(text))  # harm that comes hours later
+    if _resolved(text) and not swallowed:  # "took 25 paracetamol, he feels fine right now"
         return "resolved"
     # "I feel fine so maybe it didn't work": pills taken hours ago are not over (their harm comes later)
     told_over = _QUESTION.search(text) or (_PAST_TENSE.search(text) and not _PRESENT_TENSE.search(text))
-    if frames.resolved and told_over and not _overdose(text, frames.whole):
+    if frames.resolved and told_over and not swallowed:
         return "resolved"
     if _all_negated(text):
         return "negated"
