@@ -107,8 +107,8 @@ second batch of rows and the near-miss idioms of `medqa.assistant.languages`: 0.
 and minimised emergencies (a blind development set, dev_hedged: first contact 0.826 / 0.880 / 0.047): a duration in
 minutes or hours is now, pills taken are never over because the writer feels fine, negation is read within its conjunct,
 red flags told without a name. The blind heldout7, scored at the start of the pass, after the reader and at the end:
-0.912 / 0.900 (0.809) / 0.122 -> 0.922 / 0.927 (0.846) / 0.122 -> 0.928 / 0.927 (0.846) / 0.117 (bench/README.md,
-"Triage").
+0.912 / 0.900 (0.809) / 0.122 -> 0.922 / 0.927 (0.846) / 0.122 -> 0.928 / 0.927 (0.846) / 0.117 -> 0.928 / 0.927 (0.846)
+/ 0.112 after episodes told over are read as resolved (dev_context) (bench/README.md, "Triage").
 A message in a language none of this reads is never declined as out of scope: it gets `MULTILINGUAL_NOTE` ("if
 this is an emergency, call...") before the answer.
 
