@@ -267,3 +267,16 @@ def test_an_abbreviation_does_not_end_a_sentence() -> None:
         "Peripheral artery disease (P.A.D.) can cause pain in the legs.",
         "Most healthy people do not get S. maltophilia.",
     ]
+
+
+def test_a_likewise_sentence_comes_with_the_sentence_it_answers() -> None:
+    text = (
+        "Wheezing is a whistling sound when you breathe. Not all people who have asthma have these symptoms. "
+        "Likewise, having these symptoms doesn't always mean that you have asthma."
+    )
+    rows = [{"question": "What is asthma?", "answer": text, "url": "https://ex.org/asthma", "focus": "Asthma"}]
+    index = Index.build(passages_from_rows(rows), embedder=StemBagEmbedder())
+    pieces = ["Likewise, having these symptoms doesn't always mean that you have asthma."]
+    shown = answer(index, "What are the symptoms of asthma?", pieces).answer
+    lead = "Not all people who have asthma have these symptoms"
+    assert lead in shown and shown.index(lead) < shown.index("Likewise, having these symptoms"), shown

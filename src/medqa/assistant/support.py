@@ -1247,7 +1247,8 @@ _CONTINUES = re.compile(
     re.I,
 )  # a sentence that goes on from the one before it (narrower than _LEANS_BACK: "It ..." names the page's topic)
 _GOES_ON = re.compile(
-    r"^(however|but|instead|these|those|this|such|in (these|this|such|those) (cases?|people|situations?|instances?)|"
+    r"^(however|but|instead|these|those|this|such|likewise|similarly|conversely|in contrast|on the other hand|"
+    r"in (these|this|such|those) (cases?|people|situations?|instances?)|"
     r"as a result|therefore|thus|for this reason|because of this|(it|they|he|she) (also|too|then|further))\b",
     re.I,
 )  # a sentence that takes its subject or its point from the one before it ("However, ...", "It also ...")
