@@ -66,8 +66,9 @@ _LEAD_WORDS = 40
 # passage's "It" was the sentence before ("The most common kind of stroke is called ischemic stroke"); that sentence
 # comes with it.
 _PRONOUN_SUBJECT = re.compile(r"^(it|they|its|their)\b(?! (is|are) (a|an|the)\b)", re.I)
-# "This condition ...", "These disorders ...": the page's topic, or a narrower one named just before (shown then)
+# A token glued after the model's full stop ("may vary over time.pulumi"), not a web address ("medlineplus.gov")
 _GLUED_TAIL = re.compile(r"(?<=[a-z)][.!?])([A-Za-z]{2,})\s*$(?<!\.gov)(?<!\.com)(?<!\.org)(?<!\.html)(?<!\.htm)")
+# "This condition ...", "These disorders ...": the page's topic, or a narrower one named just before (shown then)
 _NAMES_TOPIC = re.compile(r"^(this|these) (condition|disorder|disease|syndrome)s?\b", re.I)
 _AUX_WORDS = frozenset(str.split("is are was were can could will would should may might must has have does do"))
 _SUBJECT_PRONOUNS = {"i": "you", "you": "you", "we": "we", "they": "they", "it": "it", "he": "he", "she": "she"}

@@ -196,19 +196,19 @@ def _sentence_end(text: str) -> int | None:
         before = text[: end.start()]
         if end.group(0).startswith("\n"):
             return end.end()
-        if not _NOT_AN_END.search(before) and not _initial_before(text, end.start(), end.end(), streaming=True):
+        if not _NOT_AN_END.search(before) and not _goes_on_after(text, end.start(), end.end(), streaming=True):
             return end.end()
     return None
 
 
-def _initial_before(text: str, stop: int, after: int, streaming: bool = False) -> bool:
+def _goes_on_after(text: str, stop: int, after: int, streaming: bool = False) -> bool:
     """Whether the mark ending at `stop` is no sentence's end because the text goes on in lower case after it: a
     genus's initial ("H. pylori", "E. coli"; while streaming, an initial with nothing after it yet waits), an
     abbreviation ("(P.A.D.) can cause") or a title quoted inside a sentence ("has a page called Is lupus hereditary?
     that provides a good overview")."""
-    rest = text[after:]
-    mark, word = text[stop - 1 : stop], text[:stop].rsplit(maxsplit=1)[-1] if text[:stop].strip() else ""
-    if mark in ("?", "!") or _DOTTED.match(word):  # a quoted title; "H.", "P.A.D.)", "U.S."
+    rest, mark = text[after:], text[stop - 1 : stop]
+    words = text[:stop].split()
+    if mark in ("?", "!") or (words and _DOTTED.match(words[-1])):  # a quoted title; "H.", "P.A.D.)", "U.S."
         return rest[:1].islower() or (streaming and not rest and mark == ".")
     return False
 
@@ -346,7 +346,7 @@ def _pieces(text: str) -> list[str]:
     """`text` cut after . ! ? (and any closing quote or bracket) and a space; not after "e.g." or "Dr."."""
     out, start = [], 0
     for end in _PIECE_END.finditer(text):
-        if _NOT_AN_END.search(text[start : end.start() + 1]) or _initial_before(text, end.start() + 1, end.end()):
+        if _NOT_AN_END.search(text[start : end.start() + 1]) or _goes_on_after(text, end.start() + 1, end.end()):
             continue
         out.append(text[start : end.end()].strip())
         start = end.end()

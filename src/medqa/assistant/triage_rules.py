@@ -1012,12 +1012,14 @@ def _demotion(text: str, frames: _Frames) -> str:
         return "general"  # "how many sleeping pills is a lethal overdose?": a question; the crisis note goes with it
     if _PAST.search(text) and not now:
         return "past"
-    swallowed = _overdose(text, frames.whole) or bool(_POISONING.search(text))  # harm that comes hours later
-    if _resolved(text) and not swallowed:  # "took 25 paracetamol, he feels fine right now"
+    if _resolved(text) and not _swallowed(text, frames.whole):  # "took 25 paracetamol, he feels fine right now"
         return "resolved"
     # "I feel fine so maybe it didn't work": pills taken hours ago are not over (their harm comes later)
-    told_over = _QUESTION.search(text) or (_PAST_TENSE.search(text) and not _PRESENT_TENSE.search(text))
-    if frames.resolved and told_over and not swallowed:
+    if (
+        frames.resolved
+        and (_QUESTION.search(text) or (_PAST_TENSE.search(text) and not _PRESENT_TENSE.search(text)))
+        and not _swallowed(text, frames.whole)
+    ):
         return "resolved"
     if _all_negated(text):
         return "negated"
@@ -1044,30 +1046,47 @@ def _foreign_rules(clause: Clause, language: str) -> None:
     # Any language's frame demotes: people ask "¿cuáles son los síntomas...?" with a word of another language.
     if any(r.general.search(clause.text) or r.past.search(clause.text) for r in all_rules.values()):
         return
+    hit = _foreign_hit(_without_near_misses(clause.text))
+    if hit is None:
+        return
+    code, category = hit
+    if category == "self_harm":
+        clause.self_harm, clause.rule = True, f"{code}:self_harm"
+    else:
+        clause.emergency, clause.rule = category, f"{code}:{category}"
 
-    # A near miss is an idiom ("casi me da un infarto cuando vi la factura"): its span is taken out, the rest of the
-    # clause is still read ("casi me da un infarto, y ahora me duele mucho el pecho"); not a span whose words between
-    # marker and illness tell an emergency or a crisis themselves ("casi no respira, infarto").
-    def fires(words: str) -> bool:
-        return any(r.self_harm.search(words) or any(p.search(words) for p in r.emergency.values()) for r in
-                   all_rules.values())  # fmt: skip
 
-    def cut(match: re.Match[str]) -> str:
-        groups = match.groupdict()
-        return match.group(0) if fires(groups.get("g1") or groups.get("g2") or "") else " "
-
-    text = clause.text
-    for rules in all_rules.values():
-        text = rules.near_miss.sub(cut, text)
+def _foreign_hit(text: str) -> tuple[str, str] | None:
+    """(language, "self_harm" or the emergency category) of the first of the other languages' rules `text` matches,
+    suicidal intent before emergencies; None when none does."""
+    all_rules = language_rules()
     for code, rules in all_rules.items():
         if rules.self_harm.search(text):
-            clause.self_harm, clause.rule = True, f"{code}:self_harm"
-            return
+            return code, "self_harm"
     for code, rules in all_rules.items():
         for category, pattern in rules.emergency.items():
             if pattern.search(text):
-                clause.emergency, clause.rule = category, f"{code}:{category}"
-                return
+                return code, category
+    return None
+
+
+def _without_near_misses(text: str) -> str:
+    """`text` without its near-miss idioms ("casi me da un infarto cuando vi la factura"), so the rest of the clause is
+    still read ("casi me da un infarto, y ahora me duele mucho el pecho"); not a span whose words between marker and
+    illness tell an emergency or a crisis themselves ("casi no respira, infarto")."""
+
+    def cut(match: re.Match[str]) -> str:
+        groups = match.groupdict()
+        return match.group(0) if _foreign_hit(groups.get("g1") or groups.get("g2") or "") else " "
+
+    for rules in language_rules().values():
+        text = rules.near_miss.sub(cut, text)
+    return text
+
+
+def _swallowed(text: str, whole: str) -> bool:
+    """Pills or a poison swallowed: never over because the writer feels fine (the harm comes hours later)."""
+    return _overdose(text, whole) or bool(_POISONING.search(text))
 
 
 def _all_negated(text: str) -> bool:
