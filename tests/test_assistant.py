@@ -115,20 +115,21 @@ def test_evaluation_and_serving_decode_with_the_runs_saved_settings(tmp_path, in
     from medqa.inference.base import GenerationSettings
     from medqa.prompt import Decoding
 
-    Decoding(max_new_tokens=96, repetition_penalty=1.05).save(tmp_path)
+    Decoding(max_new_tokens=96, repetition_penalty=1.05, min_new_tokens=48).save(tmp_path)
     run = str(tmp_path)
     saved = EvalConfig(model=run).generation()
-    assert (saved.max_new_tokens, saved.repetition_penalty) == (96, 1.05)
+    assert (saved.max_new_tokens, saved.repetition_penalty, saved.min_new_tokens) == (96, 1.05, 48)
     given = EvalConfig(model=run, max_new_tokens=40, repetition_penalty=1.2).generation()
-    assert (given.max_new_tokens, given.repetition_penalty) == (40, 1.2)
+    assert (given.max_new_tokens, given.repetition_penalty, given.min_new_tokens) == (40, 1.2, 40)  # min <= max
     base = EvalConfig(model="smollm2-135m").generation()
-    assert (base.max_new_tokens, base.repetition_penalty) == (256, 1.1)
+    assert (base.max_new_tokens, base.repetition_penalty, base.min_new_tokens) == (256, 1.1, 0)
+    assert EvalConfig(model="smollm2-135m", min_new_tokens=48).generation().min_new_tokens == 48  # asked alike
 
     monkeypatch.setattr(load, "ensure_index", lambda *args, **kwargs: index)
     monkeypatch.setattr(load, "load_generator", lambda model, *args, **kwargs: (None, "no model here", model))
     served = load.load_assistant(run).config.generation
-    assert (served.max_new_tokens, served.repetition_penalty) == (96, 1.05)
-    explicit = AssistantConfig(generation=GenerationSettings(max_new_tokens=64))
+    assert (served.max_new_tokens, served.repetition_penalty, served.min_new_tokens) == (96, 1.05, 48)
+    explicit = AssistantConfig(generation=GenerationSettings(max_new_tokens=40))
     served = load.load_assistant(run, config=explicit).config.generation
-    assert (served.max_new_tokens, served.repetition_penalty) == (64, 1.05)
+    assert (served.max_new_tokens, served.repetition_penalty, served.min_new_tokens) == (40, 1.05, 40)
     assert load.load_assistant("smollm2-135m").config.generation == AssistantConfig().generation

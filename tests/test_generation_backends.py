@@ -79,6 +79,8 @@ def test_openai_backend_sends_the_template_messages_and_streams():
     assert sent["model"] == "medqa-ft" and sent["stream"] is True and sent["max_tokens"] == 17
     assert sent["temperature"] == 0.0 and sent["repetition_penalty"] == 1.2 and "top_p" not in sent
     assert generator.generate([PROMPT], settings) == ["Asthma narrows the airways [1]."]
+    list(generator.stream(PROMPT, GenerationSettings(max_new_tokens=17, min_new_tokens=8)))
+    assert server.requests[-1]["min_tokens"] == 8 and "repetition_penalty" in server.requests[-1]  # vLLM's name
 
 
 def test_openai_backend_asks_the_server_for_its_model_when_none_is_named():
@@ -167,6 +169,18 @@ def test_llama_cpp_streams_and_stops(bundled_llama_cpp):
     for piece in bundled_llama_cpp.stream(Prompt("What is diabetes?"), settings, should_stop=lambda: len(stopped) >= 2):
         stopped.append(piece)
     assert len(stopped) == 2 and "".join(stopped) == "".join(pieces[:2])
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_llama_cpp_does_not_end_an_answer_before_its_minimum(bundled_llama_cpp):
+    """A degenerate one-line answer is not possible: the end is not sampled before min_new_tokens."""
+    question = [Prompt("What is 2+2? Answer with a number only.")]
+    [short] = bundled_llama_cpp.generate(question, GenerationSettings(max_new_tokens=60))
+    [longer] = bundled_llama_cpp.generate(question, GenerationSettings(max_new_tokens=60, min_new_tokens=40))
+    count = lambda text: len(bundled_llama_cpp.tokenizer(text, add_special_tokens=False)["input_ids"])  # noqa: E731
+    assert count(short) < 20 and count(longer) >= 38  # pieces re-tokenised: a token or two may merge
+    assert longer.startswith(short.rstrip("."))
 
 
 @pytest.mark.slow

@@ -137,6 +137,9 @@ def test_decoding_settings_round_trip_and_default(tmp_path):
     (tmp_path / "generation.yaml").write_text("max_new_tokens: 0\n", encoding="utf-8")
     with pytest.raises(MedqaError, match="(?s)generation.yaml.*'max_new_tokens' must be in"):
         Decoding.load(tmp_path)
+    (tmp_path / "generation.yaml").write_text("max_new_tokens: 32\nmin_new_tokens: 64\n", encoding="utf-8")
+    with pytest.raises(MedqaError, match=r"(?s)generation.yaml.*'min_new_tokens' must be in 0..max_new_tokens \(32\)"):
+        Decoding.load(tmp_path)
     (tmp_path / "generation.yaml").write_text("temperature: 0.3\n", encoding="utf-8")
     with pytest.raises(MedqaError, match="unknown keys temperature"):
         Decoding.load(tmp_path)

@@ -35,6 +35,7 @@ from medqa.errors import MedqaError
 from medqa.fileio import atomic_write_json
 from medqa.hardware import REAP_CHILD_ENV, environment_for, llama_cpp_available
 from medqa.models import BUNDLED_MODEL, GGUF_FILE
+from medqa.prompt import Decoding
 from medqa.resources import recipe_path
 
 EVAL_JOB = "eval_job.json"  # RUN/eval_job.json: what the background evaluation evaluates, written by the main job
@@ -223,6 +224,8 @@ def eval_plan(
         "split": "test",
         "limit": config.eval_limit,
         "max_new_tokens": config.eval_max_new_tokens,
+        # the fine-tuned model's shortest answer (its generation.yaml), asked of base too: decoded alike
+        "min_new_tokens": Decoding.load(served).min_new_tokens,
         **(eval_settings or {}),
     }
     return [(name, {**shared, "name": name, **overrides}) for name, overrides in systems]

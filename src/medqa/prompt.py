@@ -121,6 +121,10 @@ class Decoding:
     (`max_answer_tokens`, answers cut at a sentence end), with room to finish the last sentence."""
     repetition_penalty: float = 1.1
     """Penalty on tokens already in the context (1.0: none); a 135M model loops without a little."""
+    min_new_tokens: int = 0
+    """Shortest answer in tokens: the end of the answer is not sampled before it (0: no minimum). A model
+    fine-tuned briefly can end after one sentence ("Research is being done to understand X."): a degenerate
+    answer that says nothing. Training recipes set it well below the answers they teach."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -133,6 +137,11 @@ class Decoding:
             problems,
             1.0 <= self.repetition_penalty <= 2.0,
             f"'repetition_penalty' must be in [1, 2], got {self.repetition_penalty}",
+        )
+        check(
+            problems,
+            0 <= self.min_new_tokens <= self.max_new_tokens,
+            f"'min_new_tokens' must be in 0..max_new_tokens ({self.max_new_tokens}), got {self.min_new_tokens}",
         )
         raise_problems(problems, "decoding settings")
 

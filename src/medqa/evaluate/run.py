@@ -67,6 +67,7 @@ class EvalConfig:
     # 1.1 for a base model); a value given here (recipe, --set, --max-new-tokens) wins
     max_new_tokens: int | None = None
     repetition_penalty: float | None = None
+    min_new_tokens: int | None = None  # shortest answer (never above max_new_tokens): the main job asks base alike
     # generation engine: transformers (any model, batched, beam search) or llama.cpp on the model's GGUF
     # (the bundled GGUF, or FOLDER/model.gguf from `medqa export --gguf`): ~4x faster on CPU
     backend: Literal["transformers", "llamacpp"] = "transformers"
@@ -100,8 +101,11 @@ class EvalConfig:
 
     def generation(self) -> GenerationSettings:
         saved = Decoding.load(self.model) if self.model != NEAREST else Decoding()
+        longest = self.max_new_tokens if self.max_new_tokens is not None else saved.max_new_tokens
+        shortest = self.min_new_tokens if self.min_new_tokens is not None else saved.min_new_tokens
         return GenerationSettings(
-            max_new_tokens=self.max_new_tokens if self.max_new_tokens is not None else saved.max_new_tokens,
+            max_new_tokens=longest,
+            min_new_tokens=min(shortest, longest),
             repetition_penalty=(
                 self.repetition_penalty if self.repetition_penalty is not None else saved.repetition_penalty
             ),

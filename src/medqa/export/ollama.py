@@ -143,6 +143,9 @@ def write_modelfile(
         "PARAMETER repeat_last_n -1",  # the penalty covers the whole context, as in transformers
         f"PARAMETER num_ctx {min(context_length, _NUM_CTX)}",
     ]
+    if decoding.min_new_tokens:
+        shortest = decoding.min_new_tokens
+        lines.append(f"# medqa decodes at least {shortest} tokens (min_new_tokens): Ollama has no such setting")
     path = Path(folder) / MODELFILE
     atomic_write_text(path, "\n".join(lines) + "\n")
     return path

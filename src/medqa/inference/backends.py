@@ -174,8 +174,12 @@ class OpenAIGenerator:
         }
         if settings.temperature > 0:
             request["top_p"] = settings.top_p
-        if settings.repetition_penalty != 1.0:  # not an OpenAI parameter; vLLM and TGI read it, others ignore it
-            request["extra_body"] = {"repetition_penalty": settings.repetition_penalty}
+        # Neither is an OpenAI parameter: vLLM reads both (TGI the penalty), other servers ignore them.
+        extra = {"repetition_penalty": settings.repetition_penalty} if settings.repetition_penalty != 1.0 else {}
+        if settings.min_new_tokens:
+            extra["min_tokens"] = settings.min_new_tokens
+        if extra:
+            request["extra_body"] = extra
         try:
             request["model"] = self.model or self._served_model()
             response = self.client.chat.completions.create(**request)

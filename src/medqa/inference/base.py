@@ -40,6 +40,7 @@ class GenerationSettings:
     num_beams: int = 1
     repetition_penalty: float = 1.1  # small models loop without it
     seed: int = 0
+    min_new_tokens: int = 0  # the end of the answer is not sampled before this many tokens
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -48,6 +49,11 @@ class GenerationSettings:
         check(problems, 0.0 < self.top_p <= 1.0, "top_p must be in (0, 1]")
         check(problems, 1 <= self.num_beams <= 16, "num_beams must be between 1 and 16")
         check(problems, self.repetition_penalty >= 1.0, "repetition_penalty must be >= 1")
+        check(
+            problems,
+            0 <= self.min_new_tokens <= self.max_new_tokens,
+            "min_new_tokens must be between 0 and max_new_tokens",
+        )
         check(
             problems, not (self.num_beams > 1 and self.temperature > 0), "beam search and sampling exclude each other"
         )
@@ -175,6 +181,8 @@ class TransformersGenerator:
             "pad_token_id": pad_id,
             "do_sample": settings.temperature > 0,
         }
+        if settings.min_new_tokens:  # every stop id is held back until then (MinNewTokensLengthLogitsProcessor)
+            kwargs["min_new_tokens"] = settings.min_new_tokens
         if settings.temperature > 0:
             kwargs.update(temperature=settings.temperature, top_p=settings.top_p)
         else:  # unset sampling knobs a model's generation_config may carry, so greedy stays greedy

@@ -11,10 +11,12 @@ One thread owns the llama.cpp context and runs steps. Each step builds a single 
 
 runs `llama_decode` once, and samples each sequence's next token from its own logits with its own
 sampler chain (llama.cpp's samplers: repetition penalty, then greedy, or top-k, top-p, temperature
-and a seeded draw). Requests join at the next step and leave as soon as they end, stop or are
-cancelled. A finished sequence's cells stay in its slot's cache: a new prompt goes to the free
-slot whose cached tokens share the longest start with it and reads only the rest (every grounded
-prompt starts with the same system prompt; a follow-up with the whole conversation before it).
+and a seeded draw); before an answer's `min_new_tokens`, its end-of-generation tokens' logits are set
+to -inf first (what transformers' MinNewTokensLengthLogitsProcessor does). Requests join at the next
+step and leave as soon as they end, stop or are cancelled. A finished sequence's cells stay in its
+slot's cache: a new prompt goes to the free slot whose cached tokens share the longest start with it
+and reads only the rest (every grounded prompt starts with the same system prompt; a follow-up with
+the whole conversation before it).
 
 Why: decoding one sequence reads every weight for one token, so on a CPU most of each step is
 memory traffic; eight sequences per step cost little more than one. A lock around a single-sequence
@@ -137,6 +139,8 @@ class BatchEngine:
         # llama.cpp lowers n_batch to the context size when that is smaller: a larger batch would abort.
         self.n_batch = llama_cpp.llama_n_batch(self.context.ctx)
         self.vocab = self.model.vocab
+        n_vocab = llama_cpp.llama_vocab_n_tokens(self.vocab)
+        self._end_tokens = [t for t in range(n_vocab) if llama_cpp.llama_vocab_is_eog(self.vocab, t)]
         self._batch = llama_cpp.llama_batch_init(self.n_batch, 0, 1)
         self.prefill_chunk = max(1, min(prefill_chunk, self.n_batch))
         self.reuse_prefix = reuse_prefix
@@ -271,6 +275,10 @@ class BatchEngine:
         if status != 0:
             raise MedqaError(f"llama.cpp could not decode a batch of {batch.n_tokens} tokens (status {status})")
         for sequence, index in wants_logits:
+            if sequence.generated < sequence.settings.min_new_tokens:
+                logits = self._llama.llama_get_logits_ith(self.context.ctx, index)
+                for end in self._end_tokens:
+                    logits[end] = float("-inf")
             token = self._llama.llama_sampler_sample(sequence.sampler, self.context.ctx, index)
             self._accept(sequence, token, running)
 
