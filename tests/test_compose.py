@@ -145,6 +145,22 @@ def test_a_yes_no_question_a_source_answers_gets_no_note() -> None:
     assert not (hereditary.start() + hereditary.finish()).startswith("The sources found")
 
 
+def test_a_yes_no_question_typed_without_its_question_mark_is_one() -> None:
+    """ "does prednisone cause weight gain" opened on "Lack of thyroid hormone will ... cause weight gain": a
+    sentence about something else, read as the answer. Typed without "?", it is still a yes/no question."""
+    obesity = (
+        "Lack of thyroid hormone will slow down your metabolism and cause weight gain. Cushing's syndrome also can "
+        "develop if a person takes high doses of certain medicines, such as prednisone, for long periods."
+    )
+    c = yes_no_composer("does prednisone cause weight gain", obesity, "Overweight and Obesity")
+    assert c.focus.yes_no
+    copied = "Lack of thyroid hormone will slow down your metabolism and cause weight gain. "
+    text = c.start() + c.add(copied) + c.finish()
+    assert text.startswith("The sources found do not answer “does prednisone cause weight gain” with a yes or a no.")
+    assert not question_focus("Can you tell me the symptoms of asthma", ["Asthma"]).yes_no  # a request
+    assert not question_focus("do u know what causes gout", ["Gout"]).yes_no
+
+
 def test_a_number_the_question_asks_about_must_be_stated() -> None:
     shingles = "Shingles is a painful rash caused by the chickenpox virus. The virus can become active again."
     c = yes_no_composer("Can I get shingles twice?", shingles, "Shingles")

@@ -549,8 +549,13 @@ def _type_stems() -> frozenset[str]:
     return frozenset(_stem(w) for pair in QUESTION_TYPES.values() for text in pair for w in text.split())
 
 
+# A yes/no question opens with an auxiliary, with or without its "?" (people type "does prednisone cause weight
+# gain"); a request put as one ("Can you tell me ...", "Do you know ...") is not one.
 _YES_NO = re.compile(
-    r"^\s*(is|are|can|could|does|do|did|will|would|should|has|have|was|were|may|might)\b.*\?\s*$", re.I | re.S
+    r"^\s*(is|are|can|could|does|do|did|will|would|should|has|have|was|were|may|might)\b"
+    r"(?!\s+(you|u)\s+(please\s+)?(tell|explain|give|list|describe|help|show|share|recommend|suggest|say|provide|"
+    r"know|have\s+(any\s+)?info))",
+    re.I,
 )
 _HOW_MANY = re.compile(r"\bhow (many|common|often)\b", re.I)
 # A figure of how many people have it: "7.4 to 18 per 100,000 men", "1 in 2,500 newborns", "about 5 percent".
