@@ -882,3 +882,30 @@ def test_a_hedged_or_minimised_emergency_still_fires(triage: Triage, message: st
 )
 def test_an_episode_that_is_over_stays_ordinary(triage: Triage, message: str) -> None:
     assert triage.assess(message).kind == "none"
+
+
+@pytest.mark.parametrize(
+    ("message", "emergency"),
+    [
+        # care that is over: what was told before it is its story
+        (
+            "My son is 12 and has epilepsy. He had a prolonged seizure at 10 that needed two doses of buccal "
+            "midazolam and a stay in the children's ward. Since then his meds are right. Can he go on a school trip?",
+            False,
+        ),
+        (
+            "I overdosed in 2021. I took a lot of my antidepressants and paracetamol and spent 4 days in hospital on a "
+            "drip. I've been well for three years. Do I have to declare it on a job application?",
+            False,
+        ),
+        # what is told after the discharge, or as now, is no part of it
+        ("Dad had his bypass in May and was discharged on Monday. He collapsed in the kitchen and went grey.", True),
+        (
+            "He spent 5 days in hospital with sepsis last year. Tonight he's confused, ice cold and his skin is "
+            "mottled.",
+            True,
+        ),
+    ],
+)
+def test_a_story_of_care_that_is_over_is_background(triage: Triage, message: str, emergency: bool) -> None:
+    assert triage.assess(message).is_emergency is emergency

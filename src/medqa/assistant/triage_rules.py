@@ -217,7 +217,8 @@ _RESOLVED = re.compile(
     r"\bcoughed it (out|up)\b|\b(laughing|smiling|giggling) (now|again)\b|\b(totally|completely|perfectly) (fine|"
     r"normal|ok|okay)( now| again)?\b|\bstopped with pressure\b|"
     r"\b(his|her|their) usual (\w+ )?self\b|"
-    r"\bdoing (well|fine|ok|okay|better)( now)?\b|\b(feel|feeling) (completely |totally |perfectly )?normal\b|"
+    r"\bdoing (well|fine|ok|okay|better|great|brilliantly|amazingly|really well|so well)( now)?\b|"
+    r"\b(feel|feeling) (completely |totally |perfectly )?normal\b|"
     r"\bnow (i'?m|i am|he'?s|he is|she'?s|she is|we'?re|we are|they'?re|they are) (completely |totally |perfectly )?"
     r"(fine|ok|okay|normal|better|back to normal|all good|alright)\b|"
     r"\b(been|was|were) (absolutely |completely |totally |perfectly )?(fine|ok|okay|well|healthy|great) "
@@ -250,6 +251,27 @@ _PAST_TENSE = re.compile(
     r"earlier|[a-z]{3,}ed)\b"
 )
 _PRESENT_TENSE = re.compile(r"\b(is|are|am|i'?m|isn'?t|aren'?t|can'?t|won'?t|keeps?|still|right now)\b")
+# Care that is over: a hospital stay told in the past, a discharge, a recovery ("spent 5 days in hospital", "was in
+# the cardiac ICU for 4 days", "came home on oxygen", "pulled through"). In a message that tells one, the past-tense
+# events told before it, or with it, are the story of that care (dev_context: a heart attack, a pulmonary embolism,
+# an overdose, sepsis, DKA told as background were flagged): `_Frames.story_until`.
+_WARD = r"(the |a )?([\w'-]+ )?(hospital|icu|intensive care|hdu|nicu|picu|ccu|ward|ventilator|drip|rehab)\b"
+_CARE_OVER = re.compile(
+    rf"\b(spent|stayed|was|were) ([\w'-]+ ){{0,2}}(days?|nights?|weeks?|months?|a week|a night|the night) "
+    rf"(in|on) {_WARD}|"
+    rf"\b(was|were) (in|on) {_WARD} for\b|\b(an? )?([\w'-]+ )?stay in {_WARD}|"
+    r"\b(was|were|got|been) discharged\b|\b(came|come|went|sent|brought (him|her|them|me)) home\b|\bpulled through\b|"
+    r"\bmade a (full|good|complete|great) recovery\b|\b(ambulance|paramedics) took (me|him|her|them|us)\b"
+)
+# Told as happening now or today, whatever the tense: not part of an old story.
+_STORY_NOW = re.compile(
+    r"\b(now|just|today|tonight|this (morning|afternoon|evening)|earlier today|yesterday|last night|an hour ago|"
+    r"again|currently|at the moment)\b"
+)
+_STORY_PAST = re.compile(
+    r"\b(drove|thought|couldn'?t|wasn'?t|weren'?t|didn'?t|ate|began|ran|lost|felt|found|gave|kept|left|made|put|said|"
+    r"saw|told|woke|broke|bled|threw up|split|needed|rushed)\b"
+)
 _LEADING = re.compile(r"^[\s,;:.-]*((but|and|so|also|anyway|ok|okay|well|oh|hi|hello|hey)\b[\s,;:.-]*)*")
 # "How do I treat a burn?" is learning, whoever asks it, unless something is happening now.
 _HOW_TO = re.compile(
@@ -800,6 +822,7 @@ def split_clauses(sentence: str) -> list[str]:
 
 def read_clauses(text: str, language: str) -> Reading:
     """Split a normalized message into clauses and apply every rule to each (see the module docstring)."""
+    sentences = split_sentences(text)
     frames = _Frames(
         language=language,
         actually_me=bool(_ACTUALLY_ME.search(text)),
@@ -807,8 +830,8 @@ def read_clauses(text: str, language: str) -> Reading:
         resolved=_resolved(text),
         whole=text,
         jest=bool(_JEST.search(text)) and not _JEST_CANCELLED.search(_CAUSED_WISH.sub(" ", text)),
+        story_until=_story_until(sentences) if not _RECURRED.search(text) else -1,
     )
-    sentences = split_sentences(text)
     reading = Reading(language, sentences)
     for index, sentence in enumerate(sentences):
         for part in split_clauses(sentence):
@@ -907,6 +930,7 @@ class _Frames:
     resolved: bool  # "paramedics checked him, he's fine now"
     whole: str
     jest: bool = False  # told as a joke with no means, time, plan or despair in it: death words are hyperbole
+    story_until: int = -1  # the last sentence telling care that is over (`_CARE_OVER`); -1: none
 
 
 def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
@@ -922,7 +946,7 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
         and not _EXPLICIT.search(unjoked)
     )
     clause = Clause(plain, sentence, risky=bool(_RISK.search(plain)))
-    clause.demoted = _demotion(plain, frames) or ("idiom" if idiom or jest else "")
+    clause.demoted = _demotion(plain, frames, sentence) or ("idiom" if idiom or jest else "")
     if jest:
         # Hyperbole most of the time, but a crisis is often told laughing: a death wish about oneself still gets
         # the crisis line shown beside the answer (never instead of it).
@@ -994,7 +1018,12 @@ def _overdosed_on_what(match: re.Match[str]) -> str:
     return match.group(0) if _is_substance(match.group(2)) else " "
 
 
-def _demotion(text: str, frames: _Frames) -> str:
+def _story_until(sentences: list[str]) -> int:
+    """The index of the last sentence that tells care that is over (`_CARE_OVER`), -1 when none does."""
+    return max((i for i, s in enumerate(sentences) if _CARE_OVER.search(s)), default=-1)
+
+
+def _demotion(text: str, frames: _Frames, sentence: int = 0) -> str:
     """Why a clause is no present situation, or ""; English frames plus the message language's own."""
     if _FICTION.search(text):
         return "fiction"
@@ -1011,6 +1040,15 @@ def _demotion(text: str, frames: _Frames) -> str:
     if _LETHAL.search(text) and not _LETHAL_FOR_ME.search(text):
         return "general"  # "how many sleeping pills is a lethal overdose?": a question; the crisis note goes with it
     if _PAST.search(text) and not now:
+        return "past"
+    # Told in the past before (or with) care that is over, and nothing in it told as now: the story of that care.
+    # Only up to that sentence: what is told after a discharge may be happening now ("he came home on Monday. He
+    # collapsed in the kitchen").
+    if (
+        sentence <= frames.story_until
+        and (_PAST_TENSE.search(text) or _STORY_PAST.search(text))
+        and not (now or _PRESENT_TENSE.search(text) or _STORY_NOW.search(text) or _RECENT.search(text))
+    ):
         return "past"
     if _resolved(text) and not _swallowed(text, frames.whole):  # "took 25 paracetamol, he feels fine right now"
         return "resolved"
