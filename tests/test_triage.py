@@ -909,3 +909,24 @@ def test_an_episode_that_is_over_stays_ordinary(triage: Triage, message: str) ->
 )
 def test_a_story_of_care_that_is_over_is_background(triage: Triage, message: str, emergency: bool) -> None:
     assert triage.assess(message).is_emergency is emergency
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("About 15 minutes ago I used my first autoinjector because my lips swelled. It helped for a bit", "emergency"),
+        ("positive pregnancy test today. sharp pain low down on my left side, I feel faint when I stand", "emergency"),
+        ("I'm 6 weeks pregnant and have a weird pain in the tip of my right shoulder", "emergency"),
+        ("found him with the dishwasher tablet tub open, blue stuff round his mouth, he's 2", "emergency"),
+        ("I've been sitting in the car in the garage for half an hour with the engine running", "self_harm"),
+        ("the kids would be better off with the money than with me", "self_harm"),
+        ("I used my epipen in 2019 at a wedding, can I fly with two?", "none"),
+        ("how do I use an epipen on my son if he ever reacts?", "none"),
+        ("what happens after you have given an epipen, do you always need hospital?", "none"),
+        ("my car engine is running rough in the garage, is the smell harmful?", "none"),
+    ],
+)
+def test_red_flags_told_without_naming_the_condition(triage: Triage, message: str, kind: str) -> None:
+    """Adrenaline given (an emergency call always follows), signs of an ectopic pregnancy, a poison found in a
+    child's hands, car exhaust in a closed garage; and the same words where nothing is happening."""
+    assert triage.assess(message).kind == kind

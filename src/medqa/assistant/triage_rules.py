@@ -370,7 +370,11 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         "choking": r"\bchoking\b|\bcan'?t (cough|speak|cry|talk) or (breathe|cry|cough|speak)\b",
         "anaphylaxis": r"\bthroat (is |feels )?(\w+ )?(closing|swelling|tight(ening)?|closing up)\b|"
         r"\btongue (is )?(still )?(swelling|swollen)\b|\b(lips|face|eyes) (are |is )?(swelling|swollen|puffing|"
-        r"blowing) up\b|\bhaving (an )?(anaphyla\w+|allergic reaction)\b",
+        r"blowing) up\b|\bhaving (an )?(anaphyla\w+|allergic reaction)\b|"
+        # seventh pass (dev_context): adrenaline given is an emergency call whatever follows (Resuscitation Council UK)
+        r"\b(used|gave|(ve|have|has|just) given|jabbed|injected|had to use) (him |her |them |me )?(my|his|her|their|"
+        r"the|an?|our) (first |second |other |spare )?(epi-?pen|auto-?injector|adrenaline (pen|shot|injection)|"
+        r"epinephrine)\b",
         "overdose": r"\boverdos(ed|ing)\b",
         "bleeding": r"\b(bleeding|blood) (\w+ ){0,2}(won'?t|will not|doesn'?t|isn'?t|not) stop|\b(won'?t|can'?t|"
         r"doesn'?t) stop (the )?bleed\w*|\bbleeding (heavily|badly|a lot|profusely|everywhere|so much)\b|"
@@ -416,7 +420,7 @@ _POISONS = (
 )
 _POISONING = re.compile(
     rf"\b(drank|swallowed|ate|eaten|eating|drunk|drinking|bit into|chewed|chewing|got into|sucked on|sucking on|licked|"
-    rf"licking)\b.{{0,40}}\b({_POISONS})"
+    rf"licking|found (him|her|them|my \w+|the (baby|kid|toddler)) (with|playing with|holding))\b.{{0,40}}\b({_POISONS})"
     r"\b|\bmixed (bleach|ammonia)\b|\b(got into|into) (my|the|his|her) (medicine|meds|pills|purse|bag) "
 )
 _FORAGED = re.compile(r"\b(mushrooms?|berries|plant|leaves|seeds)\b")
@@ -577,6 +581,11 @@ _SELF_HARM_INTENT = re.compile(
 # off or cheaper, a body to be found, a way out, a walk with no return, a note so nobody is blamed, self-injury that
 # is no longer enough. Each names an end of the writer, not a mood.
 _INDIRECT_INTENT = re.compile(
+    # seventh pass (dev_context): exhaust fumes in a closed garage or car, told as what the writer is doing
+    r"\b(sitting|sat|i'?m|i am|been|lying)\b.{0,40}\b(in|inside) (the|my) (car|garage)\b.{0,100}\b(engine|motor) "
+    r"(is |still )?(running|on)\b|\b(engine|motor) (is |still )?(running|on)\b.{0,100}\b(i'?m|i am|sitting|sat)\b"
+    r".{0,20}\b(in|inside) (the|my) (car|garage)\b|\bhose\b.{0,40}\b(exhaust|window)\b|\bexhaust\b.{0,40}\bhose\b|"
+    r"\bbetter off with (the|my) (money|insurance|life insurance|payout)\b|"
     r"\bstop being (a |an |the )?(\w+'?s? )?(problem|burden|bother|weight)\b|"
     r"\b(they|you|everyone|nobody|no one|my (family|parents|wife|husband|kids|children|mum|mom|dad|partner))\b.{0,10}"
     r"\b(won'?t|will not|will no longer) (have to|need to) (carry|deal with|worry about|put up with|pay for|look after|"
@@ -1147,6 +1156,7 @@ _CONJUNCT = re.compile(r"\b(?:and|but|or)\b|[,;]")
 _PREGNANT = re.compile(
     r"\b(pregnant|pregnancy|\d+ ?(weeks?|wks?) (pregnant|along|gestation)|(i'?m|i am|she'?s|she is) \d{1,2} ?(weeks?|"
     r"wks?)\b(?! (ago|old|postpartum|post))|period is late|missed (my |her )?period|expecting|in labou?r|"
+    r"positive pregnancy test|pregnancy test (\w+ ){0,3}positive|"
     r"waters? (just )?(broke|"
     r"broken|have broken|went))\b"
 )
@@ -1162,6 +1172,9 @@ _PREGNANCY_DANGER = re.compile(
     r"\b(face|hands|feet) (\w+ ){0,3}(suddenly )?(swollen|swelling|puffy|puffed)\b.{0,60}\bheadache\b|"
     r"\bheadache\b.{0,60}\b(swollen|swelling|puffy)\b|\b(one|left|right)[- ]sided pain\b|"
     r"\bpain\b.{0,30}\bone side\b.{0,60}\b(faint|dizzy|shoulder|bleeding)\b|\bshoulder tip\b|"
+    # seventh pass (dev_context), signs of an ectopic pregnancy told in other words
+    r"\btip of (my|her|the) (left |right )?shoulder\b|\bpain\b.{0,40}\b(left|right) side\b.{0,120}\b(faint|dizzy|"
+    r"spotting|bleeding)\b|"
     r"\b(seizure|fitting|convuls\w*)\b"
 )
 
