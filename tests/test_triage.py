@@ -920,6 +920,11 @@ def test_a_story_of_care_that_is_over_is_background(triage: Triage, message: str
         ("found him with the dishwasher tablet tub open, blue stuff round his mouth, he's 2", "emergency"),
         ("I've been sitting in the car in the garage for half an hour with the engine running", "self_harm"),
         ("the kids would be better off with the money than with me", "self_harm"),
+        ("my dog knocked over the bleach and my 2 yr old might have licked some. her mouth looks red", "emergency"),
+        ("the kid I babysit grabbed the hot iron and the burn covers most of her palm and fingers", "emergency"),
+        ("i used to be a firefighter lol so ive seen worse. my coworker touched a live wire 10 minutes ago", "emergency"),
+        ("is the car exhaust in a closed garage painless? I have the garage to myself tonight", "self_harm"),
+        ("i burned my finger on the oven lol, small blister, what do i put on it", "none"),
         ("I used my epipen in 2019 at a wedding, can I fly with two?", "none"),
         ("how do I use an epipen on my son if he ever reacts?", "none"),
         ("what happens after you have given an epipen, do you always need hospital?", "none"),
@@ -928,5 +933,6 @@ def test_a_story_of_care_that_is_over_is_background(triage: Triage, message: str
 )
 def test_red_flags_told_without_naming_the_condition(triage: Triage, message: str, kind: str) -> None:
     """Adrenaline given (an emergency call always follows), signs of an ectopic pregnancy, a poison found in a
-    child's hands, car exhaust in a closed garage; and the same words where nothing is happening."""
+    child's hands or named before what she did with it, a large burn, an electric shock told lightly ("lol"), car
+    exhaust in a closed garage; and the same words where nothing is happening."""
     assert triage.assess(message).kind == kind

@@ -409,7 +409,10 @@ _STRONG_EMERGENCY: dict[str, re.Pattern[str]] = {
         r"unconscious|collapsed)\b|\b(skin|it)\b.{0,20}\b(looks|is|went|gone|turning) (grey|gray|white|black|leathery|"
         r"charred)\b|\b(stomach|belly|tummy|abdomen) (is |feels |went )?(rock hard|rigid|hard as a board)\b|"
         r"\b(fell|fall|fallen|hit|banged|bumped|knocked)\b.{0,40}\bhead\b.{0,80}(?<!\bno )(?<!\bnot )(?<!n't )"
-        r"\b(vomit\w*|sleepy|drowsy|confused|won'?t wake|doesn'?t want to wake|hard to wake)\b",
+        r"\b(vomit\w*|sleepy|drowsy|confused|won'?t wake|doesn'?t want to wake|hard to wake)\b|"
+        # a large burn (NHS: A&E for a burn larger than the hand or on the face, hands or feet)
+        r"\bburn\w*\b.{0,30}\b(covers|covering|all over|over most of|most of|the whole)\b.{0,20}\b(hand|palm|arm|leg|"
+        r"face|chest|back|belly|body|foot)\b",
     }.items()
 }
 _POISONS = (
@@ -421,7 +424,8 @@ _POISONS = (
 _POISONING = re.compile(
     rf"\b(drank|swallowed|ate|eaten|eating|drunk|drinking|bit into|chewed|chewing|got into|sucked on|sucking on|licked|"
     rf"licking|found (him|her|them|my \w+|the (baby|kid|toddler)) (with|playing with|holding))\b.{{0,40}}\b({_POISONS})"
-    r"\b|\bmixed (bleach|ammonia)\b|\b(got into|into) (my|the|his|her) (medicine|meds|pills|purse|bag) "
+    rf"\b|\b({_POISONS})\b.{{0,50}}\b(might|may|could|must) have (licked|drunk|swallowed|eaten|drank|bitten|chewed)\b|"
+    r"\bmixed (bleach|ammonia)\b|\b(got into|into) (my|the|his|her) (medicine|meds|pills|purse|bag) "
 )
 _FORAGED = re.compile(r"\b(mushrooms?|berries|plant|leaves|seeds)\b")
 _HABITUAL = re.compile(r"\b(a|per|each|every) (day|night|week|morning)\b|\bdaily\b|\bmax(imum)?\b")
@@ -731,6 +735,7 @@ _WARNING_SIGNS = (
 )
 # A question about a way to die is a topic; with the writer saying it is for them, it is a plan.
 _METHOD = re.compile(
+    r"\bexhaust\b.{0,40}\b(painless|peaceful|quick|how long)\b|\b(painless|peaceful)\b.{0,40}\bexhaust\b|"
     r"\bbleed (out|to death)\b|\bhit an artery\b|\b(peaceful|painless|quickest|easiest|surest|quiet) (way|method)s? "
     r"to (go|die|end it|do it)\b(?! (to|for|about|on|out|home|back|with)\b)|\b(a )?(peaceful|painless) death\b|"
     r"\b(fall asleep|go to sleep|sleep) and (just )?(not|never) wake up\b|\b(not|never) wake up again\b|"
@@ -748,6 +753,7 @@ _METHOD = re.compile(
     r"\bwould (stop|kill) (my|a|the|your) heart\b"
 )
 _FOR_ME = re.compile(
+    r"\b(to myself|alone) tonight\b|\bhave the (garage|house|place|flat) to myself\b|"
     r"\basking (for )?(me|myself)\b|\bit'?s for me\b|\bfor myself\b|\basking because\b|\bi'?m done\b|"
     r"\bi have (exactly |enough |plenty |that many |so many |a full |a whole |\d+)|"
     r"\b(i'?ve|i have) (been )?(saving|saved|stockpil\w+|collecting|collected|hoard\w*)\b|\bsaving them( up)?\b|"
@@ -958,8 +964,10 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
     clause.demoted = _demotion(plain, frames, sentence) or ("idiom" if idiom or jest else "")
     if jest:
         # Hyperbole most of the time, but a crisis is often told laughing: a death wish about oneself still gets
-        # the crisis line shown beside the answer (never instead of it).
+        # the crisis line shown beside the answer (never instead of it). A physical emergency told lightly is still
+        # one ("lol so ive seen worse. my coworker touched a live wire", dev_hedged).
         clause.self_harm_topic = bool(_OWN_DEATH_WISH.search(unjoked))
+        _strong_emergency(clause, plain)
         return clause
     clause.lethal_question = bool(_LETHAL.search(plain)) or any(
         r.lethal.search(plain) for r in language_rules().values()
@@ -972,11 +980,7 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
     )
     if not present:
         return clause
-    for category, pattern in _STRONG_EMERGENCY.items():
-        match = pattern.search(plain)
-        if match and not _negated_at(plain, match.start()) and not _ABOUT.search(plain[: match.start()]):
-            clause.emergency, clause.rule = category, f"phrase:{category}"
-            break
+    _strong_emergency(clause, plain)
     intent = _SELF_HARM_INTENT.search(plain) or _INDIRECT_INTENT.search(plain)
     if intent and not _negated_at(plain, intent.start()):
         clause.self_harm, clause.rule = True, "self_harm"
@@ -995,6 +999,15 @@ def _read_clause(text: str, sentence: int, frames: _Frames) -> Clause:
     if not (clause.emergency or clause.self_harm):
         _foreign_rules(clause, frames.language)
     return clause
+
+
+def _strong_emergency(clause: Clause, plain: str) -> None:
+    """The first unmistakable emergency phrase of `plain` not negated nor told about something else."""
+    for category, pattern in _STRONG_EMERGENCY.items():
+        match = pattern.search(plain)
+        if match and not _negated_at(plain, match.start()) and not _ABOUT.search(plain[: match.start()]):
+            clause.emergency, clause.rule = category, f"phrase:{category}"
+            return
 
 
 _OVERDOSED_ON = re.compile(r"\b(overdos(?:ed|ing)|binged) on ((?:\w+ ){0,2}\w+)")
