@@ -922,7 +922,7 @@ def test_a_story_of_care_that_is_over_is_background(triage: Triage, message: str
         ("the kids would be better off with the money than with me", "self_harm"),
         ("my dog knocked over the bleach and my 2 yr old might have licked some. her mouth looks red", "emergency"),
         ("the kid I babysit grabbed the hot iron and the burn covers most of her palm and fingers", "emergency"),
-        ("i used to be a firefighter lol so ive seen worse. my coworker touched a live wire 10 minutes ago", "emergency"),
+        ("i used to be a firefighter lol so ive seen worse. my coworker touched a live wire just now", "emergency"),
         ("is the car exhaust in a closed garage painless? I have the garage to myself tonight", "self_harm"),
         ("i burned my finger on the oven lol, small blister, what do i put on it", "none"),
         ("I used my epipen in 2019 at a wedding, can I fly with two?", "none"),
