@@ -262,3 +262,20 @@ def test_a_heading_glued_in_as_a_sentence_is_not_quoted() -> None:
         ("Cystic fibrosis is an inherited disease.", True),
         ("Example of an Inheritance Pattern for Cystic Fibrosis", False),
     ]
+
+
+def test_a_first_sentence_that_adds_to_something_is_shown_second() -> None:
+    """ "People with type 1 diabetes are also at increased risk of heart attacks" opened a comparison answer: a
+    sentence that adds to what was said comes after the next one, and what streamed is still the final answer."""
+    text = (
+        "People with type 1 diabetes are also at increased risk of heart attacks and strokes. "
+        "Type 1 diabetes is a disorder characterized by abnormally high blood sugar levels."
+    )
+    also, definition = (s + "." for s in text.rstrip(".").split(". "))
+    c = yes_no_composer("What is type 1 diabetes?", text, "Type 1 diabetes")
+    streamed = c.start() + c.add(also + " ") + c.add(definition + " ") + c.finish()
+    assert [s.text for s in c.sentences][:2] == [definition, also]
+    assert streamed.startswith("“Type 1 diabetes is a disorder")
+    alone = yes_no_composer("What is type 1 diabetes?", text, "Type 1 diabetes")
+    alone.start() + alone.add(also + " ") + alone.finish()  # nothing came after it: it is still shown
+    assert also in [s.text for s in alone.sentences]

@@ -49,6 +49,11 @@ _MARKERS = re.compile(r"\s*\[\d{1,2}\]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)])")
 _YES_NO_WORD = re.compile(r"^(yes|no)\b[\s,.!:;-]*(.*)$", re.I | re.S)
 _END_PUNCT = re.compile(r"[.!?:;]+$")
+# A sentence that adds to something said before ("People with type 1 diabetes are also at increased risk of heart
+# attacks", the first sentence of a comparison answer): no opener, shown after the next sentence.
+_ADDS_TO = re.compile(
+    r"^(also\b|[^,.;:]{0,60}\b(is|are|was|were|can|may|might|could|has|have|will|do|does)( \w+)? also\b)", re.I
+)
 _BULLET = re.compile(r"^\s*([-*•]|\d{1,2}[.)])\s+")  # a list item's marker: shown before a quote, not in it
 # An answer completed with quotes stops where the next quote would take it past this many words: about a
 # good reference answer (MedQuAD's, median ~150 words), a few short paragraphs. Chosen on 100 validation
@@ -139,6 +144,7 @@ class Composer:
         self._judged_first = False
         self._verdict: Sentence | None = None  # a "Yes."/"No." the source agrees with, shown with the opening
         self._intro: tuple[Sentence, str] | None = None  # a lead-in ending in ":" and its separator
+        self._held: Sentence | None = None  # a first sentence that adds to something (`_ADDS_TO`): shown second
         self._separator = ""  # goes before the next sentence shown
         self._words_generated = 0
         self._words_kept = 0
@@ -199,7 +205,13 @@ class Composer:
                 self._remove(self._intro[0].text, "a lead-in with nothing after it")
             self._intro = (item, separator)
             return ""
-        return self._emit(self._open_with(item), separator)
+        if not self._opened and self._held is None and self._intro is None and _ADDS_TO.match(item.text):
+            self._held = item
+            return ""
+        items = self._open_with(item)
+        if self._held is not None:
+            items, self._held = [*items, self._held], None
+        return self._emit(items, separator)
 
     def finish(self, model_answered: bool = True) -> str:
         """The end of the model's text: complete the answer with quotes when too little of it survived."""
@@ -210,7 +222,10 @@ class Composer:
         self.extractive = (
             not model_answered or self._words_kept < self.min_answer_words or kept_share < self.min_kept_share
         )
-        items = [] if self._opened else self._open_with(None)
+        if self._held is not None:  # nothing came after it: shown now, after the opening the question calls for
+            items, self._held = self._open_with(self._held), None
+        else:
+            items = [] if self._opened else self._open_with(None)
         if self.extractive:
             items += self._quotes(items, self.quote_words)
         elif self.fill_words:
@@ -283,7 +298,7 @@ class Composer:
     def _open_early(self) -> str:
         """Nothing is shown yet and the model's sentence was removed: show the sentence that answers the
         question now, rather than keep the reader waiting for the model's next one."""
-        if self._opened or self._intro is not None or self._opening()[0] is None:
+        if self._opened or self._intro is not None or self._held is not None or self._opening()[0] is None:
             return ""
         return self._emit(self._open_with(None), " ")
 
