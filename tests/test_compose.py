@@ -156,7 +156,7 @@ def test_a_yes_no_question_typed_without_its_question_mark_is_one() -> None:
     assert c.focus.yes_no
     copied = "Lack of thyroid hormone will slow down your metabolism and cause weight gain. "
     text = c.start() + c.add(copied) + c.finish()
-    assert text.startswith("The sources found do not answer “does prednisone cause weight gain” with a yes or a no.")
+    assert text.startswith("The sources found do not say whether prednisone causes weight gain. What they say:")
     assert not question_focus("Can you tell me the symptoms of asthma", ["Asthma"]).yes_no  # a request
     assert not question_focus("do u know what causes gout", ["Gout"]).yes_no
 
@@ -174,10 +174,13 @@ def test_a_number_the_question_asks_about_must_be_stated() -> None:
         ("Is the flu contagious?", "Flu", "the flu is contagious"),
         ("Can I get shingles twice?", "Shingles", "you can get shingles twice"),
         ("Is Milroy disease inherited?", "Milroy disease", "Milroy disease is inherited"),
+        ("Can sinus infections cause neck pain?", "Sinusitis", "sinus infections can cause neck pain"),
+        ("Do kidney stones cause back pain?", "Kidney Stones", "kidney stones cause back pain"),
         ("Does asthma ever go away?", "Asthma", "asthma ever goes away"),
         ("Can type 2 diabetes be prevented?", "Type 2 Diabetes", "type 2 diabetes can be prevented"),
         ("Is hepatitis B contagious?", "Hepatitis B", "hepatitis B is contagious"),
-        ("Do antibiotics cure bronchitis?", "Bronchitis", None),  # the subject is not the topic: quoted instead
+        ("Do antibiotics cure bronchitis?", "Bronchitis", "antibiotics cure bronchitis"),  # ends at its verb
+        ("Do antibiotics shorten bronchitis?", "Bronchitis", None),  # an unknown verb, a subject not the topic
     ],
 )
 def test_a_yes_no_question_reads_as_a_whether_clause(question: str, topic: str, clause: str | None) -> None:
@@ -185,9 +188,9 @@ def test_a_yes_no_question_reads_as_a_whether_clause(question: str, topic: str, 
 
 
 def test_without_a_whether_clause_the_note_quotes_the_question() -> None:
-    c = yes_no_composer("Do antibiotics cure bronchitis?")
+    c = yes_no_composer("Do antibiotics shorten bronchitis?")
     assert (c.start() + c.finish()).startswith(
-        "The sources found do not answer “Do antibiotics cure bronchitis?” with a yes or a no."
+        "The sources found do not answer “Do antibiotics shorten bronchitis?” with a yes or a no."
     )
 
 

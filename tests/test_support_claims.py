@@ -206,3 +206,16 @@ def test_a_pointer_to_another_page_is_no_answer_and_no_quote() -> None:
         verdict = checker.check(pointer)
         assert not verdict.supported and verdict.replacement is None, pointer
     assert checker.check(pieces[-1]).supported
+
+
+@pytest.mark.parametrize(
+    ("passage", "title", "sentence"),
+    [
+        ("Summary : A urinalysis is a test of your urine.", "Urinalysis", "A urinalysis is a test of your urine."),
+        ("If You Have Symptoms Anxiety disorders are treatable.", "Anxiety", "Anxiety disorders are treatable."),
+        ("Type 1 Diabetes is a disorder of blood sugar.", "Diabetes", "Type 1 Diabetes is a disorder of blood sugar."),
+    ],
+)
+def test_a_label_or_heading_glued_to_a_passage_sentence_is_not_quoted(passage: str, title: str, sentence: str) -> None:
+    """ "Summary : A urinalysis ..." and "If You Have Symptoms Anxiety disorders are treatable" were quoted whole."""
+    assert [s.text for s in split_passage(passage, 1, False, title)] == [sentence]

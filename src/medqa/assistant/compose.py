@@ -80,6 +80,15 @@ _SUBJECT_PRONOUNS = {"i": "you", "you": "you", "we": "we", "they": "they", "it":
 _PERSON = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "am": "are"}
 # words a question's subject may hold besides the topic's own ("the flu", "Milroy disease", "type 2 diabetes")
 _SUBJECT_WORDS = frozenset(str.split("a an the my your his her their our type disease diseases disorder disorders"))
+# Auxiliaries followed by a verb's base form, and common base forms: where a yes/no question's subject ends.
+_BEFORE_A_VERB = frozenset(str.split("can could will would should may might must does do did"))
+_BASE_VERBS = frozenset(
+    str.split(
+        "cause make lead get go turn spread affect help stop become come trigger increase raise lower damage hurt harm "
+        "kill be have take give pass need last return happen develop show change feel heal mean occur result prevent "
+        "treat cure run start stay grow reduce worsen improve work"
+    )
+)
 _ADVERBS = frozenset(str.split("ever always often usually really actually also still just sometimes normally"))
 
 
@@ -496,8 +505,11 @@ def whether(question: str, topic_terms: frozenset[str]) -> str | None:
     if len(tokens) < 3 or tokens[0].lower() not in _AUX_WORDS:
         return None
     aux, rest = tokens[0].lower(), tokens[1:]
+    verb_at = next((i for i, t in enumerate(rest[:6]) if i and t.lower() in _BASE_VERBS), None)
     if rest[0].lower() in _SUBJECT_PRONOUNS:
         end = 1
+    elif aux in _BEFORE_A_VERB and verb_at is not None and any(content_terms(t) for t in rest[:verb_at]):
+        end = verb_at  # "Can sinus infections cause neck pain?": the subject is every word before the verb
     else:
         end = 0
         while end < len(rest) and (

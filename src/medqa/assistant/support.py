@@ -489,12 +489,15 @@ def _trim_heading(sentence: str, title: str = "") -> str:
     """ "A Buildup of Uric Acid Most people with gout have..." -> "Most people with gout have...":
     MedQuAD glues section headings (a run of Title Case words) to the sentence after them. The
     heading ends where a word that starts sentences ("Most", "The"...) or the heading's own last
-    word again ("Tests for Glaucoma Glaucoma is...") begins a lower-case run."""
+    word again ("Tests for Glaucoma Glaucoma is...") begins a lower-case run. A label before a colon goes too
+    ("Summary : A urinalysis is a test of your urine")."""
+    sentence = _LABEL.sub("", sentence)
     tokens = sentence.split()
     run = 0
     while run < len(tokens) and (tokens[run][:1].isupper() or tokens[run] in _HEADING_JOINERS):
         run += 1
-    if not 3 <= run < len(tokens) - 3 or not tokens[run][:1].islower():
+    # "If You Have Symptoms Anxiety disorders are treatable": three words after the heading are a sentence
+    if not 3 <= run <= len(tokens) - 3 or not tokens[run][:1].islower():
         return sentence
     starter = tokens[run - 1]
     title_start = title.split()[0] if title.split() else ""
@@ -504,6 +507,7 @@ def _trim_heading(sentence: str, title: str = "") -> str:
 
 
 _HEADING_JOINERS = frozenset({"of", "and", "the", "for", "in", "a", "to", "with"})
+_LABEL = re.compile(r"^(Summary|Overview|Key Points|Introduction|Definition|Description|Outlook)\s*:\s+(?=[A-Z])")
 _SENTENCE_STARTERS = _wordlist(
     "A An The Most Many Some Several In If It Its This These That There When While Although People You Your "
     "Other About Each Anyone Everyone Children Adults Doctors Treatment Symptoms Through For With At By After "
