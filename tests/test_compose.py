@@ -282,3 +282,16 @@ def test_a_first_sentence_that_adds_to_something_is_shown_second() -> None:
     alone = yes_no_composer("What is type 1 diabetes?", text, "Type 1 diabetes")
     alone.start() + alone.add(also + " ") + alone.finish()  # nothing came after it: it is still shown
     assert also in [s.text for s in alone.sentences]
+
+
+def test_a_sentence_going_on_from_before_its_passage_is_not_shown() -> None:
+    """The passage began mid-page with "This is unfortunate, because ..."; the model copied it as its opener."""
+    text = (
+        "This is unfortunate, because panic disorder is one of the most treatable anxiety disorders. "
+        "Cognitive behavioral therapy is very useful in treating anxiety disorders."
+    )
+    c = yes_no_composer("What helps with anxiety?", text, "Anxiety Disorders")
+    first, second = (s + "." for s in text.rstrip(".").split(". "))
+    c.start() + c.add(first + " ") + c.add(second + " ") + c.finish()
+    assert first not in [s.text for s in c.sentences] and second in [s.text for s in c.sentences]
+    assert any(r.text == first and "goes on" in r.reason for r in c.removed)

@@ -381,7 +381,9 @@ class Composer:
         if not strong and not _PRONOUN_SUBJECT.match(source.text):
             return None
         lead = self.checker.before(source)
-        if lead is None or (shown and lead.text in shown[-1].evidence):
+        if lead is None:  # it opens its passage: "This is unfortunate, because ..." goes on from a page not retrieved
+            return False if strong and not _NAMES_TOPIC.match(source.text) else None
+        if shown and lead.text in shown[-1].evidence:
             return None
         if (
             not lead.quotable
