@@ -900,6 +900,8 @@ def test_an_episode_that_is_over_stays_ordinary(triage: Triage, message: str) ->
         ),
         # what is told after the discharge, or as now, is no part of it
         ("Dad had his bypass in May and was discharged on Monday. He collapsed in the kitchen and went grey.", True),
+        ("He spent 5 days in hospital with pneumonia and then collapsed in the car park and went grey", True),
+        ("I was sent home with antibiotics for a kidney infection and started shaking and got really confused", True),
         (
             "He spent 5 days in hospital with sepsis last year. Tonight he's confused, ice cold and his skin is "
             "mottled.",

@@ -260,8 +260,9 @@ _CARE_OVER = re.compile(
     rf"\b(spent|stayed|was|were) ([\w'-]+ ){{0,2}}(days?|nights?|weeks?|months?|a week|a night|the night) "
     rf"(in|on) {_WARD}|"
     rf"\b(was|were) (in|on) {_WARD} for\b|\b(an? )?([\w'-]+ )?stay in {_WARD}|"
-    r"\b(was|were|got|been) discharged\b|\b(came|come|went|sent|brought (him|her|them|me)) home\b|\bpulled through\b|"
-    r"\bmade a (full|good|complete|great) recovery\b|\b(ambulance|paramedics) took (me|him|her|them|us)\b"
+    # Not a discharge or "sent home": what goes wrong after one is the classic emergency ("sent home with
+    # antibiotics and started shaking"); not "the ambulance took him": care that has only begun.
+    r"\bpulled through\b|\bmade a (full|good|complete|great) recovery\b"
 )
 # Told as happening now or today, whatever the tense: not part of an old story.
 _STORY_NOW = re.compile(
@@ -1063,11 +1064,13 @@ def _demotion(text: str, frames: _Frames, sentence: int = 0) -> str:
         return "general"  # "how many sleeping pills is a lethal overdose?": a question; the crisis note goes with it
     if _PAST.search(text) and not now:
         return "past"
-    # Told in the past before (or with) care that is over, and nothing in it told as now: the story of that care.
-    # Only up to that sentence: what is told after a discharge may be happening now ("he came home on Monday. He
-    # collapsed in the kitchen").
+    # Told in the past before care that is over, and nothing in it told as now: the story of that care. Only in the
+    # sentences before the one that tells it, and before it in its own clause ("I took a lot of my antidepressants and
+    # spent 4 days in hospital"): what is told after it may be happening now ("spent 5 days in hospital and then
+    # collapsed in the car park").
+    care = _CARE_OVER.search(text)
     if (
-        sentence <= frames.story_until
+        (sentence < frames.story_until or (care is not None and not _RISK.search(text[care.end() :])))
         and (_PAST_TENSE.search(text) or _STORY_PAST.search(text))
         and not (now or _PRESENT_TENSE.search(text) or _STORY_NOW.search(text) or _RECENT.search(text))
     ):
