@@ -176,6 +176,11 @@ def test_a_number_the_question_asks_about_must_be_stated() -> None:
         ("Is Milroy disease inherited?", "Milroy disease", "Milroy disease is inherited"),
         ("Can sinus infections cause neck pain?", "Sinusitis", "sinus infections can cause neck pain"),
         ("Do kidney stones cause back pain?", "Kidney Stones", "kidney stones cause back pain"),
+        (
+            "Do migraines always come with headaches because I dont have a headache right now",
+            "Headache",
+            "migraines always come with headaches",
+        ),
         ("Does asthma ever go away?", "Asthma", "asthma ever goes away"),
         ("Can type 2 diabetes be prevented?", "Type 2 Diabetes", "type 2 diabetes can be prevented"),
         ("Is hepatitis B contagious?", "Hepatitis B", "hepatitis B is contagious"),

@@ -80,6 +80,7 @@ _SUBJECT_PRONOUNS = {"i": "you", "you": "you", "we": "we", "they": "they", "it":
 _PERSON = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "am": "are"}
 # words a question's subject may hold besides the topic's own ("the flu", "Milroy disease", "type 2 diabetes")
 _SUBJECT_WORDS = frozenset(str.split("a an the my your his her their our type disease diseases disorder disorders"))
+_ASKED_PART = re.compile(r"\?|[,;:]\s|\s(?:because|since|cuz|coz|cos|bc|as i|as my)\s", re.I)
 # Auxiliaries followed by a verb's base form, and common base forms: where a yes/no question's subject ends.
 _BEFORE_A_VERB = frozenset(str.split("can could will would should may might must does do did"))
 _BASE_VERBS = frozenset(
@@ -503,7 +504,10 @@ def whether(question: str, topic_terms: frozenset[str]) -> str | None:
     """A yes/no question as a "whether" clause in its own words: "Does bronchitis turn into pneumonia?" ->
     "bronchitis turns into pneumonia", "Can I get shingles twice?" -> "you can get shingles twice"; None when its
     subject cannot be told (it must be a pronoun or name the topic: `topic_terms`) or its verb form is unusual."""
-    tokens = question.strip().rstrip("?!. ").split()
+    # Only what it asks: "Do migraines always come with headaches because I dont have one right now" asks the first
+    # part; the reason given after it, or a second question, is no part of the clause.
+    asked = _ASKED_PART.split(question.strip(), maxsplit=1)[0]
+    tokens = asked.strip().rstrip("?!. ").split()
     if len(tokens) < 3 or tokens[0].lower() not in _AUX_WORDS:
         return None
     aux, rest = tokens[0].lower(), tokens[1:]
