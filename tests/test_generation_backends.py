@@ -81,6 +81,8 @@ def test_openai_backend_sends_the_template_messages_and_streams():
     assert generator.generate([PROMPT], settings) == ["Asthma narrows the airways [1]."]
     list(generator.stream(PROMPT, GenerationSettings(max_new_tokens=17, min_new_tokens=8)))
     assert server.requests[-1]["min_tokens"] == 8 and "repetition_penalty" in server.requests[-1]  # vLLM's name
+    # a request's max_tokens below a model's saved minimum wins (the API's "max_tokens": 16 on a 64-token minimum)
+    assert GenerationSettings(max_new_tokens=16, min_new_tokens=64).min_new_tokens == 16
 
 
 def test_openai_backend_asks_the_server_for_its_model_when_none_is_named():

@@ -96,15 +96,13 @@ class AssistantConfig:
         """These settings with the model's saved decoding (RUN/generation.yaml: its answer length, shortest
         answer and repetition penalty) wherever they leave a value at its default: an explicit value (a recipe,
         `--set generation.max_new_tokens=...`) still wins. A value set to the very default is not told
-        apart from an unset one. The shortest answer never exceeds the longest one chosen."""
+        apart from an unset one."""
         default = AssistantConfig().generation
         changes = {
             name: getattr(decoding, name)
             for name in ("max_new_tokens", "repetition_penalty", "min_new_tokens")
             if getattr(self.generation, name) == getattr(default, name)
         }
-        longest = changes.get("max_new_tokens", self.generation.max_new_tokens)
-        changes["min_new_tokens"] = min(changes.get("min_new_tokens", self.generation.min_new_tokens), longest)
         return dataclasses.replace(self, generation=dataclasses.replace(self.generation, **changes))
 
 

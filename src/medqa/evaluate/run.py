@@ -105,7 +105,7 @@ class EvalConfig:
         shortest = self.min_new_tokens if self.min_new_tokens is not None else saved.min_new_tokens
         return GenerationSettings(
             max_new_tokens=longest,
-            min_new_tokens=min(shortest, longest),
+            min_new_tokens=shortest,
             repetition_penalty=(
                 self.repetition_penalty if self.repetition_penalty is not None else saved.repetition_penalty
             ),

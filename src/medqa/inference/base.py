@@ -40,7 +40,7 @@ class GenerationSettings:
     num_beams: int = 1
     repetition_penalty: float = 1.1  # small models loop without it
     seed: int = 0
-    min_new_tokens: int = 0  # the end of the answer is not sampled before this many tokens
+    min_new_tokens: int = 0  # the end of the answer is not sampled before this many tokens (at most max_new_tokens)
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -49,15 +49,13 @@ class GenerationSettings:
         check(problems, 0.0 < self.top_p <= 1.0, "top_p must be in (0, 1]")
         check(problems, 1 <= self.num_beams <= 16, "num_beams must be between 1 and 16")
         check(problems, self.repetition_penalty >= 1.0, "repetition_penalty must be >= 1")
-        check(
-            problems,
-            0 <= self.min_new_tokens <= self.max_new_tokens,
-            "min_new_tokens must be between 0 and max_new_tokens",
-        )
+        check(problems, self.min_new_tokens >= 0, "min_new_tokens must be >= 0")
         check(
             problems, not (self.num_beams > 1 and self.temperature > 0), "beam search and sampling exclude each other"
         )
         raise_problems(problems, "generation settings")
+        # A request's shorter max_tokens (the API, --set generation.max_new_tokens) wins over a model's saved minimum.
+        self.min_new_tokens = min(self.min_new_tokens, self.max_new_tokens)
 
 
 class Generator(Protocol):
